@@ -1,0 +1,32 @@
+"""The console channel: a person answers in a terminal. Rendering only; the loop lives in bot/."""
+
+from __future__ import annotations
+
+from conversations.messages import Inbound, Outbound, QuestionOut, TextIn
+
+__all__ = ["NAME", "Outbound", "parse", "render"]
+
+NAME = "console"
+
+
+def parse(line: str) -> Inbound:
+    """Everything typed is text: the engine understands numbers, option texts and command words."""
+    return TextIn(line)
+
+
+def render(message: Outbound) -> str:
+    if not isinstance(message, QuestionOut):
+        return message.text
+    lines = []
+    heading = f"[{message.position}/{message.total}] " if message.position else ""
+    lines.append(heading + message.text)
+    numbered = message.kind in ("choice", "multi")
+    for index, choice in enumerate(message.choices, start=1):
+        mark = ("[x] " if choice.selected else "[ ] ") if message.kind == "multi" else ""
+        key = f"{index}. " if numbered or message.kind in ("yesno", "confirm") else ""
+        lines.append(f"   {key}{mark}{choice.label}")
+    if message.hint:
+        lines.append(f"   ({message.hint})")
+    if message.actions:
+        lines.append("   » " + " · ".join(action.label for action in message.actions))
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The application: settings, wiring, web app, services, CLI."""

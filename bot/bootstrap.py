@@ -1,0 +1,60 @@
+"""Builds the application from settings: the database, the secret key, the services. Tests call `build`
+with their own settings and clock."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock, system_clock
+from bot.links import answer_url
+from bot.services.dialogues import Dialogues
+from bot.settings import Settings, get_settings
+from storage.db import make_engine
+from storage.tables import Setting
+
+SECRET_KEY_SETTING = "secret_key"
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    secret_key: str
+    dialogues: Dialogues = field(default_factory=Dialogues)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def answer_url(self, contact_id: int, consultation_id: int) -> str:
+        return answer_url(self.settings.public_url, self.secret_key, contact_id, consultation_id)
+
+
+def build(settings: Settings | None = None, *, clock: Clock = system_clock, engine: Engine | None = None) -> App:
+    """Wire the application. The database must be migrated (`samrad db upgrade`) before this."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    return App(settings=settings, engine=engine, clock=clock, secret_key=_secret_key(settings, engine))
+
+
+def _secret_key(settings: Settings, engine: Engine) -> str:
+    """The configured key, else the one generated on first start and kept in the database, so links
+    and sessions survive restarts and are shared by every process on one database."""
+    if settings.secret_key:
+        return settings.secret_key
+    with Session(engine) as session:
+        stored = session.get(Setting, SECRET_KEY_SETTING)
+        if stored is not None:
+            return stored.value
+        session.add(Setting(key=SECRET_KEY_SETTING, value=secrets.token_urlsafe(32)))
+        try:
+            session.commit()
+        except Exception:  # another process stored one first: use theirs
+            session.rollback()
+        stored = session.get(Setting, SECRET_KEY_SETTING)
+        assert stored is not None
+        return stored.value

@@ -1,0 +1,184 @@
+"""The `samrad` command (Typer). Every command explains itself with --help; user errors print one line
+on stderr and exit 1, never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from bot import commands
+
+app = typer.Typer(help="Samråd: konsultationer med näringslivet / consultations with businesses.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+business_app = typer.Typer(help="Businesses and their contacts.", no_args_is_help=True)
+consultation_app = typer.Typer(help="Cases and consultations.", no_args_is_help=True)
+user_app = typer.Typer(help="Officials' accounts.", no_args_is_help=True)
+contact_app = typer.Typer(help="Contacts (business owners and staff).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(business_app, name="business")
+app.add_typer(consultation_app, name="consultation")
+app.add_typer(user_app, name="user")
+app.add_typer(contact_app, name="contact")
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"samrad: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause (bad files, unknown ids, refused actions) into one line."""
+    try:
+        yield
+    except commands.UserFacingError as error:
+        fail(str(error))
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="port to listen on")] = 8000) -> None:
+    """Serve the web app (webhooks, answer pages, officials' pages)."""
+    with user_errors():
+        commands.serve(host=host, port=port)
+
+
+@app.command()
+def demo(host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+         port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+         no_serve: Annotated[bool, typer.Option("--no-serve", help="seed and print the links only")] = False) -> None:
+    """Seed demo data if the database is empty, print the links, then serve."""
+    with user_errors():
+        commands.demo(host=host, port=port, serve=not no_serve)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations."""
+    with user_errors():
+        typer.echo(commands.db_upgrade())
+
+
+@business_app.command("import")
+def business_import(file: Annotated[Path, typer.Argument(help="CSV file (see README)")]) -> None:
+    """Create or update businesses and their contacts from a CSV file (idempotent)."""
+    with user_errors():
+        typer.echo(commands.business_import(file))
+
+
+@consultation_app.command("create")
+def consultation_create(file: Annotated[Path, typer.Argument(help="consultation YAML (see README)")]) -> None:
+    """Create a case and its consultation; prints the new consultation's id on the last line."""
+    with user_errors():
+        for line in commands.consultation_create(file):
+            typer.echo(line)
+
+
+@consultation_app.command("template")
+def consultation_template(
+    case_type: Annotated[str, typer.Argument(help="case type, e.g. traffic")],
+    stage: Annotated[str, typer.Argument(help="stage, e.g. early")],
+    reference: Annotated[str, typer.Option(help="the case's diarienummer")] = "KS 2025/0001",
+    title: Annotated[str, typer.Option(help="the case's title")] = "Namn på ärendet",
+) -> None:
+    """Print a ready consultation YAML from the dialogue model's template, to edit and then create."""
+    with user_errors():
+        typer.echo(commands.consultation_template(case_type, stage, reference=reference, title=title), nl=False)
+
+
+@consultation_app.command("types")
+def consultation_types() -> None:
+    """List the dialogue model: case types, stages and the participation level of each pair."""
+    with user_errors():
+        typer.echo(commands.dialogue_model_table())
+
+
+@consultation_app.command("list")
+def consultation_list() -> None:
+    """Every consultation: status, audience, sent, answered, response rate."""
+    with user_errors():
+        typer.echo(commands.consultation_list())
+
+
+@consultation_app.command("show")
+def consultation_show(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """One consultation in detail."""
+    with user_errors():
+        typer.echo(commands.consultation_show(consultation_id))
+
+
+@consultation_app.command("open")
+def consultation_open(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Open a consultation now (freezes its questions and invites its audience)."""
+    with user_errors():
+        typer.echo(commands.consultation_open(consultation_id))
+
+
+@consultation_app.command("close")
+def consultation_close(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Close a consultation now."""
+    with user_errors():
+        typer.echo(commands.consultation_close(consultation_id))
+
+
+@consultation_app.command("invites")
+def consultation_invites(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """CSV on stdout: one row per contact with the web link, Telegram deep link and chat code."""
+    with user_errors():
+        typer.echo(commands.consultation_invites(consultation_id), nl=False)
+
+
+@consultation_app.command("export")
+def consultation_export(
+    consultation_id: Annotated[int, typer.Argument(metavar="ID")],
+    format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write; stdout if left out")] = None,
+) -> None:
+    """Export the answers, one row per invited contact."""
+    with user_errors():
+        text = commands.consultation_export(consultation_id, format)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def chat(
+    consultation: Annotated[int, typer.Option("--consultation", help="consultation id")],
+    contact: Annotated[int | None, typer.Option("--contact", help="answer as this contact id")] = None,
+) -> None:
+    """Answer a consultation in the terminal as a demo contact (the console channel)."""
+    with user_errors():
+        commands.chat(consultation_id=consultation, contact_id=contact)
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option(help="admin, official or representative")] = "official",
+) -> None:
+    """Create an officials' account; the password is read from stdin."""
+    with user_errors():
+        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt(
+            "Password", hide_input=True, confirmation_prompt=True
+        )
+        typer.echo(commands.user_add(email, role, password))
+
+
+@contact_app.command("erase")
+def contact_erase(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Erase a contact's personal data (their answers stay, de-identified)."""
+    with user_errors():
+        typer.echo(commands.contact_erase(contact_id))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,133 @@
+"""The demo municipality: about forty businesses in Danderyd and an open consultation about Mörby centrum.
+
+Seeded once, into an empty database, through the same services an official uses (CSV import, consultation
+create and open), so the demo exercises the real paths.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from bot.bootstrap import App
+from bot.services import businesses, consultations
+from bot.services.org_numbers import luhn_check_digit
+from conversations.consultation_file import load_consultation_file
+from storage.tables import Business, Case, Consultation, Invitation, businesses_table
+
+DEMO_CONSULTATION = Path(__file__).parent / "demo_data" / "consultation.yaml"
+DEMO_REFERENCE = "KS 2025/0042"
+
+# (name, SNI code, area, tags, contacts as (name, language)); SNI 2007 codes as Statistics Sweden lists them.
+DEMO_BUSINESSES: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("Mörby Pizzeria & Grill", "56100", "Mörby", "restaurang", (("Ali Yilmaz", "sv"),)),
+    ("Café Centrumhörnan", "56100", "Mörby", "restaurang;kafé", (("Karin Lund", "sv"), ("Emil Lund", "sv"))),
+    ("Sushi Mörby", "56100", "Mörby", "restaurang", (("Kenji Sato", "en"),)),
+    ("ICA Nära Mörby", "47112", "Mörby", "livsmedel", (("Lena Berg", "sv"), ("Johan Berg", "sv"))),
+    ("Mörby Blommor", "47761", "Mörby", "butik", (("Sara Holm", "sv"),)),
+    ("Salong Klipp & Stil", "96021", "Mörby", "service", (("Nadia Haddad", "sv"),)),
+    ("Apoteket Mörby", "47730", "Mörby", "vård;butik", (("Per Ekström", "sv"),)),
+    ("Mörby Tandvård", "86230", "Mörby", "vård", (("Maria Nyberg", "sv"), ("Oskar Nyberg", "en"))),
+    ("Optik Mörby", "47781", "Mörby", "butik", (("Eva Sjöberg", "sv"),)),
+    ("Mörby Bokhandel", "47610", "Mörby", "butik", (("Anders Wik", "sv"),)),
+    ("Gymmet i Mörby", "93130", "Mörby", "service", (("Linnea Falk", "sv"), ("Tom Falk", "en"))),
+    ("Mörby Bil & Däck", "45201", "Mörby", "motor", (("Mehmet Kaya", "sv"),)),
+    ("Bageri Vetekornet", "47241", "Mörby", "livsmedel;kafé", (("Ingrid Åberg", "sv"),)),
+    ("Mörby Redovisning", "69201", "Mörby", "kontor", (("Fredrik Ahl", "sv"),)),
+    ("Djursholms Konditori", "47241", "Djursholm", "livsmedel;kafé", (("Britt Sandell", "sv"),)),
+    ("Restaurang Ekudden", "56100", "Djursholm", "restaurang", (("Lars Ekman", "sv"), ("Sofia Ekman", "en"))),
+    ("Djursholms Torg Livs", "47112", "Djursholm", "livsmedel", (("Hassan Omar", "sv"),)),
+    ("Villastadens Fastigheter", "68201", "Djursholm", "fastighet", (("Cecilia Rehn", "sv"),)),
+    ("Djursholms Vårdcentral", "86210", "Djursholm", "vård", (("Jonas Lindqvist", "sv"),)),
+    ("Ateljé Hårmoni", "96021", "Djursholm", "service", (("Mira Petrov", "en"),)),
+    ("Djursholms Elservice", "43210", "Djursholm", "hantverk", (("Niklas Boman", "sv"),)),
+    ("Stocksunds Blomsterhandel", "47761", "Stocksund", "butik", (("Agneta Rask", "sv"),)),
+    ("Stocksunds Krog", "56100", "Stocksund", "restaurang", (("Viktor Hedin", "sv"), ("Ella Hedin", "sv"))),
+    ("Stocksunds Hemelektronik", "47540", "Stocksund", "butik", (("Rami Saleh", "sv"),)),
+    ("Torsvik Bilverkstad", "45201", "Stocksund", "motor", (("Göran Palm", "sv"),)),
+    ("Stocksund Data AB", "62010", "Stocksund", "kontor", (("Aisha Noor", "en"),)),
+    ("Stocksunds Skönhetsstudio", "96022", "Stocksund", "service", (("Julia Storm", "sv"),)),
+    ("Enebybergs Livs", "47112", "Enebyberg", "livsmedel", (("Ahmad Rahimi", "sv"), ("Leila Rahimi", "sv"))),
+    ("Enebybergs Järn & Bygg", "47521", "Enebyberg", "butik", (("Stefan Kron", "sv"),)),
+    ("Pizzeria Enebyberg", "56100", "Enebyberg", "restaurang", (("Marco Rossi", "en"),)),
+    ("Enebybergs Hunddagis", "96090", "Enebyberg", "service", (("Hanna Vik", "sv"),)),
+    ("Enebybergs Städ", "81210", "Enebyberg", "service", (("Dragana Ilić", "sv"),)),
+    ("Danderyds Möbler", "47591", "Danderyd", "butik", (("Magnus Strand", "sv"),)),
+    ("Danderyds Hotell", "55101", "Danderyd", "hotell;restaurang", (("Camilla Borg", "sv"), ("Ian Moore", "en"))),
+    ("Danderyds Taxi", "49320", "Danderyd", "transport", (("Yusuf Demir", "sv"),)),
+    ("Danderyds Bageri", "10711", "Danderyd", "livsmedel", (("Petra Lind", "sv"),)),
+    ("Danderyds Klädbod", "47711", "Danderyd", "butik", (("Helena Ros", "sv"),)),
+    ("Danderyd Bar & Bistro", "56300", "Danderyd", "restaurang", (("Filip Norén", "sv"),)),
+    ("Danderyds Elinstallation", "43210", "Danderyd", "hantverk", (("Kristoffer Öst", "sv"),)),
+    ("Danderyds Tandläkare", "86230", "Danderyd", "vård", (("Ulla Grahn", "sv"),)),
+)
+
+
+def demo_org_number(index: int) -> str:
+    first_nine = f"556{712000 + index * 37:06d}"  # 556… is how most limited companies' numbers begin
+    return f"{first_nine[:6]}-{first_nine[6:]}{luhn_check_digit(first_nine)}"
+
+
+def demo_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(businesses.COLUMNS)
+    for index, (name, sni, area, tags, people) in enumerate(DEMO_BUSINESSES):
+        for person, language in people:
+            login = person.lower().replace(" ", ".").translate(str.maketrans("åäöéćč", "aaoecc"))
+            domain = name.lower().translate(str.maketrans("åäöé &", "aaoe--")).replace("--", "-")
+            writer.writerow([demo_org_number(index), name, sni, area, tags, person,
+                             f"{login}@{domain}.example", f"08-{7550000 + index * 11}", language, "", ""])
+    return buffer.getvalue()
+
+
+def seed(app: App) -> bool:
+    """Seed the demo if the database holds no businesses yet. Returns True when it seeded."""
+    now = app.clock()
+    with app.session() as session:
+        if session.exec(sa.select(businesses_table.c.id).limit(1)).first() is not None:  # type: ignore[call-overload]
+            return False
+        rows = businesses.parse_businesses_csv(demo_csv())
+        businesses.import_businesses(session, rows, now=now)
+        closes = (now + dt.timedelta(days=30)).replace(hour=17, minute=0, second=0, microsecond=0)
+        text = DEMO_CONSULTATION.read_text(encoding="utf-8").replace("{closes}", closes.isoformat())
+        file = load_consultation_file(text, source=str(DEMO_CONSULTATION))
+        consultation = consultations.create_consultation(session, file, now=now, actor="demo")
+        assert consultation.id is not None
+        consultations.open_consultation(session, consultation.id, now=now, actor="demo")
+        session.commit()
+    return True
+
+
+def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
+    seeded = seed(app)
+    with app.session() as session:
+        found = session.exec(
+            select(Consultation, Invitation)
+            .join(Case, Case.id == Consultation.case_id)  # type: ignore[arg-type]
+            .join(Invitation, Invitation.consultation_id == Consultation.id)  # type: ignore[arg-type]
+            .where(Case.reference == DEMO_REFERENCE)
+            .order_by(Invitation.id)  # type: ignore[arg-type]
+        ).first()
+        count = len(list(session.exec(select(Business))))
+    yield "Samråd demo: " + ("seeded " if seeded else "found ") + f"{count} businesses."
+    if found is None:
+        yield "The demo consultation is gone from this database; create one with: samrad consultation create FILE.yaml"
+        return
+    consultation, invitation = found
+    assert consultation.id is not None
+    yield f"Consultation {consultation.id}: {consultation.title} ({consultation.status})"
+    yield ""
+    yield f"Answer as a demo business:  {app.answer_url(invitation.contact_id, consultation.id)}"
+    yield f"Officials' overview (CLI):  samrad consultation show {consultation.id}"
+    yield f"All answer links (CSV):     samrad consultation invites {consultation.id}"
+    yield f"Export the answers:         samrad consultation export {consultation.id} --format csv -o svar.csv"
+    yield f"Answer in the terminal:     samrad chat --consultation {consultation.id}"
+    yield ""
+    yield f"Serving on http://{host}:{port} (Ctrl+C stops)"

@@ -1,0 +1,301 @@
+"""Running one contact's dialogue: load the state, step the engine, store answers, state and replies.
+
+This is the hot path (one inbound answer), so it talks to the database with SQLAlchemy Core statements
+on a connection the caller holds inside one transaction: the answer, the new state and any replies to
+send are durable together or not at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bot.services.sql import upsert
+from conversations import engine
+from conversations.engine import DialogueState, Step
+from conversations.messages import Inbound, Language, Outbound, TextOut, outbound_to_json
+from conversations.phrases import phrase
+from conversations.questionnaire import Questionnaire
+from storage.tables import answers_table as answers_t
+from storage.tables import consultations_table as consultations_t
+from storage.tables import contacts_table as contacts_t
+from storage.tables import dialogues_table as dialogues_t
+from storage.tables import invitations_table as invitations_t
+from storage.tables import outbox_table as outbox_t
+
+ENDED_STATUSES = ("complete", "declined", "opted_out")
+REPLY_PRIORITY = 0
+
+
+class SnapshotCache:
+    """Questionnaires by consultation id. A snapshot never changes once a consultation has opened, so
+    parsing it once per process is safe and keeps JSON validation off the hot path."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, Questionnaire] = {}
+
+    def get(self, consultation_id: int, snapshot: dict[str, Any]) -> Questionnaire:
+        questionnaire = self._by_id.get(consultation_id)
+        if questionnaire is None:
+            questionnaire = Questionnaire.model_validate(snapshot)
+            self._by_id[consultation_id] = questionnaire
+        return questionnaire
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    language: Language
+    opted_out: bool
+    erased: bool
+    active_consultation_id: int | None
+
+
+@dataclass(frozen=True)
+class ConsultationRow:
+    id: int
+    status: str
+    title: str
+    snapshot: dict[str, Any] | None
+    closes_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class View:
+    """What a synchronous channel (web page, console) shows after a step."""
+
+    consultation_id: int
+    messages: tuple[Outbound, ...]
+    state: DialogueState | None
+    accepting: bool  # False when the consultation is closed or not yet open
+
+
+def load_contact(conn: Connection, contact_id: int) -> ContactRow | None:
+    row = conn.execute(
+        sa.select(
+            contacts_t.c.id,
+            contacts_t.c.language,
+            contacts_t.c.opted_out_at,
+            contacts_t.c.erased_at,
+            contacts_t.c.active_consultation_id,
+        ).where(contacts_t.c.id == contact_id)
+    ).first()
+    if row is None:
+        return None
+    language: Language = "en" if row.language == "en" else "sv"
+    return ContactRow(row.id, language, row.opted_out_at is not None, row.erased_at is not None,
+                      row.active_consultation_id)
+
+
+def load_consultation(conn: Connection, consultation_id: int) -> ConsultationRow | None:
+    row = conn.execute(
+        sa.select(
+            consultations_t.c.id,
+            consultations_t.c.status,
+            consultations_t.c.title,
+            consultations_t.c.snapshot,
+            consultations_t.c.closes_at,
+        ).where(consultations_t.c.id == consultation_id)
+    ).first()
+    if row is None:
+        return None
+    return ConsultationRow(row.id, row.status, row.title, row.snapshot, row.closes_at)
+
+
+def load_state(conn: Connection, contact_id: int, consultation_id: int) -> DialogueState | None:
+    data = conn.execute(
+        sa.select(dialogues_t.c.state).where(
+            dialogues_t.c.contact_id == contact_id, dialogues_t.c.consultation_id == consultation_id
+        )
+    ).scalar_one_or_none()
+    return None if data is None else DialogueState.from_json(data)
+
+
+def is_invited(conn: Connection, contact_id: int, consultation_id: int) -> bool:
+    return (
+        conn.execute(
+            sa.select(invitations_t.c.id).where(
+                invitations_t.c.contact_id == contact_id, invitations_t.c.consultation_id == consultation_id
+            )
+        ).first()
+        is not None
+    )
+
+
+class Dialogues:
+    """The use case "a contact says something": shared by every channel."""
+
+    def __init__(self, snapshots: SnapshotCache | None = None) -> None:
+        self.snapshots = snapshots or SnapshotCache()
+
+    # --- synchronous channels: the web page and the console ---------------------------------------
+
+    def view(
+        self,
+        conn: Connection,
+        contact: ContactRow,
+        consultation: ConsultationRow,
+        *,
+        language: Language | None = None,
+    ) -> View:
+        """What the contact sees now, without changing anything (a page load)."""
+        if consultation.status != "open" or consultation.snapshot is None:
+            return View(consultation.id, (self._not_open_text(consultation, language or contact.language),),
+                        None, False)
+        questionnaire = self.snapshots.get(consultation.id, consultation.snapshot)
+        state = load_state(conn, contact.id, consultation.id)
+        lang = language or (state.language if state else contact.language)
+        if state is None:
+            # Not stored yet: a page view is no answer. The first answer stores the same opening.
+            start = engine.begin(questionnaire, language=lang, now=dt.datetime.now(dt.UTC))
+            return View(consultation.id, start.messages, None, True)
+        if state.language != lang:
+            state = dataclasses.replace(state, language=lang)
+        return View(consultation.id, engine.current_prompt(questionnaire, state), state, True)
+
+    def answer(
+        self,
+        conn: Connection,
+        contact: ContactRow,
+        consultation: ConsultationRow,
+        inbound: Inbound,
+        *,
+        channel: str,
+        now: dt.datetime,
+        language: Language | None = None,
+    ) -> View:
+        """Apply one inbound event to this contact's dialogue about this consultation."""
+        if consultation.status != "open" or consultation.snapshot is None:
+            return View(consultation.id, (self._not_open_text(consultation, language or contact.language),),
+                        None, False)
+        questionnaire = self.snapshots.get(consultation.id, consultation.snapshot)
+        state = load_state(conn, contact.id, consultation.id)
+        is_new = state is None
+        if state is None:
+            # The opening was shown (page view) but not stored; `begin` is deterministic, so this is
+            # the state the contact answered.
+            state = engine.begin(questionnaire, language=language or contact.language, now=now).state
+        if language and state.language != language:
+            state = dataclasses.replace(state, language=language)
+        result = engine.step(questionnaire, state, inbound, now=now)
+        self._store(conn, contact, consultation.id, result, channel=channel, now=now, is_new=is_new)
+        return View(consultation.id, result.messages, result.state, True)
+
+    def start(
+        self,
+        conn: Connection,
+        contact: ContactRow,
+        consultation: ConsultationRow,
+        *,
+        channel: str,
+        now: dt.datetime,
+    ) -> View:
+        """Open (or resume) the dialogue in a chat: store the opening so the next message answers it."""
+        if consultation.status != "open" or consultation.snapshot is None:
+            return View(consultation.id, (self._not_open_text(consultation, contact.language),), None, False)
+        questionnaire = self.snapshots.get(consultation.id, consultation.snapshot)
+        state = load_state(conn, contact.id, consultation.id)
+        if state is not None:
+            return View(consultation.id, engine.current_prompt(questionnaire, state), state, True)
+        opening = engine.begin(questionnaire, language=contact.language, now=now)
+        self._store(conn, contact, consultation.id, opening, channel=channel, now=now, is_new=True)
+        return View(consultation.id, opening.messages, opening.state, True)
+
+    # --- storing one step ------------------------------------------------------------------------
+
+    def _store(
+        self,
+        conn: Connection,
+        contact: ContactRow,
+        consultation_id: int,
+        result: Step,
+        *,
+        channel: str,
+        now: dt.datetime,
+        is_new: bool,
+    ) -> None:
+        set_rows = [
+            {"consultation_id": consultation_id, "contact_id": contact.id, "question_id": change.question_id,
+             "value": change.value, "channel": channel, "answered_at": now}
+            for change in result.changes
+            if change.value is not None
+        ]
+        if set_rows:
+            upsert(conn, answers_t, set_rows, keys=("consultation_id", "contact_id", "question_id"),
+                   update=("value", "channel", "answered_at"))
+        removed = [change.question_id for change in result.changes if change.value is None]
+        if removed:
+            conn.execute(
+                answers_t.delete().where(
+                    answers_t.c.consultation_id == consultation_id,
+                    answers_t.c.contact_id == contact.id,
+                    answers_t.c.question_id.in_(removed),
+                )
+            )
+        status = result.state.status
+        values = {
+            "state": result.state.to_json(),
+            "status": status,
+            "channel": channel,
+            "updated_at": now,
+            "completed_at": now if status in ENDED_STATUSES else None,
+        }
+        if is_new:
+            conn.execute(dialogues_t.insert().values(
+                contact_id=contact.id, consultation_id=consultation_id, started_at=now, **values
+            ))
+        else:
+            conn.execute(
+                dialogues_t.update()
+                .where(dialogues_t.c.contact_id == contact.id, dialogues_t.c.consultation_id == consultation_id)
+                .values(**values)
+            )
+        if result.outcome == "opted_out":
+            opt_out(conn, contact.id, now=now)
+
+    @staticmethod
+    def _not_open_text(consultation: ConsultationRow, language: Language) -> TextOut:
+        key = "consultation_closed" if consultation.status == "closed" else "consultation_not_open"
+        return TextOut(phrase(key, language, title=consultation.title), style="notice")
+
+
+def opt_out(conn: Connection, contact_id: int, *, now: dt.datetime) -> None:
+    """Stop means stop: mark the contact and drop everything still queued for them."""
+    conn.execute(contacts_t.update().where(contacts_t.c.id == contact_id).values(opted_out_at=now, updated_at=now))
+    conn.execute(
+        outbox_t.update()
+        .where(outbox_t.c.contact_id == contact_id, outbox_t.c.status == "pending")
+        .values(status="dropped", last_error="contact opted out")
+    )
+
+
+def queue_replies(
+    conn: Connection,
+    *,
+    channel: str,
+    address: str,
+    contact_id: int | None,
+    consultation_id: int | None,
+    messages: Sequence[Outbound],
+    idempotency_key: str,
+    now: dt.datetime,
+) -> None:
+    """Write conversation replies to the outbox: one row per message, in order, replies first."""
+    if not messages:
+        return
+    conn.execute(
+        outbox_t.insert(),
+        [
+            {"channel": channel, "address": address, "contact_id": contact_id, "consultation_id": consultation_id,
+             "kind": "reply", "priority": REPLY_PRIORITY, "payload": outbound_to_json(message),
+             "idempotency_key": f"{idempotency_key}:{index}", "status": "pending", "attempts": 0,
+             "due_at": now, "created_at": now}
+            for index, message in enumerate(messages)
+        ],
+    )

@@ -1,0 +1,159 @@
+"""Exporting a consultation's answers: one row per invited contact (CONTRACT.md, "Answer export")."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.services.consultations import get_consultation
+from conversations.questionnaire import Questionnaire
+from storage.tables import Answer, Business, Case, Contact, Dialogue, Invitation
+
+FIXED_COLUMNS = (
+    "case_reference",
+    "consultation_id",
+    "org_number",
+    "business_name",
+    "contact_name",
+    "channel",
+    "status",
+    "invited_at",
+    "completed_at",
+)
+ERASED_NAME = "(raderad)"
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    case_reference: str
+    consultation_id: int
+    org_number: str
+    business_name: str
+    contact_name: str
+    channel: str
+    status: str
+    invited_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    answers: dict[str, Any]
+
+
+def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire | None, list[ResponseRow]]:
+    consultation = get_consultation(session, consultation_id)
+    case = session.get(Case, consultation.case_id)
+    assert case is not None
+    questionnaire = Questionnaire.model_validate(consultation.snapshot) if consultation.snapshot else None
+    dialogues = {
+        d.contact_id: d for d in session.exec(select(Dialogue).where(Dialogue.consultation_id == consultation_id))
+    }
+    answers: dict[int, dict[str, Any]] = {}
+    for answer in session.exec(select(Answer).where(Answer.consultation_id == consultation_id)):
+        answers.setdefault(answer.contact_id, {})[answer.question_id] = answer.value
+    query = (
+        select(Invitation, Contact, Business)
+        .join(Contact, col(Contact.id) == Invitation.contact_id)
+        .join(Business, col(Business.id) == Contact.business_id)
+        .where(Invitation.consultation_id == consultation_id)
+        .order_by(col(Business.name), col(Contact.id))
+    )
+    rows = []
+    for invitation, contact, business in session.exec(query):
+        dialogue = dialogues.get(contact.id)
+        assert contact.id is not None
+        rows.append(ResponseRow(
+            case_reference=case.reference,
+            consultation_id=consultation_id,
+            org_number=business.org_number,
+            business_name=business.name,
+            contact_name=ERASED_NAME if contact.erased_at else contact.name,
+            channel=(dialogue.channel if dialogue and dialogue.channel else invitation.channel) or "",
+            status=response_status(contact, dialogue),
+            invited_at=invitation.invited_at or (dialogue.started_at if dialogue else None),
+            completed_at=dialogue.completed_at if dialogue and dialogue.status == "complete" else None,
+            answers=answers.get(contact.id, {}),
+        ))
+    return questionnaire, rows
+
+
+def response_status(contact: Contact, dialogue: Dialogue | None) -> str:
+    """A finished response keeps its status; otherwise opting out and unreachability explain the silence."""
+    if dialogue is not None and dialogue.status in ("complete", "declined"):
+        return dialogue.status
+    if contact.opted_out_at is not None or (dialogue is not None and dialogue.status == "opted_out"):
+        return "opted_out"
+    if contact.unreachable_at is not None and dialogue is None:
+        return "unreachable"
+    return dialogue.status if dialogue is not None else "invited"
+
+
+def csv_cell(value: Any) -> str:
+    """An answer as the export writes it: yes/no, option ids joined by ';', ISO dates, plain numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def _guard_formula(text: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheet programs (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _time(value: dt.datetime | None) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds") if value else ""
+
+
+def export_csv(session: Session, consultation_id: int) -> str:
+    questionnaire, rows = response_rows(session, consultation_id)
+    questions = questionnaire.questions if questionnaire else ()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*FIXED_COLUMNS, *(q.id for q in questions)])
+    for row in rows:
+        cells = [
+            row.case_reference, str(row.consultation_id), row.org_number, _guard_formula(row.business_name),
+            _guard_formula(row.contact_name), row.channel, row.status, _time(row.invited_at),
+            _time(row.completed_at),
+        ]
+        for question in questions:
+            cell = csv_cell(row.answers.get(question.id))
+            cells.append(_guard_formula(cell) if question.kind == "text" else cell)
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def export_json(session: Session, consultation_id: int) -> str:
+    questionnaire, rows = response_rows(session, consultation_id)
+    consultation = get_consultation(session, consultation_id)
+    document = {
+        "consultation": {
+            "id": consultation_id,
+            "title": consultation.title,
+            "status": consultation.status,
+            "closes_at": _time(consultation.closes_at) or None,
+            "questions": questionnaire.model_dump(mode="json")["questions"] if questionnaire else [],
+        },
+        "responses": [
+            {
+                "case_reference": row.case_reference,
+                "org_number": row.org_number,
+                "business_name": row.business_name,
+                "contact_name": row.contact_name,
+                "channel": row.channel or None,
+                "status": row.status,
+                "invited_at": _time(row.invited_at) or None,
+                "completed_at": _time(row.completed_at) or None,
+                "answers": row.answers,
+            }
+            for row in rows
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

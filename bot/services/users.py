@@ -1,0 +1,48 @@
+"""Officials' accounts: admin, official and representative (reads summaries, sees no personal data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlmodel import Session, select
+
+from bot.services.audit import record
+from storage.tables import User
+
+Role = Literal["admin", "official", "representative"]
+ROLES: tuple[Role, ...] = ("admin", "official", "representative")
+MIN_PASSWORD_LENGTH = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+
+
+class UserError(ValueError):
+    pass
+
+
+def add_user(session: Session, email: str, role: str, password: str, *, now: dt.datetime, actor: str) -> User:
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise UserError(f"{email!r} is not an e-mail address")
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if session.exec(select(User).where(User.email == email)).first() is not None:
+        raise UserError(f"there is already an account for {email}")
+    user = User(email=email, password_hash=_hasher.hash(password), role=role, created_at=now)
+    session.add(user)
+    session.flush()
+    record(session, actor=actor, action="user.add", target=f"user:{user.id}", detail={"role": role}, now=now)
+    return user
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False

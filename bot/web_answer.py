@@ -1,0 +1,175 @@
+"""The web answer page `/c/{token}`: a channel like the others, for a phone, without JavaScript.
+
+GET shows what the dialogue is waiting for; POST sends one answer or command through the same engine
+and storage as every chat channel, then shows the result. Invalid input is shown with its hint and
+status 422, and nothing already answered is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from bot.bootstrap import App
+from bot.links import read_answer_token
+from bot.services.dialogues import View, is_invited, load_consultation, load_contact
+from bot.writer import GroupCommitWriter
+from conversations.messages import (
+    COMMAND_NAMES,
+    ChoiceIn,
+    CommandIn,
+    Inbound,
+    Language,
+    QuestionOut,
+    TextOut,
+)
+
+CHANNEL = "web"
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter()
+
+# The page's own words (the dialogue's sentences come from conversations.phrases).
+LABELS: dict[Language, dict[str, str]] = {
+    "sv": {
+        "next": "Nästa",
+        "question_of": "Fråga {position} av {total}",
+        "other_language": "In English",
+        "invalid_title": "Länken fungerar inte",
+        "invalid_text": "Länken är ogiltig eller har gått ut. Kontakta kommunen om du vill svara.",
+        "your_answer": "Ditt svar",
+        "optional": "(frivillig)",
+        "selected": "valt",
+    },
+    "en": {
+        "next": "Next",
+        "question_of": "Question {position} of {total}",
+        "other_language": "På svenska",
+        "invalid_title": "This link does not work",
+        "invalid_text": "The link is invalid or has expired. Contact the municipality if you want to answer.",
+        "your_answer": "Your answer",
+        "optional": "(optional)",
+        "selected": "selected",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Visitor:
+    contact_id: int
+    consultation_id: int
+
+
+def _app(request: Request) -> App:
+    app: App = request.app.state.app
+    return app
+
+
+def _language(value: str | None) -> Language | None:
+    return value if value in ("sv", "en") else None  # type: ignore[return-value]
+
+
+def _visitor(request: Request, token: str) -> Visitor | None:
+    app = _app(request)
+    ids = read_answer_token(app.secret_key, token)
+    if ids is None:
+        return None
+    contact_id, consultation_id = ids
+    with app.engine.connect() as conn:
+        contact = load_contact(conn, contact_id)
+        if contact is None or contact.erased or not is_invited(conn, contact_id, consultation_id):
+            return None
+    return Visitor(contact_id, consultation_id)
+
+
+def _invalid(request: Request, language: Language | None) -> HTMLResponse:
+    lang: Language = language or "sv"
+    return templates.TemplateResponse(
+        request, "invalid.html", {"lang": lang, "t": LABELS[lang]}, status_code=404
+    )
+
+
+def _render(request: Request, token: str, view: View, language: Language, *, status: int = 200) -> HTMLResponse:
+    app = _app(request)
+    question = next((m for m in reversed(view.messages) if isinstance(m, QuestionOut)), None)
+    texts = [m for m in view.messages if isinstance(m, TextOut)]
+    errors = [m for m in texts if m.style == "error"]
+    with app.engine.connect() as conn:
+        consultation = load_consultation(conn, view.consultation_id)
+    context: dict[str, Any] = {
+        "lang": language,
+        "other_lang": "en" if language == "sv" else "sv",
+        "t": LABELS[language],
+        "token": token,
+        "title": consultation.title if consultation else "",
+        "municipality": app.settings.municipality,
+        "texts": [m for m in texts if m.style != "error"],
+        "errors": errors,
+        "question": question,
+        "accepting": view.accepting,
+    }
+    return templates.TemplateResponse(request, "answer.html", context, status_code=status)
+
+
+@router.get("/c/{token}", response_class=HTMLResponse)
+def answer_page(request: Request, token: str, lang: str | None = None) -> Response:
+    language = _language(lang)
+    visitor = _visitor(request, token)
+    if visitor is None:
+        return _invalid(request, language)
+    app = _app(request)
+    with app.engine.connect() as conn:
+        contact = load_contact(conn, visitor.contact_id)
+        consultation = load_consultation(conn, visitor.consultation_id)
+        assert contact is not None and consultation is not None
+        view = app.dialogues.view(conn, contact, consultation, language=language)
+    shown: Language = language or (view.state.language if view.state else contact.language)
+    return _render(request, token, view, shown)
+
+
+def inbound_from_form(form: dict[str, list[str]]) -> Inbound | None:
+    """The form's fields as one inbound event: a command button, or the answer to the question shown."""
+    command = (form.get("command") or [""])[0]
+    if command:
+        name, _, argument = command.partition(":")
+        if name not in COMMAND_NAMES:
+            return None
+        return CommandIn(name, argument)  # type: ignore[arg-type]
+    question_id = (form.get("question_id") or [""])[0]
+    if not question_id:
+        return None
+    values = tuple(v for v in form.get("answer", []) if v.strip())
+    return ChoiceIn(question_id, values)
+
+
+@router.post("/c/{token}", response_class=HTMLResponse)
+async def answer_submit(request: Request, token: str) -> Response:
+    form_data = await request.form()
+    form = {key: [str(v) for v in form_data.getlist(key)] for key in form_data}
+    language = _language((form.get("lang") or [None])[0])
+    visitor = _visitor(request, token)
+    if visitor is None:
+        return _invalid(request, language)
+    inbound = inbound_from_form(form)
+    if inbound is None:
+        # Nothing usable was sent (a tampered form): show the page again, unchanged.
+        return RedirectResponse(request.url.path + (f"?lang={language}" if language else ""), status_code=303)
+    app = _app(request)
+    writer: GroupCommitWriter = request.app.state.writer
+    now = app.clock()
+
+    def work(conn: Any) -> tuple[View, Language]:
+        contact = load_contact(conn, visitor.contact_id)
+        consultation = load_consultation(conn, visitor.consultation_id)
+        assert contact is not None and consultation is not None
+        view = app.dialogues.answer(conn, contact, consultation, inbound, channel=CHANNEL, now=now,
+                                    language=language)
+        return view, (view.state.language if view.state else language or contact.language)
+
+    view, shown = await writer.run_async(work)
+    refused = any(isinstance(m, TextOut) and m.style == "error" for m in view.messages)
+    return _render(request, token, view, shown, status=422 if refused else 200)
