@@ -1,0 +1,263 @@
+"""The SQL schema as SQLModel tables, and their Core `Table` objects for hot-path statements.
+
+Conventions:
+- Timestamps are `UTCDateTime`: aware UTC datetimes in and out; naive ones are refused.
+- JSON columns hold plain dicts and lists (`JSONType`: JSONB on PostgreSQL). Assign a new value to
+  change one; in-place edits of a loaded dict are not detected.
+- Every constraint and index has a stable name (the naming convention below), so migrations can
+  refer to them on every backend.
+- Every foreign key states what happens on delete and is indexed, either by its own index or as the
+  leading column of a unique constraint.
+- Defaults (timestamps, statuses, counters) are also column defaults, so Core inserts get them too.
+- Status columns are plain strings; the allowed values are listed next to each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Index, Table, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import JSONType, UTCDateTime, utcnow
+
+# Must be set before the first table is defined: names are fixed when a constraint joins its table.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def _updated() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow})
+
+
+def _moment() -> Any:
+    """A nullable timestamp: the moment something happened, or None if it has not."""
+    return Field(default=None, sa_type=UTCDateTime)
+
+
+class Setting(SQLModel, table=True):
+    """Key/value settings kept in the database (e.g. the generated secret key)."""
+
+    __tablename__ = "settings"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Business(SQLModel, table=True):
+    __tablename__ = "businesses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_number: str = Field(unique=True)  # "NNNNNN-NNNN"
+    name: str
+    industry: str = ""  # SNI code, may be empty
+    area: str = ""
+    tags: str = ""  # tags joined by ";"
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _updated()
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contacts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="businesses.id", ondelete="CASCADE", index=True)
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    language: str = "sv"  # "sv" | "en"
+    opted_out_at: dt.datetime | None = _moment()
+    unreachable_at: dt.datetime | None = _moment()
+    unreachable_reason: str | None = None
+    erased_at: dt.datetime | None = _moment()
+    # The consultation whose dialogue chat channels route this contact's messages to.
+    active_consultation_id: int | None = Field(
+        default=None, foreign_key="consultations.id", ondelete="SET NULL", index=True
+    )
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _updated()
+
+
+class ChannelIdentity(SQLModel, table=True):
+    """Who a contact is on one channel: a Telegram chat id, a Slack user id, a Teams webhook URL…"""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    channel: str
+    address: str
+    created_at: dt.datetime = _created()
+    last_seen_at: dt.datetime | None = _moment()
+
+
+class Case(SQLModel, table=True):
+    """An ärende: the municipality's matter that consultations belong to."""
+
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True)  # diarienummer, e.g. "KS 2024/0042"
+    title: str
+    type: str
+    stage: str
+    created_at: dt.datetime = _created()
+
+
+class Consultation(SQLModel, table=True):
+    __tablename__ = "consultations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # RESTRICT: a case with consultations (and so with answers) cannot be deleted by accident.
+    case_id: int = Field(foreign_key="cases.id", ondelete="RESTRICT", index=True)
+    title: str  # Swedish title, for lists
+    status: str = Field(default="draft", index=True)  # "draft" | "open" | "closed"
+    spec: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)  # as loaded; editable while draft
+    snapshot: dict[str, Any] | None = Field(default=None, sa_type=JSONType)  # frozen when it opens
+    audience: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    reminders: list[str] = Field(default_factory=list, sa_type=JSONType)  # ISO 8601 durations
+    opens_at: dt.datetime | None = _moment()
+    closes_at: dt.datetime | None = _moment()
+    opened_at: dt.datetime | None = _moment()
+    closed_at: dt.datetime | None = _moment()
+    created_at: dt.datetime = _created()
+    created_by: str | None = None
+
+
+class Invitation(SQLModel, table=True):
+    __tablename__ = "invitations"
+    # The unique constraint's leading column also indexes consultation_id.
+    __table_args__ = (UniqueConstraint("consultation_id", "contact_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    code: str = Field(unique=True, max_length=64)  # the chat deep-link code
+    channel: str | None = None  # where it was sent
+    invited_at: dt.datetime | None = _moment()  # when it was queued
+    created_at: dt.datetime = _created()
+
+
+class Dialogue(SQLModel, table=True):
+    __tablename__ = "dialogues"
+    # The unique constraint's leading column also indexes contact_id.
+    __table_args__ = (UniqueConstraint("contact_id", "consultation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE")
+    consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE", index=True)
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)  # DialogueState.to_json()
+    status: str = Field(default="invited", index=True)  # invited|partial|complete|declined|opted_out
+    channel: str | None = None  # the channel last used
+    started_at: dt.datetime = _created()
+    updated_at: dt.datetime = _updated()
+    completed_at: dt.datetime | None = _moment()
+
+
+class Answer(SQLModel, table=True):
+    __tablename__ = "answers"
+    # One answer per question per contact: answering again replaces it. Also indexes consultation_id.
+    __table_args__ = (UniqueConstraint("consultation_id", "contact_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    question_id: str
+    value: Any = Field(sa_type=JSONType, nullable=False)
+    channel: str
+    answered_at: dt.datetime = _created()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting to be delivered (or delivered): the outbox worker's queue."""
+
+    __tablename__ = "outbox"
+    # The worker's claim query: WHERE status = 'pending' AND due_at <= now ORDER BY priority, due_at.
+    __table_args__ = (Index("ix_outbox_status_priority_due_at", "status", "priority", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    address: str
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL", index=True)
+    consultation_id: int | None = Field(
+        default=None, foreign_key="consultations.id", ondelete="SET NULL", index=True
+    )
+    kind: str  # reply | invitation | reminder | notice
+    priority: int = 0  # 0 = a conversation reply; higher = bulk, sent after replies
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    idempotency_key: str = Field(unique=True)
+    status: str = "pending"  # pending | sending | sent | failed | dropped
+    attempts: int = 0
+    due_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    claimed_until: dt.datetime | None = _moment()
+    claimed_by: str | None = None
+    last_error: str | None = None
+    sent_at: dt.datetime | None = _moment()
+    created_at: dt.datetime = _created()
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """A platform event id already handled: a repeated delivery hits the unique constraint."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("channel", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    event_id: str
+    received_at: dt.datetime = _created()
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+
+
+class User(SQLModel, table=True):
+    """An account for the officials' pages."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True)
+    password_hash: str
+    role: str  # admin | official | representative
+    created_at: dt.datetime = _created()
+    last_login_at: dt.datetime | None = _moment()
+
+
+def core_table(model: type[SQLModel]) -> Table:
+    """The Core `Table` behind a table model, typed, for `insert(...)`/`select(...)` on the hot path."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+settings_table = core_table(Setting)
+businesses_table = core_table(Business)
+contacts_table = core_table(Contact)
+channel_identities_table = core_table(ChannelIdentity)
+cases_table = core_table(Case)
+consultations_table = core_table(Consultation)
+invitations_table = core_table(Invitation)
+dialogues_table = core_table(Dialogue)
+answers_table = core_table(Answer)
+outbox_table = core_table(OutboxMessage)
+processed_events_table = core_table(ProcessedEvent)
+audit_log_table = core_table(AuditEntry)
+users_table = core_table(User)
