@@ -20,11 +20,14 @@ def render(message: Outbound) -> str:
     lines = []
     heading = f"[{message.position}/{message.total}] " if message.position else ""
     lines.append(heading + message.text)
-    numbered = message.kind in ("choice", "multi")
-    for index, choice in enumerate(message.choices, start=1):
-        mark = ("[x] " if choice.selected else "[ ] ") if message.kind == "multi" else ""
-        key = f"{index}. " if numbered or message.kind in ("yesno", "confirm") else ""
-        lines.append(f"   {key}{mark}{choice.label}")
+    if message.kind in ("choice", "multi"):
+        # Numbered: the engine reads "2" or "1, 3" as the options with those numbers.
+        for index, choice in enumerate(message.choices, start=1):
+            mark = ("[x] " if choice.selected else "[ ] ") if message.kind == "multi" else ""
+            lines.append(f"   {index}. {mark}{choice.label}")
+    elif message.choices:
+        # Yes/no, confirmations and scales read best on one line; the person types the word or digit.
+        lines.append("   " + " · ".join(choice.label for choice in message.choices))
     if message.hint:
         lines.append(f"   ({message.hint})")
     if message.actions:

@@ -34,7 +34,9 @@ class App:
         return answer_url(self.settings.public_url, self.secret_key, contact_id, consultation_id)
 
 
-def build(settings: Settings | None = None, *, clock: Clock = system_clock, engine: Engine | None = None) -> App:
+def build(
+    settings: Settings | None = None, *, clock: Clock = system_clock, engine: Engine | None = None
+) -> App:
     """Wire the application. The database must be migrated (`samrad db upgrade`) before this."""
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)

@@ -13,8 +13,12 @@ import typer
 
 from bot import commands
 
-app = typer.Typer(help="Samråd: konsultationer med näringslivet / consultations with businesses.",
-                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="Samråd: konsultationer med näringslivet / consultations with businesses.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 business_app = typer.Typer(help="Businesses and their contacts.", no_args_is_help=True)
 consultation_app = typer.Typer(help="Cases and consultations.", no_args_is_help=True)
@@ -42,17 +46,21 @@ def user_errors() -> Iterator[None]:
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="port to listen on")] = 8000) -> None:
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
     """Serve the web app (webhooks, answer pages, officials' pages)."""
     with user_errors():
         commands.serve(host=host, port=port)
 
 
 @app.command()
-def demo(host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-         port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-         no_serve: Annotated[bool, typer.Option("--no-serve", help="seed and print the links only")] = False) -> None:
+def demo(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="seed and print the links only")] = False,
+) -> None:
     """Seed demo data if the database is empty, print the links, then serve."""
     with user_errors():
         commands.demo(host=host, port=port, serve=not no_serve)
@@ -89,7 +97,9 @@ def consultation_template(
 ) -> None:
     """Print a ready consultation YAML from the dialogue model's template, to edit and then create."""
     with user_errors():
-        typer.echo(commands.consultation_template(case_type, stage, reference=reference, title=title), nl=False)
+        typer.echo(
+            commands.consultation_template(case_type, stage, reference=reference, title=title), nl=False
+        )
 
 
 @consultation_app.command("types")
@@ -138,7 +148,9 @@ def consultation_invites(consultation_id: Annotated[int, typer.Argument(metavar=
 def consultation_export(
     consultation_id: Annotated[int, typer.Argument(metavar="ID")],
     format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write; stdout if left out")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="file to write; stdout if left out")
+    ] = None,
 ) -> None:
     """Export the answers, one row per invited contact."""
     with user_errors():
@@ -167,8 +179,10 @@ def user_add(
 ) -> None:
     """Create an officials' account; the password is read from stdin."""
     with user_errors():
-        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt(
-            "Password", hide_input=True, confirmation_prompt=True
+        password = (
+            sys.stdin.readline().rstrip("\n")
+            if not sys.stdin.isatty()
+            else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         )
         typer.echo(commands.user_add(email, role, password))
 
@@ -182,3 +196,7 @@ def contact_erase(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> N
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

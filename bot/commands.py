@@ -6,6 +6,7 @@ which count as the same) for anything the user can fix.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
@@ -60,16 +61,13 @@ def _read(path: Path) -> str:
         raise UserFacingError(f"{path}: {error.strerror}") from None
 
 
-class _Errors:
-    """Context manager turning the services' errors into UserFacingError."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> bool:
-        if error is not None and isinstance(error, _USER_ERRORS):
-            raise UserFacingError(str(error)) from None
-        return False
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:  # noqa: N802  (reads like the context it is: `with _user_errors():`)
+    """Turn the services' errors into UserFacingError."""
+    try:
+        yield
+    except _USER_ERRORS as error:
+        raise UserFacingError(str(error)) from None
 
 
 def db_upgrade() -> str:
@@ -83,12 +81,15 @@ def db_upgrade() -> str:
 def business_import(path: Path) -> str:
     text = _read(path)
     app = _app()
-    with _Errors():
+    with _user_errors():
         try:
             rows = businesses.parse_businesses_csv(text)
         except businesses.BusinessFileError as error:
-            raise UserFacingError(f"{path}: " + "; ".join(error.problems[:5])
-                                  + (f"; … {len(error.problems) - 5} more" if len(error.problems) > 5 else "")) from None
+            raise UserFacingError(
+                f"{path}: "
+                + "; ".join(error.problems[:5])
+                + (f"; … {len(error.problems) - 5} more" if len(error.problems) > 5 else "")
+            ) from None
         with app.session() as session:
             result = businesses.import_businesses(session, rows, now=app.clock())
             session.commit()
@@ -100,11 +101,12 @@ def consultation_create(path: Path) -> Iterator[str]:
 
     text = _read(path)
     app = _app()
-    with _Errors():
+    with _user_errors():
         try:
             file = load_consultation_file(text, source=str(path))
         except QuestionnaireError as error:
-            raise UserFacingError(f"{path}: {error}") from None
+            # One line per problem in the file; the CLI promises one line, so they are joined.
+            raise UserFacingError("; ".join(str(error).splitlines())) from None
         with app.session() as session:
             consultation = consultations.create_consultation(session, file, now=app.clock(), actor="cli")
             session.commit()
@@ -115,21 +117,22 @@ def consultation_create(path: Path) -> Iterator[str]:
 def consultation_template(case_type: str, stage: str, *, reference: str, title: str) -> str:
     from conversations import dialogue_model
 
-    with _Errors():
-        try:
-            return dialogue_model.render_template_yaml(case_type, stage, reference=reference, case_title=title)
-        except KeyError as error:
-            raise UserFacingError(str(error.args[0])) from None
+    try:
+        return dialogue_model.render_template_yaml(case_type, stage, reference=reference, case_title=title)
+    except (KeyError, ValueError) as error:
+        raise UserFacingError(str(error.args[0])) from None
 
 
 def dialogue_model_table() -> str:
     from conversations import dialogue_model
 
-    lines = []
+    lines = [f"{'type':<18} {'stage':<15} participation level"]
     for case_type in dialogue_model.CASE_TYPES:
         for stage in dialogue_model.STAGES:
             level = dialogue_model.participation_level(case_type.id, stage.id)
-            lines.append(f"{case_type.id:<18} {stage.id:<15} {level}")
+            lines.append(
+                f"{case_type.id:<18} {stage.id:<15} {level:<13} ({case_type.label.get('sv')}, {stage.label.get('sv')})"
+            )
     return "\n".join(lines)
 
 
@@ -149,27 +152,29 @@ def consultation_list() -> str:
 
 def consultation_show(consultation_id: int) -> str:
     app = _app()
-    with _Errors(), app.session() as session:
+    with _user_errors(), app.session() as session:
         (stats,) = consultations.consultation_stats(session, consultation_id)
     closes = stats.closes_at.isoformat(timespec="minutes") if stats.closes_at else "—"
-    return "\n".join([
-        f"consultation {stats.id}: {stats.title}",
-        f"case:          {stats.case_reference}",
-        f"status:        {stats.status}",
-        f"closes:        {closes}",
-        f"audience:      {stats.audience}",
-        f"sent:          {stats.sent}",
-        f"started:       {stats.started}",
-        f"answered:      {stats.answered}",
-        f"declined:      {stats.declined}",
-        f"opted out:     {stats.opted_out}",
-        f"response rate: {stats.response_rate:.0%}",
-    ])
+    return "\n".join(
+        [
+            f"consultation {stats.id}: {stats.title}",
+            f"case:          {stats.case_reference}",
+            f"status:        {stats.status}",
+            f"closes:        {closes}",
+            f"audience:      {stats.audience}",
+            f"sent:          {stats.sent}",
+            f"started:       {stats.started}",
+            f"answered:      {stats.answered}",
+            f"declined:      {stats.declined}",
+            f"opted out:     {stats.opted_out}",
+            f"response rate: {stats.response_rate:.0%}",
+        ]
+    )
 
 
 def consultation_open(consultation_id: int) -> str:
     app = _app()
-    with _Errors(), app.session() as session:
+    with _user_errors(), app.session() as session:
         invited = consultations.open_consultation(session, consultation_id, now=app.clock(), actor="cli")
         session.commit()
     return f"consultation {consultation_id} is open; {invited} contacts invited"
@@ -177,7 +182,7 @@ def consultation_open(consultation_id: int) -> str:
 
 def consultation_close(consultation_id: int) -> str:
     app = _app()
-    with _Errors(), app.session() as session:
+    with _user_errors(), app.session() as session:
         consultations.close_consultation(session, consultation_id, now=app.clock(), actor="cli")
         session.commit()
     return f"consultation {consultation_id} is closed"
@@ -187,13 +192,24 @@ def consultation_invites(consultation_id: int) -> str:
     from bot.services.invites import invite_rows
 
     app = _app()
-    with _Errors(), app.session() as session:
+    with _user_errors(), app.session() as session:
         rows = invite_rows(session, app, consultation_id)
         session.commit()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["contact_id", "org_number", "business_name", "contact_name", "contact_email", "language",
-                     "web_link", "telegram_link", "chat_code"])
+    writer.writerow(
+        [
+            "contact_id",
+            "org_number",
+            "business_name",
+            "contact_name",
+            "contact_email",
+            "language",
+            "web_link",
+            "telegram_link",
+            "chat_code",
+        ]
+    )
     writer.writerows(rows)
     return buffer.getvalue()
 
@@ -202,15 +218,15 @@ def consultation_export(consultation_id: int, format: str) -> str:
     if format not in ("csv", "json"):
         raise UserFacingError(f"unknown format {format!r}; use csv or json")
     app = _app()
-    with _Errors(), app.session() as session:
-        if format == "csv":
-            return export.export_csv(session, consultation_id)
-        return export.export_json(session, consultation_id)
+    with _user_errors(), app.session() as session:
+        render = export.export_csv if format == "csv" else export.export_json
+        text = render(session, consultation_id)
+    return text
 
 
 def user_add(email: str, role: str, password: str) -> str:
     app = _app()
-    with _Errors(), app.session() as session:
+    with _user_errors(), app.session() as session:
         user = users.add_user(session, email, role, password, now=app.clock(), actor="cli")
         session.commit()
     return f"created {user.role} account {user.email}"
@@ -218,7 +234,7 @@ def user_add(email: str, role: str, password: str) -> str:
 
 def contact_erase(contact_id: int) -> str:
     app = _app()
-    with _Errors(), app.session() as session:
+    with _user_errors(), app.session() as session:
         contacts.erase_contact(session, contact_id, now=app.clock(), actor="cli")
         session.commit()
     return f"erased the personal data of contact {contact_id}; their answers are kept without it"
@@ -251,4 +267,5 @@ def demo(*, host: str, port: int, serve: bool) -> None:
     for line in seed_and_print(app, host=host, port=port):
         print(line, flush=True)
     if serve:
+        print(f"\nServing on http://{host}:{port} (Ctrl+C stops)", flush=True)
         run_server(app, host=host, port=port)

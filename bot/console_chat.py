@@ -22,7 +22,9 @@ def pick_contact(app: App, consultation_id: int, contact_id: int | None) -> int:
         query = (
             sa.select(invitations_table.c.contact_id)
             .join(contacts_table, contacts_table.c.id == invitations_table.c.contact_id)
-            .where(invitations_table.c.consultation_id == consultation_id, contacts_table.c.erased_at.is_(None))
+            .where(
+                invitations_table.c.consultation_id == consultation_id, contacts_table.c.erased_at.is_(None)
+            )
             .order_by(invitations_table.c.id)
         )
         if contact_id is not None:
@@ -38,7 +40,9 @@ def run_console_chat(app: App, *, consultation_id: int, contact_id: int | None) 
     contact = pick_contact(app, consultation_id, contact_id)
     router = ChatRouter(app.dialogues)
     with app.engine.begin() as conn:
-        opening = router.start(conn, contact, channel=console.NAME, now=app.clock(), consultation_id=consultation_id)
+        opening = router.start(
+            conn, contact, channel=console.NAME, now=app.clock(), consultation_id=consultation_id
+        )
     _show(opening)
     while True:
         try:
@@ -49,7 +53,9 @@ def run_console_chat(app: App, *, consultation_id: int, contact_id: int | None) 
         if not line.strip():
             continue
         with app.engine.begin() as conn:
-            replies = router.receive(conn, contact, console.parse(line), channel=console.NAME, now=app.clock())
+            replies = router.receive(
+                conn, contact, console.parse(line), channel=console.NAME, now=app.clock()
+            )
         _show(replies)
 
 

@@ -59,7 +59,13 @@ DEMO_BUSINESSES: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...]], .
     ("Enebybergs Hunddagis", "96090", "Enebyberg", "service", (("Hanna Vik", "sv"),)),
     ("Enebybergs Städ", "81210", "Enebyberg", "service", (("Dragana Ilić", "sv"),)),
     ("Danderyds Möbler", "47591", "Danderyd", "butik", (("Magnus Strand", "sv"),)),
-    ("Danderyds Hotell", "55101", "Danderyd", "hotell;restaurang", (("Camilla Borg", "sv"), ("Ian Moore", "en"))),
+    (
+        "Danderyds Hotell",
+        "55101",
+        "Danderyd",
+        "hotell;restaurang",
+        (("Camilla Borg", "sv"), ("Ian Moore", "en")),
+    ),
     ("Danderyds Taxi", "49320", "Danderyd", "transport", (("Yusuf Demir", "sv"),)),
     ("Danderyds Bageri", "10711", "Danderyd", "livsmedel", (("Petra Lind", "sv"),)),
     ("Danderyds Klädbod", "47711", "Danderyd", "butik", (("Helena Ros", "sv"),)),
@@ -82,8 +88,21 @@ def demo_csv() -> str:
         for person, language in people:
             login = person.lower().replace(" ", ".").translate(str.maketrans("åäöéćč", "aaoecc"))
             domain = name.lower().translate(str.maketrans("åäöé &", "aaoe--")).replace("--", "-")
-            writer.writerow([demo_org_number(index), name, sni, area, tags, person,
-                             f"{login}@{domain}.example", f"08-{7550000 + index * 11}", language, "", ""])
+            writer.writerow(
+                [
+                    demo_org_number(index),
+                    name,
+                    sni,
+                    area,
+                    tags,
+                    person,
+                    f"{login}@{domain}.example",
+                    f"08-{7550000 + index * 11}",
+                    language,
+                    "",
+                    "",
+                ]
+            )
     return buffer.getvalue()
 
 
@@ -129,5 +148,3 @@ def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
     yield f"All answer links (CSV):     samrad consultation invites {consultation.id}"
     yield f"Export the answers:         samrad consultation export {consultation.id} --format csv -o svar.csv"
     yield f"Answer in the terminal:     samrad chat --consultation {consultation.id}"
-    yield ""
-    yield f"Serving on http://{host}:{port} (Ctrl+C stops)"

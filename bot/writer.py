@@ -96,9 +96,9 @@ class GroupCommitWriter:
                             outcomes.append((job, job.work(conn), None))
                     except Exception as error:
                         outcomes.append((job, None, error))
-        except Exception as error:  # the commit itself failed: nothing in the batch is durable
+        except Exception as failure:  # the commit itself failed: nothing in the batch is durable
             for job in batch:
-                job.future.set_exception(error)
+                job.future.set_exception(failure)
             return
         self.batches += 1
         self.jobs_done += len(batch)

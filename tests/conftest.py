@@ -13,6 +13,7 @@ are skipped, unless SAMRAD_REQUIRE_POSTGRES=1 (as in CI), where they fail.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import secrets
@@ -28,8 +29,13 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
 
 import storage.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from bot.bootstrap import App, build
+from bot.clock import FixedClock
+from bot.settings import Settings
+from bot.web import create_web_app
 from storage.db import make_engine, normalise_url, session_factory
 from storage.migrate import upgrade
+from tests.live_server import LiveServer
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -127,3 +133,40 @@ def db_session(db_engine: Engine) -> Iterator[Session]:
     """A session on `db_engine` (expire_on_commit=False); closed after the test."""
     with session_factory(db_engine)() as session:
         yield session
+
+
+# --- the application ------------------------------------------------------------------------------
+
+# Thursday 27 February 2025, 09:00 in Stockholm: tests run at a fixed, ordinary working-day time.
+TEST_NOW = dt.datetime(2025, 2, 27, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(TEST_NOW)
+
+
+@pytest.fixture
+def app(db_engine: Engine, clock: FixedClock) -> App:
+    """The application wired to a migrated, empty database (each backend) and a fixed clock."""
+    settings = Settings(database_url="sqlite://", public_url="http://samrad.test", secret_key="test-secret",
+                        _env_file=None)  # type: ignore[call-arg]
+    return build(settings, clock=clock, engine=db_engine)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    server = LiveServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def web(app: App, live_server: LiveServer) -> Iterator[LiveServer]:
+    """The live server serving this test's app; the app's writer is stopped (drained) afterwards."""
+    web_app = create_web_app(app)
+    live_server.app.target = web_app
+    yield live_server
+    live_server.app.target = None
+    web_app.state.writer.stop()

@@ -35,7 +35,9 @@ def test_importing_the_core_loads_no_framework_sdk_or_database() -> None:
         "    importlib.import_module(m.name)\n"
         "print(json.dumps(sorted(sys.modules)))"
     )
-    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     loaded = json.loads(result.stdout)
     leaks = sorted(m for m in loaded if m.split(".")[0] in FORBIDDEN_IN_CORE)
     assert leaks == [], f"conversations/ pulled in {leaks}"

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from storage.tables import AuditEntry
 
 
-def record(session: Session, *, actor: str, action: str, target: str, detail: dict[str, Any],
-           now: dt.datetime) -> None:
+def record(
+    session: Session, *, actor: str, action: str, target: str, detail: dict[str, Any], now: dt.datetime
+) -> None:
     session.add(AuditEntry(at=now, actor=actor, action=action, target=target, detail=detail))

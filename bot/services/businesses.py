@@ -163,7 +163,9 @@ def _row_problems(row: dict[str, str]) -> Iterable[tuple[str, str]]:
     teams = row.get("teams_webhook_url", "")
     if teams and not teams.startswith("https://"):
         yield "teams_webhook_url", "a Teams webhook URL must start with https://"
-    has_contact_data = any(row.get(c) for c in ("contact_email", "contact_phone", "slack_user_id", "teams_webhook_url"))
+    has_contact_data = any(
+        row.get(c) for c in ("contact_email", "contact_phone", "slack_user_id", "teams_webhook_url")
+    )
     if has_contact_data and not row.get("contact_name") and not email:
         yield "contact_name", "a contact needs a name or an e-mail address"
 
@@ -193,16 +195,29 @@ def import_businesses(session: Session, rows: list[BusinessRow], *, now: dt.date
     for row in rows:
         business = session.exec(select(Business).where(Business.org_number == row.org_number)).first()
         if business is None:
-            business = Business(org_number=row.org_number, name=row.name, industry=row.industry,
-                                area=row.area, tags=row.tags, created_at=now, updated_at=now)
+            business = Business(
+                org_number=row.org_number,
+                name=row.name,
+                industry=row.industry,
+                area=row.area,
+                tags=row.tags,
+                created_at=now,
+                updated_at=now,
+            )
             session.add(business)
             session.flush()
             result.businesses_created += 1
         elif (business.name, business.industry, business.area, business.tags) != (
-            row.name, row.industry, row.area, row.tags
+            row.name,
+            row.industry,
+            row.area,
+            row.tags,
         ):
             business.name, business.industry, business.area, business.tags = (
-                row.name, row.industry, row.area, row.tags
+                row.name,
+                row.industry,
+                row.area,
+                row.tags,
             )
             business.updated_at = now
             result.businesses_updated += 1
@@ -226,8 +241,15 @@ def _upsert_contact(
         (c for c in existing if not c.email and c.name == row.name and c.erased_at is None), None
     )
     if contact is None:
-        contact = Contact(business_id=business_id, name=row.name, email=row.email, phone=row.phone,
-                          language=row.language, created_at=now, updated_at=now)
+        contact = Contact(
+            business_id=business_id,
+            name=row.name,
+            email=row.email,
+            phone=row.phone,
+            language=row.language,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(contact)
         session.flush()
         existing.append(contact)

@@ -31,7 +31,12 @@ class ChatRouter:
         self.dialogues = dialogues
 
     def start(
-        self, conn: Connection, contact_id: int, *, channel: str, now: dt.datetime,
+        self,
+        conn: Connection,
+        contact_id: int,
+        *,
+        channel: str,
+        now: dt.datetime,
         consultation_id: int | None = None,
     ) -> list[Outbound]:
         """The contact opened the chat (a deep link names a consultation): start or resume a dialogue."""
@@ -62,15 +67,24 @@ class ChatRouter:
             following = self._next_pending(conn, contact.id, exclude=consultation.id)
             if following is not None:
                 _set_active(conn, contact.id, following.id)
-                messages.append(TextOut(phrase("next_consultation", contact.language, title=following.title),
-                                        style="notice"))
-                messages.extend(self.dialogues.start(conn, contact, following, channel=channel, now=now).messages)
+                messages.append(
+                    TextOut(
+                        phrase("next_consultation", contact.language, title=following.title), style="notice"
+                    )
+                )
+                messages.extend(
+                    self.dialogues.start(conn, contact, following, channel=channel, now=now).messages
+                )
         return messages
 
     def _current(self, conn: Connection, contact: ContactRow) -> ConsultationRow | None:
         """The active dialogue while it is open and unfinished; else the next one waiting; else the
         active one even if finished (so a submitted response can still be changed while it is open)."""
-        active = load_consultation(conn, contact.active_consultation_id) if contact.active_consultation_id else None
+        active = (
+            load_consultation(conn, contact.active_consultation_id)
+            if contact.active_consultation_id
+            else None
+        )
         if active is not None and active.status == "open" and not _has_ended(conn, contact.id, active.id):
             return active
         following = self._next_pending(conn, contact.id, exclude=None)
@@ -84,8 +98,13 @@ class ChatRouter:
         query = (
             sa.select(invitations_table.c.consultation_id)
             .join(consultations_table, consultations_table.c.id == invitations_table.c.consultation_id)
-            .outerjoin(dialogue, sa.and_(dialogue.c.consultation_id == invitations_table.c.consultation_id,
-                                         dialogue.c.contact_id == contact_id))
+            .outerjoin(
+                dialogue,
+                sa.and_(
+                    dialogue.c.consultation_id == invitations_table.c.consultation_id,
+                    dialogue.c.contact_id == contact_id,
+                ),
+            )
             .where(
                 invitations_table.c.contact_id == contact_id,
                 consultations_table.c.status == "open",
@@ -117,5 +136,7 @@ def _has_ended(conn: Connection, contact_id: int, consultation_id: int) -> bool:
 
 def _set_active(conn: Connection, contact_id: int, consultation_id: int) -> None:
     conn.execute(
-        contacts_table.update().where(contacts_table.c.id == contact_id).values(active_consultation_id=consultation_id)
+        contacts_table.update()
+        .where(contacts_table.c.id == contact_id)
+        .values(active_consultation_id=consultation_id)
     )

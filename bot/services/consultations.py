@@ -8,10 +8,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from conversations.consultation_file import ConsultationFile
 from sqlmodel import Session, col, select
 
 from bot.services.audit import record
+from conversations.consultation_file import ConsultationFile
 from storage.tables import Business, Case, Consultation, Contact, Dialogue, Invitation
 
 
@@ -19,21 +19,27 @@ class ConsultationError(ValueError):
     """A request an official made that cannot be carried out; the message says why."""
 
 
-def create_consultation(session: Session, file: ConsultationFile, *, now: dt.datetime, actor: str) -> Consultation:
+def create_consultation(
+    session: Session, file: ConsultationFile, *, now: dt.datetime, actor: str
+) -> Consultation:
     """Create the case (or reuse it by its diarienummer) and a draft consultation from a checked file."""
     spec = file.case
+    case_title = spec.title.get("sv")
     case = session.exec(select(Case).where(Case.reference == spec.reference)).first()
     if case is None:
-        case = Case(reference=spec.reference, title=spec.title, type=spec.type, stage=spec.stage, created_at=now)
+        case = Case(
+            reference=spec.reference, title=case_title, type=spec.type, stage=spec.stage, created_at=now
+        )
         session.add(case)
         session.flush()
-    elif case.title != spec.title:
+    elif case.title != case_title:
         raise ConsultationError(
-            f"case {spec.reference} already exists with the title {case.title!r}, not {spec.title!r}"
+            f"case {spec.reference} already exists with the title {case.title!r}, not {case_title!r}"
         )
     else:
         case.type, case.stage = spec.type, spec.stage  # a later consultation moves the case on
     details = file.consultation
+    assert case.id is not None
     consultation = Consultation(
         case_id=case.id,
         title=details.title.get("sv"),
@@ -49,8 +55,14 @@ def create_consultation(session: Session, file: ConsultationFile, *, now: dt.dat
     session.add(consultation)
     session.flush()
     assert consultation.id is not None
-    record(session, actor=actor, action="consultation.create", target=f"consultation:{consultation.id}",
-           detail={"case": spec.reference}, now=now)
+    record(
+        session,
+        actor=actor,
+        action="consultation.create",
+        target=f"consultation:{consultation.id}",
+        detail={"case": spec.reference},
+        now=now,
+    )
     if details.opens is not None and details.opens <= now:
         open_consultation(session, consultation.id, now=now, actor=actor)
     return consultation
@@ -81,8 +93,14 @@ def open_consultation(session: Session, consultation_id: int, *, now: dt.datetim
     consultation.opened_at = now
     consultation.closed_at = None
     invited = ensure_invitations(session, consultation, now=now)
-    record(session, actor=actor, action="consultation.open", target=f"consultation:{consultation_id}",
-           detail={"invitations": invited}, now=now)
+    record(
+        session,
+        actor=actor,
+        action="consultation.open",
+        target=f"consultation:{consultation_id}",
+        detail={"invitations": invited},
+        now=now,
+    )
     return invited
 
 
@@ -92,8 +110,14 @@ def close_consultation(session: Session, consultation_id: int, *, now: dt.dateti
         raise ConsultationError(f"consultation {consultation_id} is not open (it is {consultation.status})")
     consultation.status = "closed"
     consultation.closed_at = now
-    record(session, actor=actor, action="consultation.close", target=f"consultation:{consultation_id}",
-           detail={}, now=now)
+    record(
+        session,
+        actor=actor,
+        action="consultation.close",
+        target=f"consultation:{consultation_id}",
+        detail={},
+        now=now,
+    )
 
 
 def audience_contacts(session: Session, audience: dict[str, Any]) -> list[Contact]:
@@ -126,7 +150,8 @@ def audience_contacts(session: Session, audience: dict[str, Any]) -> list[Contac
 
     chosen = {b.id for b in businesses if matches(b)}
     contacts = session.exec(
-        select(Contact).where(col(Contact.business_id).in_(chosen), col(Contact.erased_at).is_(None))
+        select(Contact)
+        .where(col(Contact.business_id).in_(chosen), col(Contact.erased_at).is_(None))
         .order_by(col(Contact.id))
     )
     return list(contacts)
@@ -137,12 +162,21 @@ def ensure_invitations(session: Session, consultation: Consultation, *, now: dt.
     assert consultation.id is not None
     existing = {
         invitation.contact_id
-        for invitation in session.exec(select(Invitation).where(Invitation.consultation_id == consultation.id))
+        for invitation in session.exec(
+            select(Invitation).where(Invitation.consultation_id == consultation.id)
+        )
     }
     for contact in audience_contacts(session, consultation.audience):
+        assert contact.id is not None
         if contact.id not in existing:
-            session.add(Invitation(consultation_id=consultation.id, contact_id=contact.id,
-                                   code=new_invitation_code(), created_at=now))
+            session.add(
+                Invitation(
+                    consultation_id=consultation.id,
+                    contact_id=contact.id,
+                    code=new_invitation_code(),
+                    created_at=now,
+                )
+            )
             existing.add(contact.id)
     session.flush()
     return len(existing)
@@ -173,7 +207,11 @@ class ConsultationStats:
 
 
 def consultation_stats(session: Session, consultation_id: int | None = None) -> list[ConsultationStats]:
-    query = select(Consultation, Case).join(Case, col(Case.id) == Consultation.case_id).order_by(col(Consultation.id))
+    query = (
+        select(Consultation, Case)
+        .join(Case, col(Case.id) == Consultation.case_id)
+        .order_by(col(Consultation.id))
+    )
     if consultation_id is not None:
         query = query.where(Consultation.id == consultation_id)
     rows = list(session.exec(query))
@@ -181,24 +219,28 @@ def consultation_stats(session: Session, consultation_id: int | None = None) -> 
         raise ConsultationError(f"there is no consultation {consultation_id}")
     stats = []
     for consultation, case in rows:
-        invitations = list(session.exec(select(Invitation).where(Invitation.consultation_id == consultation.id)))
+        invitations = list(
+            session.exec(select(Invitation).where(Invitation.consultation_id == consultation.id))
+        )
         statuses = Counter(
             session.exec(select(Dialogue.status).where(Dialogue.consultation_id == consultation.id))
         )
         assert consultation.id is not None
-        stats.append(ConsultationStats(
-            id=consultation.id,
-            case_reference=case.reference,
-            title=consultation.title,
-            status=consultation.status,
-            closes_at=consultation.closes_at,
-            audience=len(invitations),
-            sent=sum(1 for i in invitations if i.invited_at is not None),
-            started=sum(statuses.values()),
-            answered=statuses["complete"],
-            declined=statuses["declined"],
-            opted_out=statuses["opted_out"],
-        ))
+        stats.append(
+            ConsultationStats(
+                id=consultation.id,
+                case_reference=case.reference,
+                title=consultation.title,
+                status=consultation.status,
+                closes_at=consultation.closes_at,
+                audience=len(invitations),
+                sent=sum(1 for i in invitations if i.invited_at is not None),
+                started=sum(statuses.values()),
+                answered=statuses["complete"],
+                declined=statuses["declined"],
+                opted_out=statuses["opted_out"],
+            )
+        )
     return stats
 
 

@@ -19,7 +19,9 @@ def erase_contact(session: Session, contact_id: int, *, now: dt.datetime, actor:
     if contact is None:
         raise ContactError(f"there is no contact {contact_id}")
     if contact.erased_at is not None:
-        raise ContactError(f"contact {contact_id} was already erased on {contact.erased_at.date().isoformat()}")
+        raise ContactError(
+            f"contact {contact_id} was already erased on {contact.erased_at.date().isoformat()}"
+        )
     contact.name = ""
     contact.email = None
     contact.phone = None
@@ -32,6 +34,8 @@ def erase_contact(session: Session, contact_id: int, *, now: dt.datetime, actor:
         .where(col(OutboxMessage.contact_id) == contact_id, col(OutboxMessage.status) == "pending")
         .values(status="dropped", last_error="contact erased")
     )
+    # Chat ids and e-mail addresses in the delivery history are personal data too.
+    session.exec(update(OutboxMessage).where(col(OutboxMessage.contact_id) == contact_id).values(address=""))
     record(session, actor=actor, action="contact.erase", target=f"contact:{contact_id}", detail={}, now=now)
     # Free-text answers can hold personal data too; they are kept, since they are the municipality's
     # record, and officials can review them (see README, "Erasure").

@@ -89,8 +89,9 @@ def load_contact(conn: Connection, contact_id: int) -> ContactRow | None:
     if row is None:
         return None
     language: Language = "en" if row.language == "en" else "sv"
-    return ContactRow(row.id, language, row.opted_out_at is not None, row.erased_at is not None,
-                      row.active_consultation_id)
+    return ContactRow(
+        row.id, language, row.opted_out_at is not None, row.erased_at is not None, row.active_consultation_id
+    )
 
 
 def load_consultation(conn: Connection, consultation_id: int) -> ConsultationRow | None:
@@ -142,18 +143,23 @@ class Dialogues:
         contact: ContactRow,
         consultation: ConsultationRow,
         *,
+        now: dt.datetime,
         language: Language | None = None,
     ) -> View:
         """What the contact sees now, without changing anything (a page load)."""
         if consultation.status != "open" or consultation.snapshot is None:
-            return View(consultation.id, (self._not_open_text(consultation, language or contact.language),),
-                        None, False)
+            return View(
+                consultation.id,
+                (self._not_open_text(consultation, language or contact.language),),
+                None,
+                False,
+            )
         questionnaire = self.snapshots.get(consultation.id, consultation.snapshot)
         state = load_state(conn, contact.id, consultation.id)
         lang = language or (state.language if state else contact.language)
         if state is None:
             # Not stored yet: a page view is no answer. The first answer stores the same opening.
-            start = engine.begin(questionnaire, language=lang, now=dt.datetime.now(dt.UTC))
+            start = engine.begin(questionnaire, language=lang, now=now)
             return View(consultation.id, start.messages, None, True)
         if state.language != lang:
             state = dataclasses.replace(state, language=lang)
@@ -172,8 +178,12 @@ class Dialogues:
     ) -> View:
         """Apply one inbound event to this contact's dialogue about this consultation."""
         if consultation.status != "open" or consultation.snapshot is None:
-            return View(consultation.id, (self._not_open_text(consultation, language or contact.language),),
-                        None, False)
+            return View(
+                consultation.id,
+                (self._not_open_text(consultation, language or contact.language),),
+                None,
+                False,
+            )
         questionnaire = self.snapshots.get(consultation.id, consultation.snapshot)
         state = load_state(conn, contact.id, consultation.id)
         is_new = state is None
@@ -221,14 +231,25 @@ class Dialogues:
         is_new: bool,
     ) -> None:
         set_rows = [
-            {"consultation_id": consultation_id, "contact_id": contact.id, "question_id": change.question_id,
-             "value": change.value, "channel": channel, "answered_at": now}
+            {
+                "consultation_id": consultation_id,
+                "contact_id": contact.id,
+                "question_id": change.question_id,
+                "value": change.value,
+                "channel": channel,
+                "answered_at": now,
+            }
             for change in result.changes
             if change.value is not None
         ]
         if set_rows:
-            upsert(conn, answers_t, set_rows, keys=("consultation_id", "contact_id", "question_id"),
-                   update=("value", "channel", "answered_at"))
+            upsert(
+                conn,
+                answers_t,
+                set_rows,
+                keys=("consultation_id", "contact_id", "question_id"),
+                update=("value", "channel", "answered_at"),
+            )
         removed = [change.question_id for change in result.changes if change.value is None]
         if removed:
             conn.execute(
@@ -247,17 +268,28 @@ class Dialogues:
             "completed_at": now if status in ENDED_STATUSES else None,
         }
         if is_new:
-            conn.execute(dialogues_t.insert().values(
-                contact_id=contact.id, consultation_id=consultation_id, started_at=now, **values
-            ))
+            conn.execute(
+                dialogues_t.insert().values(
+                    contact_id=contact.id, consultation_id=consultation_id, started_at=now, **values
+                )
+            )
         else:
             conn.execute(
                 dialogues_t.update()
-                .where(dialogues_t.c.contact_id == contact.id, dialogues_t.c.consultation_id == consultation_id)
+                .where(
+                    dialogues_t.c.contact_id == contact.id, dialogues_t.c.consultation_id == consultation_id
+                )
                 .values(**values)
             )
         if result.outcome == "opted_out":
             opt_out(conn, contact.id, now=now)
+        elif result.outcome == "reopened" and contact.opted_out:
+            # Writing to us again after a stop ("fortsätt") is opting in again.
+            conn.execute(
+                contacts_t.update()
+                .where(contacts_t.c.id == contact.id)
+                .values(opted_out_at=None, updated_at=now)
+            )
 
     @staticmethod
     def _not_open_text(consultation: ConsultationRow, language: Language) -> TextOut:
@@ -267,7 +299,9 @@ class Dialogues:
 
 def opt_out(conn: Connection, contact_id: int, *, now: dt.datetime) -> None:
     """Stop means stop: mark the contact and drop everything still queued for them."""
-    conn.execute(contacts_t.update().where(contacts_t.c.id == contact_id).values(opted_out_at=now, updated_at=now))
+    conn.execute(
+        contacts_t.update().where(contacts_t.c.id == contact_id).values(opted_out_at=now, updated_at=now)
+    )
     conn.execute(
         outbox_t.update()
         .where(outbox_t.c.contact_id == contact_id, outbox_t.c.status == "pending")
@@ -292,10 +326,20 @@ def queue_replies(
     conn.execute(
         outbox_t.insert(),
         [
-            {"channel": channel, "address": address, "contact_id": contact_id, "consultation_id": consultation_id,
-             "kind": "reply", "priority": REPLY_PRIORITY, "payload": outbound_to_json(message),
-             "idempotency_key": f"{idempotency_key}:{index}", "status": "pending", "attempts": 0,
-             "due_at": now, "created_at": now}
+            {
+                "channel": channel,
+                "address": address,
+                "contact_id": contact_id,
+                "consultation_id": consultation_id,
+                "kind": "reply",
+                "priority": REPLY_PRIORITY,
+                "payload": outbound_to_json(message),
+                "idempotency_key": f"{idempotency_key}:{index}",
+                "status": "pending",
+                "attempts": 0,
+                "due_at": now,
+                "created_at": now,
+            }
             for index, message in enumerate(messages)
         ],
     )

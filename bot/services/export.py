@@ -49,7 +49,8 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
     assert case is not None
     questionnaire = Questionnaire.model_validate(consultation.snapshot) if consultation.snapshot else None
     dialogues = {
-        d.contact_id: d for d in session.exec(select(Dialogue).where(Dialogue.consultation_id == consultation_id))
+        d.contact_id: d
+        for d in session.exec(select(Dialogue).where(Dialogue.consultation_id == consultation_id))
     }
     answers: dict[int, dict[str, Any]] = {}
     for answer in session.exec(select(Answer).where(Answer.consultation_id == consultation_id)):
@@ -63,20 +64,22 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
     )
     rows = []
     for invitation, contact, business in session.exec(query):
-        dialogue = dialogues.get(contact.id)
         assert contact.id is not None
-        rows.append(ResponseRow(
-            case_reference=case.reference,
-            consultation_id=consultation_id,
-            org_number=business.org_number,
-            business_name=business.name,
-            contact_name=ERASED_NAME if contact.erased_at else contact.name,
-            channel=(dialogue.channel if dialogue and dialogue.channel else invitation.channel) or "",
-            status=response_status(contact, dialogue),
-            invited_at=invitation.invited_at or (dialogue.started_at if dialogue else None),
-            completed_at=dialogue.completed_at if dialogue and dialogue.status == "complete" else None,
-            answers=answers.get(contact.id, {}),
-        ))
+        dialogue = dialogues.get(contact.id)
+        rows.append(
+            ResponseRow(
+                case_reference=case.reference,
+                consultation_id=consultation_id,
+                org_number=business.org_number,
+                business_name=business.name,
+                contact_name=ERASED_NAME if contact.erased_at else contact.name,
+                channel=(dialogue.channel if dialogue and dialogue.channel else invitation.channel) or "",
+                status=response_status(contact, dialogue),
+                invited_at=invitation.invited_at or (dialogue.started_at if dialogue else None),
+                completed_at=dialogue.completed_at if dialogue and dialogue.status == "complete" else None,
+                answers=answers.get(contact.id, {}),
+            )
+        )
     return questionnaire, rows
 
 
@@ -119,8 +122,14 @@ def export_csv(session: Session, consultation_id: int) -> str:
     writer.writerow([*FIXED_COLUMNS, *(q.id for q in questions)])
     for row in rows:
         cells = [
-            row.case_reference, str(row.consultation_id), row.org_number, _guard_formula(row.business_name),
-            _guard_formula(row.contact_name), row.channel, row.status, _time(row.invited_at),
+            row.case_reference,
+            str(row.consultation_id),
+            row.org_number,
+            _guard_formula(row.business_name),
+            _guard_formula(row.contact_name),
+            row.channel,
+            row.status,
+            _time(row.invited_at),
             _time(row.completed_at),
         ]
         for question in questions:

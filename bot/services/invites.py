@@ -32,10 +32,17 @@ def invite_rows(session: Session, app: App, consultation_id: int) -> list[list[s
     rows = []
     for invitation, contact, business in session.exec(query):
         assert contact.id is not None
-        rows.append([
-            str(contact.id), business.org_number, business.name, contact.name, contact.email or "",
-            contact.language, app.answer_url(contact.id, consultation_id),
-            f"https://t.me/{bot_name}?start={invitation.code}" if bot_name else "",
-            invitation.code,
-        ])
+        rows.append(
+            [
+                str(contact.id),
+                business.org_number,
+                business.name,
+                contact.name,
+                contact.email or "",
+                contact.language,
+                app.answer_url(contact.id, consultation_id),
+                f"https://t.me/{bot_name}?start={invitation.code}" if bot_name else "",
+                invitation.code,
+            ]
+        )
     return rows

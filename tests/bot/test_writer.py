@@ -20,7 +20,9 @@ NOW = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
 
 def record_event(event_id: str):
     def work(conn: Connection) -> str:
-        conn.execute(processed_events_table.insert().values(channel="test", event_id=event_id, received_at=NOW))
+        conn.execute(
+            processed_events_table.insert().values(channel="test", event_id=event_id, received_at=NOW)
+        )
         return event_id
 
     return work

@@ -63,9 +63,15 @@ def test_excel_byte_order_mark_is_accepted() -> None:
         ("", "line 1: the file is empty"),
         (HEADER + ",fax\n", "line 1: unknown column(s) fax"),
         ("name\nx\n", "line 1: missing column(s) org_number"),
-        (csv_of("556016-0681,Bageri,,,,,,,,,"), "line 2, column org_number: organisation number '556016-0681' has a wrong check digit"),
+        (
+            csv_of("556016-0681,Bageri,,,,,,,,,"),
+            "line 2, column org_number: organisation number '556016-0681' has a wrong check digit",
+        ),
         (csv_of("556016-0680,,,,,,,,,,"), "line 2, column name: the business needs a name"),
-        (csv_of("556016-0680,Bageri,restaurang,,,,,,,,"), "line 2, column industry: 'restaurang' is not an SNI code"),
+        (
+            csv_of("556016-0680,Bageri,restaurang,,,,,,,,"),
+            "line 2, column industry: 'restaurang' is not an SNI code",
+        ),
         (csv_of("556016-0680,Bageri,,,,Anna,anna-at-example,,,,"), "line 2, column contact_email"),
         (csv_of("556016-0680,Bageri,,,,Anna,,,de,,"), "line 2, column language: 'de' must be sv or en"),
         (csv_of("556016-0680,Bageri,,,,Anna,,,,slack-anna,"), "line 2, column slack_user_id"),
@@ -88,6 +94,9 @@ def test_every_problem_is_reported_and_nothing_is_half_imported(db_engine: Engin
     )
     with pytest.raises(BusinessFileError) as caught:
         parse_businesses_csv(text)
-    assert [p.split(":")[0] for p in caught.value.problems] == ["line 3, column org_number", "line 4, column name"]
+    assert [p.split(":")[0] for p in caught.value.problems] == [
+        "line 3, column org_number",
+        "line 4, column name",
+    ]
     with Session(db_engine) as session:
         assert session.exec(select(Business)).all() == []

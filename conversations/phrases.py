@@ -1,0 +1,263 @@
+"""Every sentence the bot says, in Swedish and English.
+
+Swedish is written in plain language (klarspråk) for a busy business owner reading on a phone: short
+sentences, "du", no officialese. Placeholders use `str.format` names; a test checks that both languages
+of a phrase have the same placeholders, so a translation can never crash or drop a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from conversations.messages import Language
+
+PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
+    # --- opening and closing -----------------------------------------------------------------------
+    "notice": {
+        "sv": (
+            "Bra att veta: Det du svarar kommunen kan bli en allmän handling som andra kan begära att "
+            "få läsa (offentlighetsprincipen). Vi sparar dina svar och kontaktuppgifter för det här "
+            "samrådet. Du kan be oss radera dina uppgifter. Skriv stopp om du inte vill få fler meddelanden."
+        ),
+        "en": (
+            "Good to know: what you tell the municipality may become a public document that others can "
+            "ask to read (the principle of public access). We keep your answers and contact details for "
+            "this consultation. You can ask us to erase your details. Type stop if you want no more messages."
+        ),
+    },
+    "closes_at": {
+        "sv": "Svara senast {date}.",
+        "en": "Please answer by {date}.",
+    },
+    "closed": {
+        "sv": "Samrådet är avslutat, så det går inte att svara längre. Tack för ditt intresse!",
+        "en": "The consultation has closed, so answers can no longer be given. Thank you for your interest!",
+    },
+    "thanks_submitted": {
+        "sv": "Tack! Dina svar är inskickade. Du kan ändra dem så länge samrådet pågår – skriv ändra.",
+        "en": "Thank you! Your answers have been sent. You can change them while the consultation is open "
+        "– type change.",
+    },
+    "after_submitted": {
+        "sv": "Vi har redan fått dina svar. Skriv ändra om du vill ändra något.",
+        "en": "We already have your answers. Type change if you want to change something.",
+    },
+    "thanks_declined": {
+        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör er. "
+        "Skriv fortsätt om du vill svara ändå.",
+        "en": "Thank you for letting us know! We have noted that this does not affect you. "
+        "Type continue if you want to answer after all.",
+    },
+    "opted_out": {
+        "sv": "Okej, vi skickar inga fler meddelanden till dig. Skriv fortsätt om du ändrar dig.",
+        "en": "OK, we will not send you any more messages. Type continue if you change your mind.",
+    },
+    # --- said by the application around a dialogue (routing, links, consultation state) -----------
+    "consultation_closed": {
+        "sv": "Samrådet ”{title}” är avslutat, så det går inte att svara längre. Tack för ditt intresse!",
+        "en": "The consultation “{title}” has closed, so answers can no longer be given. Thank you for your interest!",
+    },
+    "consultation_not_open": {
+        "sv": "Samrådet ”{title}” har inte öppnat än. Välkommen tillbaka när det har öppnat!",
+        "en": "The consultation “{title}” has not opened yet. Please come back when it has opened!",
+    },
+    "nothing_open": {
+        "sv": "Just nu finns det inget samråd för dig att svara på. Vi hör av oss när det finns något nytt.",
+        "en": "There is no consultation for you to answer right now. We will be in touch when there is.",
+    },
+    "next_consultation": {
+        "sv": "Kommunen vill också höra vad du tycker om ”{title}”. Här kommer det samrådet.",
+        "en": "The municipality would also like your views on “{title}”. Here is that consultation.",
+    },
+    "stop_cancelled": {
+        "sv": "Bra, vi fortsätter.",
+        "en": "Good, let's carry on.",
+    },
+    "welcome_back": {
+        "sv": "Välkommen tillbaka!",
+        "en": "Welcome back!",
+    },
+    "answers_removed": {
+        "sv": "Efter din ändring behövs inte längre svaret på: {questions}. Det har tagits bort.",
+        "en": "After your change, the answer to this is no longer needed: {questions}. It has been removed.",
+    },
+    # --- prompts of the engine itself -------------------------------------------------------------
+    "summary_title": {
+        "sv": "Här är dina svar:",
+        "en": "Here are your answers:",
+    },
+    "summary_question": {
+        "sv": "Vill du skicka in svaren?",
+        "en": "Do you want to send your answers?",
+    },
+    "summary_hint": {
+        "sv": "Svara ja för att skicka in, eller skriv ändra och numret på svaret du vill ändra.",
+        "en": "Answer yes to send, or type change and the number of the answer you want to change.",
+    },
+    "summary_not_yet": {
+        "sv": "Inga problem. Skriv ändra och numret på svaret du vill ändra, t.ex. ändra 2.",
+        "en": "No problem. Type change and the number of the answer you want to change, e.g. change 2.",
+    },
+    "skipped_value": {
+        "sv": "(hoppade över)",
+        "en": "(skipped)",
+    },
+    "scale_value": {
+        "sv": "{value} av {max}",
+        "en": "{value} out of {max}",
+    },
+    "stop_question": {
+        "sv": "Vill du att vi slutar skicka meddelanden till dig? Det du redan har svarat sparas.",
+        "en": "Do you want us to stop sending you messages? What you have already answered is kept.",
+    },
+    "confirm_hint": {
+        "sv": "Svara ja eller nej.",
+        "en": "Answer yes or no.",
+    },
+    # --- button and action labels -------------------------------------------------------------------
+    "yes": {"sv": "Ja", "en": "Yes"},
+    "no": {"sv": "Nej", "en": "No"},
+    "label_submit": {"sv": "Ja, skicka in", "en": "Yes, send"},
+    "label_not_yet": {"sv": "Inte än", "en": "Not yet"},
+    "label_stop_yes": {"sv": "Ja, sluta", "en": "Yes, stop"},
+    "label_stop_no": {"sv": "Nej, fortsätt", "en": "No, carry on"},
+    "label_skip": {"sv": "Hoppa över", "en": "Skip"},
+    "label_back": {"sv": "Tillbaka", "en": "Back"},
+    "label_decline": {"sv": "Berör oss inte", "en": "Doesn't affect us"},
+    "label_change": {"sv": "Ändra {number}", "en": "Change {number}"},
+    "label_done": {"sv": "Klar", "en": "Done"},
+    # --- how to answer each kind (the hint under a question) ----------------------------------------
+    "hint_yesno": {
+        "sv": "Svara ja eller nej.",
+        "en": "Answer yes or no.",
+    },
+    "hint_choice": {
+        "sv": "Svara med en siffra 1–{count} eller skriv alternativet.",
+        "en": "Answer with a number 1–{count} or type the option.",
+    },
+    "hint_multi": {
+        "sv": "Välj ett eller flera: skriv siffrorna, t.ex. 1, 3.",
+        "en": "Pick one or more: type the numbers, e.g. 1, 3.",
+    },
+    "hint_scale": {
+        "sv": "Svara med en siffra {min}–{max}.",
+        "en": "Answer with a number {min}–{max}.",
+    },
+    "hint_number": {
+        "sv": "Svara med ett tal.",
+        "en": "Answer with a number.",
+    },
+    "hint_number_min": {
+        "sv": "Svara med ett tal, minst {min}.",
+        "en": "Answer with a number, at least {min}.",
+    },
+    "hint_number_max": {
+        "sv": "Svara med ett tal, högst {max}.",
+        "en": "Answer with a number, at most {max}.",
+    },
+    "hint_number_range": {
+        "sv": "Svara med ett tal {min}–{max}.",
+        "en": "Answer with a number {min}–{max}.",
+    },
+    "hint_date": {
+        "sv": "Skriv ett datum, t.ex. 15 mars eller 2025-03-15.",
+        "en": "Type a date, e.g. 15 March or 2025-03-15.",
+    },
+    "hint_text": {
+        "sv": "Skriv ditt svar med egna ord (högst {limit} tecken).",
+        "en": "Type your answer in your own words (at most {limit} characters).",
+    },
+    # --- refusals: one line saying what is expected -----------------------------------------------
+    "refuse_ambiguous": {
+        "sv": "”{text}” passar flera alternativ: {options}. Skriv lite mer eller svara med siffran.",
+        "en": "“{text}” fits several options: {options}. Type a little more or answer with the number.",
+    },
+    "refuse_unknown_option": {
+        "sv": "Jag hittar inget alternativ som heter ”{text}”. Svara med en siffra 1–{count}.",
+        "en": "I can't find an option called “{text}”. Answer with a number 1–{count}.",
+    },
+    "refuse_multi_empty": {
+        "sv": "Välj minst ett alternativ. Skriv siffrorna, t.ex. 1, 3.",
+        "en": "Pick at least one option. Type the numbers, e.g. 1, 3.",
+    },
+    "refuse_date_invalid": {
+        "sv": "Det datumet finns inte. Skriv t.ex. 15 mars eller 2025-03-15.",
+        "en": "That date does not exist. Type e.g. 15 March or 2025-03-15.",
+    },
+    "refuse_text_empty": {
+        "sv": "Skriv ditt svar med egna ord.",
+        "en": "Type your answer in your own words.",
+    },
+    "refuse_text_too_long": {
+        "sv": "Svaret är för långt ({length} tecken). Korta ner det till högst {limit} tecken.",
+        "en": "The answer is too long ({length} characters). Please shorten it to at most {limit}.",
+    },
+    "refuse_required": {
+        "sv": "Den här frågan behöver ett svar, så den går inte att hoppa över.",
+        "en": "This question needs an answer, so it can't be skipped.",
+    },
+    "refuse_stale": {
+        "sv": "Den knappen hör till en annan fråga, så inget ändrades. Här är det vi väntar på nu:",
+        "en": "That button belongs to another question, so nothing was changed. Here is what we are "
+        "waiting for now:",
+    },
+    "refuse_first_question": {
+        "sv": "Det här är första frågan.",
+        "en": "This is the first question.",
+    },
+    "refuse_no_such_question": {
+        "sv": "Det finns inget svar nummer ”{argument}” att ändra. Välj ett av svaren i listan.",
+        "en": "There is no answer number “{argument}” to change. Pick one of the answers in the list.",
+    },
+    "refuse_nothing_to_change": {
+        "sv": "Du har inte svarat på något än.",
+        "en": "You haven't answered anything yet.",
+    },
+    "refuse_already_submitted": {
+        "sv": "Du har redan skickat in dina svar. Skriv ändra om du vill ändra något.",
+        "en": "You have already sent your answers. Type change if you want to change something.",
+    },
+    "refuse_nothing_pending": {
+        "sv": "Svara på frågan först, eller skriv hjälp.",
+        "en": "Please answer the question first, or type help.",
+    },
+    # --- help and the list of answers to change -------------------------------------------------
+    "help": {
+        "sv": (
+            "Svara på frågorna genom att skriva eller trycka på ett alternativ. Det här kan du också "
+            "skriva:\n"
+            "• tillbaka – förra frågan\n"
+            "• hoppa över – hoppa över en fråga som inte måste besvaras\n"
+            "• ändra 2 – ändra svar nummer 2\n"
+            "• berör oss inte – om samrådet inte gäller er\n"
+            "• stopp – inga fler meddelanden"
+        ),
+        "en": (
+            "Answer the questions by typing or tapping an option. You can also type:\n"
+            "• back – the previous question\n"
+            "• skip – skip a question that does not need an answer\n"
+            "• change 2 – change answer number 2\n"
+            "• not affected – if the consultation does not concern you\n"
+            "• stop – no more messages"
+        ),
+    },
+    "change_list": {
+        "sv": "Skriv ändra och numret på svaret du vill ändra:",
+        "en": "Type change and the number of the answer you want to change:",
+    },
+}
+
+# Swedish and English month names, as written in dates ("15 mars 2025", "15 March 2025").
+MONTHS: Final[Mapping[Language, tuple[str, ...]]] = {
+    "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+           "oktober", "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+
+def phrase(key: str, language: Language, **params: object) -> str:
+    """The sentence `key` in `language` with its placeholders filled in."""
+    text = PHRASES[key][language]
+    return text.format(**params) if params else text

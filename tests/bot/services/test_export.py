@@ -1,0 +1,131 @@
+"""The answer export: one row per invited contact, every status, values written as CONTRACT.md says."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from bot.bootstrap import App
+from bot.services import contacts, export
+from bot.services.chat import ChatRouter
+from conversations.messages import TextIn
+from storage.tables import contacts_table
+from tests import scenario
+
+
+def answer(app: App, contact_id: int, *texts: str) -> None:
+    router = ChatRouter(app.dialogues)
+    with app.engine.begin() as conn:
+        router.start(conn, contact_id, channel="console", now=app.clock())
+    for text in texts:
+        with app.engine.begin() as conn:
+            router.receive(conn, contact_id, TextIn(text), channel="console", now=app.clock())
+
+
+def rows(app: App, consultation_id: int) -> list[dict[str, str]]:
+    with app.session() as session:
+        return list(csv.DictReader(io.StringIO(export.export_csv(session, consultation_id))))
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (True, "yes"),
+        (False, "no"),
+        (["deliveries", "noise"], "deliveries;noise"),
+        (4, "4"),
+        (3.5, "3.5"),
+        ("2025-03-15", "2025-03-15"),
+        (None, ""),
+    ],
+)
+def test_values_are_written_as_the_contract_says(value: object, cell: str) -> None:
+    assert export.csv_cell(value) == cell
+
+
+def test_one_row_per_invited_contact_with_every_status(app: App) -> None:
+    town = scenario.municipality(app)
+    anna, bo, cilla = town.contact_ids
+    answer(app, anna, "ja", "4", "1, 4", "kväll", "1 200", "15/3", '=HYPERLINK("x")', "ja")  # complete
+    answer(app, bo, "nej")  # partial
+    answer(app, cilla, "stopp", "ja")  # opted out
+    table = rows(app, town.consultation_id)
+    assert list(table[0])[:9] == list(export.FIXED_COLUMNS)
+    assert list(table[0])[9:] == ["affected", "impact", "concerns", "best_time", "staff", "start", "comments"]
+    by_name = {row["contact_name"]: row for row in table}
+    assert by_name["Anna Ek"]["status"] == "complete"
+    assert by_name["Anna Ek"]["completed_at"] == "2025-02-27T08:00:00+00:00"
+    assert by_name["Anna Ek"]["channel"] == "console"
+    assert {
+        k: by_name["Anna Ek"][k] for k in ("affected", "impact", "concerns", "best_time", "staff", "start")
+    } == {
+        "affected": "yes",
+        "impact": "4",
+        "concerns": "deliveries;noise",
+        "best_time": "evening",
+        "staff": "1200",
+        "start": "2025-03-15",
+    }
+    assert by_name["Anna Ek"]["comments"] == '\'=HYPERLINK("x")'  # never run as a spreadsheet formula
+    assert (by_name["Bo Ek"]["status"], by_name["Bo Ek"]["affected"], by_name["Bo Ek"]["completed_at"]) == (
+        "partial",
+        "no",
+        "",
+    )
+    assert by_name["Cilla Ros"]["status"] == "opted_out"
+    assert all(row["case_reference"] == "KS 2025/0042" for row in table)
+
+
+def test_declined_invited_and_unreachable(app: App) -> None:
+    town = scenario.municipality(app)
+    anna, _bo, cilla = town.contact_ids
+    answer(app, anna, "berör oss inte")
+    with app.engine.begin() as conn:
+        conn.execute(
+            contacts_table.update()
+            .where(contacts_table.c.id == cilla)
+            .values(unreachable_at=app.clock(), unreachable_reason="blocked")
+        )
+    statuses = {row["contact_name"]: row["status"] for row in rows(app, town.consultation_id)}
+    assert statuses == {"Anna Ek": "declined", "Bo Ek": "invited", "Cilla Ros": "unreachable"}
+
+
+def test_an_erased_contact_keeps_answers_without_identity(app: App) -> None:
+    town = scenario.municipality(app)
+    anna = town.contact_ids[0]
+    answer(app, anna, "nej", "morgon")
+    with app.session() as session:
+        contacts.erase_contact(session, anna, now=app.clock(), actor="official")
+        session.commit()
+    erased = [row for row in rows(app, town.consultation_id) if row["affected"] == "no"]
+    assert len(erased) == 1
+    assert erased[0]["contact_name"] == export.ERASED_NAME
+    assert erased[0]["best_time"] == "morning"
+    with app.session() as session, pytest.raises(contacts.ContactError, match="already erased"):
+        contacts.erase_contact(session, anna, now=app.clock(), actor="official")
+    with app.session() as session, pytest.raises(contacts.ContactError, match="no contact 999"):
+        contacts.erase_contact(session, 999, now=app.clock(), actor="official")
+    with app.engine.connect() as conn:
+        row = conn.execute(sa.select(contacts_table).where(contacts_table.c.id == anna)).one()
+    assert (row.name, row.email, row.phone) == ("", None, None)
+
+
+def test_json_export_holds_typed_answers_and_the_questions(app: App) -> None:
+    town = scenario.municipality(app)
+    answer(app, town.contact_ids[0], "ja", "2", "parkering", "natt", "3,5")
+    with app.session() as session:
+        document = json.loads(export.export_json(session, town.consultation_id))
+    assert [q["id"] for q in document["consultation"]["questions"]][:3] == ["affected", "impact", "concerns"]
+    first = next(r for r in document["responses"] if r["answers"])
+    assert first["answers"] == {
+        "affected": True,
+        "impact": 2,
+        "concerns": ["parking"],
+        "best_time": "night",
+        "staff": 3.5,
+    }
+    assert first["status"] == "partial"
