@@ -1,0 +1,61 @@
+"""Recognising typed command words, in Swedish and English.
+
+A text is a command only when it is exactly a command word (with an optional leading "/", any case,
+stray punctuation at the ends), so "stopp" stops but "stoppa bygget!" is an answer. Only "change"
+takes an argument: "ändra 3", "change affected".
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from conversations.answers import fold
+from conversations.messages import CommandIn, CommandName
+
+# Words are listed as typed; they are folded (lower case, no accents) when the table is built, so
+# "Hjälp", "hjalp" and "/HJÄLP" all match. "ändra" folds to "andra" (Swedish for "other"), so it is
+# only a command with an argument or on its own — never inside a longer answer.
+COMMAND_WORDS: Final[dict[CommandName, tuple[str, ...]]] = {
+    "help": ("hjälp", "help", "?", "hjälp mig", "vad kan jag skriva"),
+    "skip": ("hoppa över", "hoppa", "skippa", "skip", "pass"),
+    "back": ("tillbaka", "bakåt", "back", "go back", "previous"),
+    "change": ("ändra", "change", "edit"),
+    "done": ("klar", "färdig", "done", "finished"),
+    "submit": ("skicka", "skicka in", "submit", "send"),
+    "stop": ("stopp", "stop", "unsubscribe", "avregistrera"),
+    "decline": (
+        "berör oss inte",
+        "berör inte oss",
+        "påverkar oss inte",
+        "avböj",
+        "not affected",
+        "doesn't affect us",
+        "does not affect us",
+        "decline",
+    ),
+    "resume": ("fortsätt", "continue", "resume", "start", "starta"),
+}
+
+# "?" folds to "" (punctuation is stripped), so it is matched before folding; "" is never a command.
+_LOOKUP: Final[dict[str, CommandName]] = {
+    fold(word): name for name, words in COMMAND_WORDS.items() for word in words if fold(word)
+}
+_CHANGE_WORDS: Final[frozenset[str]] = frozenset(fold(w) for w in COMMAND_WORDS["change"])
+
+
+def parse_command(text: str) -> CommandIn | None:
+    """The command that `text` is, or None when it is an answer."""
+    stripped = text.strip()
+    if stripped == "?":
+        return CommandIn("help")
+    word = fold(stripped.removeprefix("/"))
+    # Telegram sends "/help@SamradBot" in groups.
+    word = word.split("@", 1)[0] if stripped.startswith("/") else word
+    name = _LOOKUP.get(word)
+    if name is not None:
+        return CommandIn(name)
+    # "ändra 3", "change staff": one word after the command. "ändra inte tiderna" is an answer.
+    head, _, argument = word.partition(" ")
+    if head in _CHANGE_WORDS and argument and " " not in argument:
+        return CommandIn("change", argument)
+    return None
