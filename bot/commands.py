@@ -62,7 +62,7 @@ def _read(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def _user_errors() -> Iterator[None]:  # noqa: N802  (reads like the context it is: `with _user_errors():`)
+def _user_errors() -> Iterator[None]:
     """Turn the services' errors into UserFacingError."""
     try:
         yield

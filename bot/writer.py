@@ -102,8 +102,8 @@ class GroupCommitWriter:
             return
         self.batches += 1
         self.jobs_done += len(batch)
-        for job, result, error in outcomes:
-            if error is None:
+        for job, result, job_error in outcomes:
+            if job_error is None:
                 job.future.set_result(result)
             else:
-                job.future.set_exception(error)
+                job.future.set_exception(job_error)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.services.sql import upsert
+from bot.services.sql import upsert_statement
 from conversations import engine
 from conversations.engine import DialogueState, Step
 from conversations.messages import Inbound, Language, Outbound, TextOut, outbound_to_json
@@ -33,16 +33,55 @@ ENDED_STATUSES = ("complete", "declined", "opted_out")
 REPLY_PRIORITY = 0
 
 
+# The hot path's statements are built once: SQLAlchemy then reuses their cache keys and compiled forms,
+# which is most of the cost of a small statement.
+_SELECT_CONTACT = sa.select(
+    contacts_t.c.id,
+    contacts_t.c.language,
+    contacts_t.c.opted_out_at,
+    contacts_t.c.erased_at,
+    contacts_t.c.active_consultation_id,
+).where(contacts_t.c.id == sa.bindparam("contact_id"))
+_SELECT_CONSULTATION = sa.select(
+    consultations_t.c.id, consultations_t.c.status, consultations_t.c.title, consultations_t.c.closes_at
+).where(consultations_t.c.id == sa.bindparam("consultation_id"))
+_SELECT_SNAPSHOT = sa.select(consultations_t.c.snapshot).where(
+    consultations_t.c.id == sa.bindparam("consultation_id")
+)
+_DIALOGUE_KEY = sa.and_(
+    dialogues_t.c.contact_id == sa.bindparam("contact_id"),
+    dialogues_t.c.consultation_id == sa.bindparam("consultation_id"),
+)
+_SELECT_STATE = sa.select(dialogues_t.c.state).where(_DIALOGUE_KEY)
+_INSERT_DIALOGUE = dialogues_t.insert()
+_UPDATE_DIALOGUE = dialogues_t.update().where(
+    dialogues_t.c.contact_id == sa.bindparam("key_contact_id"),
+    dialogues_t.c.consultation_id == sa.bindparam("key_consultation_id"),
+)
+_DELETE_ANSWERS = answers_t.delete().where(
+    answers_t.c.consultation_id == sa.bindparam("consultation_id"),
+    answers_t.c.contact_id == sa.bindparam("contact_id"),
+    answers_t.c.question_id.in_(sa.bindparam("question_ids", expanding=True)),
+)
+_SELECT_INVITATION = sa.select(invitations_t.c.id).where(
+    invitations_t.c.contact_id == sa.bindparam("contact_id"),
+    invitations_t.c.consultation_id == sa.bindparam("consultation_id"),
+)
+
+
 class SnapshotCache:
     """Questionnaires by consultation id. A snapshot never changes once a consultation has opened, so
-    parsing it once per process is safe and keeps JSON validation off the hot path."""
+    reading and parsing it once per process is safe and keeps it off the hot path."""
 
     def __init__(self) -> None:
         self._by_id: dict[int, Questionnaire] = {}
 
-    def get(self, consultation_id: int, snapshot: dict[str, Any]) -> Questionnaire:
+    def get(self, conn: Connection, consultation_id: int) -> Questionnaire | None:
         questionnaire = self._by_id.get(consultation_id)
         if questionnaire is None:
+            snapshot = conn.execute(_SELECT_SNAPSHOT, {"consultation_id": consultation_id}).scalar_one_or_none()
+            if snapshot is None:
+                return None  # a draft: nothing frozen yet, and nothing to cache
             questionnaire = Questionnaire.model_validate(snapshot)
             self._by_id[consultation_id] = questionnaire
         return questionnaire
@@ -62,7 +101,6 @@ class ConsultationRow:
     id: int
     status: str
     title: str
-    snapshot: dict[str, Any] | None
     closes_at: dt.datetime | None
 
 
@@ -77,15 +115,7 @@ class View:
 
 
 def load_contact(conn: Connection, contact_id: int) -> ContactRow | None:
-    row = conn.execute(
-        sa.select(
-            contacts_t.c.id,
-            contacts_t.c.language,
-            contacts_t.c.opted_out_at,
-            contacts_t.c.erased_at,
-            contacts_t.c.active_consultation_id,
-        ).where(contacts_t.c.id == contact_id)
-    ).first()
+    row = conn.execute(_SELECT_CONTACT, {"contact_id": contact_id}).first()
     if row is None:
         return None
     language: Language = "en" if row.language == "en" else "sv"
@@ -95,38 +125,22 @@ def load_contact(conn: Connection, contact_id: int) -> ContactRow | None:
 
 
 def load_consultation(conn: Connection, consultation_id: int) -> ConsultationRow | None:
-    row = conn.execute(
-        sa.select(
-            consultations_t.c.id,
-            consultations_t.c.status,
-            consultations_t.c.title,
-            consultations_t.c.snapshot,
-            consultations_t.c.closes_at,
-        ).where(consultations_t.c.id == consultation_id)
-    ).first()
+    row = conn.execute(_SELECT_CONSULTATION, {"consultation_id": consultation_id}).first()
     if row is None:
         return None
-    return ConsultationRow(row.id, row.status, row.title, row.snapshot, row.closes_at)
+    return ConsultationRow(row.id, row.status, row.title, row.closes_at)
 
 
 def load_state(conn: Connection, contact_id: int, consultation_id: int) -> DialogueState | None:
     data = conn.execute(
-        sa.select(dialogues_t.c.state).where(
-            dialogues_t.c.contact_id == contact_id, dialogues_t.c.consultation_id == consultation_id
-        )
+        _SELECT_STATE, {"contact_id": contact_id, "consultation_id": consultation_id}
     ).scalar_one_or_none()
     return None if data is None else DialogueState.from_json(data)
 
 
 def is_invited(conn: Connection, contact_id: int, consultation_id: int) -> bool:
-    return (
-        conn.execute(
-            sa.select(invitations_t.c.id).where(
-                invitations_t.c.contact_id == contact_id, invitations_t.c.consultation_id == consultation_id
-            )
-        ).first()
-        is not None
-    )
+    found = conn.execute(_SELECT_INVITATION, {"contact_id": contact_id, "consultation_id": consultation_id})
+    return found.first() is not None
 
 
 class Dialogues:
@@ -147,14 +161,14 @@ class Dialogues:
         language: Language | None = None,
     ) -> View:
         """What the contact sees now, without changing anything (a page load)."""
-        if consultation.status != "open" or consultation.snapshot is None:
+        questionnaire = self._questionnaire(conn, consultation)
+        if questionnaire is None:
             return View(
                 consultation.id,
                 (self._not_open_text(consultation, language or contact.language),),
                 None,
                 False,
             )
-        questionnaire = self.snapshots.get(consultation.id, consultation.snapshot)
         state = load_state(conn, contact.id, consultation.id)
         lang = language or (state.language if state else contact.language)
         if state is None:
@@ -177,14 +191,14 @@ class Dialogues:
         language: Language | None = None,
     ) -> View:
         """Apply one inbound event to this contact's dialogue about this consultation."""
-        if consultation.status != "open" or consultation.snapshot is None:
+        questionnaire = self._questionnaire(conn, consultation)
+        if questionnaire is None:
             return View(
                 consultation.id,
                 (self._not_open_text(consultation, language or contact.language),),
                 None,
                 False,
             )
-        questionnaire = self.snapshots.get(consultation.id, consultation.snapshot)
         state = load_state(conn, contact.id, consultation.id)
         is_new = state is None
         if state is None:
@@ -207,9 +221,9 @@ class Dialogues:
         now: dt.datetime,
     ) -> View:
         """Open (or resume) the dialogue in a chat: store the opening so the next message answers it."""
-        if consultation.status != "open" or consultation.snapshot is None:
+        questionnaire = self._questionnaire(conn, consultation)
+        if questionnaire is None:
             return View(consultation.id, (self._not_open_text(consultation, contact.language),), None, False)
-        questionnaire = self.snapshots.get(consultation.id, consultation.snapshot)
         state = load_state(conn, contact.id, consultation.id)
         if state is not None:
             return View(consultation.id, engine.current_prompt(questionnaire, state), state, True)
@@ -243,21 +257,12 @@ class Dialogues:
             if change.value is not None
         ]
         if set_rows:
-            upsert(
-                conn,
-                answers_t,
-                set_rows,
-                keys=("consultation_id", "contact_id", "question_id"),
-                update=("value", "channel", "answered_at"),
-            )
+            conn.execute(_upsert_answer(conn.dialect.name), set_rows)
         removed = [change.question_id for change in result.changes if change.value is None]
         if removed:
             conn.execute(
-                answers_t.delete().where(
-                    answers_t.c.consultation_id == consultation_id,
-                    answers_t.c.contact_id == contact.id,
-                    answers_t.c.question_id.in_(removed),
-                )
+                _DELETE_ANSWERS,
+                {"consultation_id": consultation_id, "contact_id": contact.id, "question_ids": removed},
             )
         status = result.state.status
         values = {
@@ -269,17 +274,12 @@ class Dialogues:
         }
         if is_new:
             conn.execute(
-                dialogues_t.insert().values(
-                    contact_id=contact.id, consultation_id=consultation_id, started_at=now, **values
-                )
+                _INSERT_DIALOGUE,
+                {"contact_id": contact.id, "consultation_id": consultation_id, "started_at": now, **values},
             )
         else:
             conn.execute(
-                dialogues_t.update()
-                .where(
-                    dialogues_t.c.contact_id == contact.id, dialogues_t.c.consultation_id == consultation_id
-                )
-                .values(**values)
+                _UPDATE_DIALOGUE, {"key_contact_id": contact.id, "key_consultation_id": consultation_id, **values}
             )
         if result.outcome == "opted_out":
             opt_out(conn, contact.id, now=now)
@@ -291,10 +291,27 @@ class Dialogues:
                 .values(opted_out_at=None, updated_at=now)
             )
 
+    def _questionnaire(self, conn: Connection, consultation: ConsultationRow) -> Questionnaire | None:
+        """The frozen questionnaire while the consultation is open; None when it takes no answers."""
+        if consultation.status != "open":
+            return None
+        return self.snapshots.get(conn, consultation.id)
+
     @staticmethod
     def _not_open_text(consultation: ConsultationRow, language: Language) -> TextOut:
         key = "consultation_closed" if consultation.status == "closed" else "consultation_not_open"
         return TextOut(phrase(key, language, title=consultation.title), style="notice")
+
+
+@functools.cache
+def _upsert_answer(dialect: str) -> sa.Insert:
+    """INSERT … ON CONFLICT (consultation, contact, question) DO UPDATE: a changed answer replaces the old."""
+    return upsert_statement(
+        dialect,
+        answers_t,
+        keys=("consultation_id", "contact_id", "question_id"),
+        update=("value", "channel", "answered_at"),
+    )
 
 
 def opt_out(conn: Connection, contact_id: int, *, now: dt.datetime) -> None:

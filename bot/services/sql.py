@@ -10,21 +10,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 
-def upsert(
-    conn: Connection,
-    table: sa.Table,
-    rows: Sequence[dict[str, Any]],
-    *,
-    keys: Sequence[str],
-    update: Sequence[str],
-) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE SET update-columns, on either backend."""
-    dialect = conn.dialect.name
+def upsert_statement(dialect: str, table: sa.Table, *, keys: Sequence[str], update: Sequence[str]) -> sa.Insert:
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET update-columns, for SQLite or PostgreSQL. Build it once
+    and execute it with rows: constructing it is far costlier than running it."""
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    statement = insert.on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=list(keys), set_={column: insert.excluded[column] for column in update}
     )
-    conn.execute(statement, list(rows))
 
 
 def insert_ignoring_duplicates(conn: Connection, table: sa.Table, row: dict[str, Any]) -> bool:
