@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from adapters.base import Channel
 from bot.clock import Clock, system_clock
 from bot.links import answer_url
 from bot.services.dialogues import Dialogues
@@ -26,6 +27,9 @@ class App:
     clock: Clock
     secret_key: str
     dialogues: Dialogues = field(default_factory=Dialogues)
+    # The push channels that are switched on (settings hold their credentials), by name: the outbox
+    # worker sends through these. Each channel's issue adds its adapter here in `build`.
+    channels: dict[str, Channel] = field(default_factory=dict)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
