@@ -7,6 +7,7 @@ status 422, and nothing already answered is lost.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,10 @@ from bot.bootstrap import App
 from bot.links import read_answer_token
 from bot.services.dialogues import View, is_invited, load_consultation, load_contact
 from bot.writer import GroupCommitWriter
+from conversations.engine import SUBMIT_ID
 from conversations.messages import (
     COMMAND_NAMES,
+    Action,
     ChoiceIn,
     CommandIn,
     Inbound,
@@ -44,6 +47,12 @@ LABELS: dict[Language, dict[str, str]] = {
         "your_answer": "Ditt svar",
         "optional": "(frivillig)",
         "selected": "valt",
+        "error_title": "Fel",
+        "pick_one": "Välj ett alternativ.",
+        "pick_many": "Välj ett eller flera alternativ.",
+        "summary_hint": "Kontrollera svaren. Skicka in dem, eller ändra ett svar med knapparna nedan.",
+        "change_answers": "Ändra mina svar",
+        "answer_anyway": "Svara ändå",
     },
     "en": {
         "next": "Next",
@@ -54,6 +63,12 @@ LABELS: dict[Language, dict[str, str]] = {
         "your_answer": "Your answer",
         "optional": "(optional)",
         "selected": "selected",
+        "error_title": "Error",
+        "pick_one": "Choose one option.",
+        "pick_many": "Choose one or more options.",
+        "summary_hint": "Check your answers. Send them, or change an answer with the buttons below.",
+        "change_answers": "Change my answers",
+        "answer_anyway": "Answer after all",
     },
 }
 
@@ -87,30 +102,75 @@ def _visitor(request: Request, token: str) -> Visitor | None:
 
 
 def _invalid(request: Request, language: Language | None) -> HTMLResponse:
+    """404 without a word about whom or what the link was for. Without a chosen language the page says
+    it in Swedish and in English: nobody is known, so neither is their language."""
     lang: Language = language or "sv"
-    return templates.TemplateResponse(
-        request, "invalid.html", {"lang": lang, "t": LABELS[lang]}, status_code=404
-    )
+    context = {"lang": lang, "t": LABELS[lang], "both": None if language else LABELS}
+    return templates.TemplateResponse(request, "invalid.html", context, status_code=404)
 
 
-def _render(request: Request, token: str, view: View, language: Language, *, status: int = 200) -> HTMLResponse:
+def _for_the_page(question: QuestionOut, t: dict[str, str]) -> QuestionOut:
+    """The engine's prompt as a form shows it. The engine speaks to chats ("type the numbers"); a form
+    has its own controls: the checkboxes are sent with "Next" (no separate "done"), the summary's change
+    buttons replace "not yet", and a choice's hint says to pick rather than to type."""
+    actions = tuple(a for a in question.actions if a.command != "done")
+    choices = question.choices
+    hint = question.hint
+    if question.question_id == SUBMIT_ID:
+        choices = tuple(c for c in choices if c.id == "yes")
+        hint = t["summary_hint"]
+    elif question.kind == "multi":
+        hint = t["pick_many"]
+    elif question.kind in ("yesno", "choice", "scale"):
+        hint = t["pick_one"]
+    return dataclasses.replace(question, actions=actions, choices=choices, hint=hint)
+
+
+def _after_end(view: View, t: dict[str, str]) -> Action | None:
+    """A way back in once the dialogue has ended, as a button (the engine's texts say what to type)."""
+    if not view.accepting or view.state is None:
+        return None
+    if view.state.phase == "submitted":
+        return Action("change", t["change_answers"])
+    if view.state.phase in ("declined", "opted_out"):
+        return Action("resume", t["answer_anyway"])
+    return None
+
+
+def _render(
+    request: Request, token: str, view: View, language: Language, *, status: int = 200
+) -> HTMLResponse:
     app = _app(request)
+    t = LABELS[language]
     question = next((m for m in reversed(view.messages) if isinstance(m, QuestionOut)), None)
     texts = [m for m in view.messages if isinstance(m, TextOut)]
     errors = [m for m in texts if m.style == "error"]
     with app.engine.connect() as conn:
         consultation = load_consultation(conn, view.consultation_id)
+        questionnaire = app.dialogues.snapshots.get(conn, view.consultation_id) if consultation else None
+    title = consultation.title if consultation else ""
+    if questionnaire is not None:
+        title = questionnaire.title.get(language)
+    shown_texts = []
+    for message in texts:
+        if message.style == "error":
+            continue
+        if message.style == "intro" and message.text.startswith(title + "\n\n"):
+            # The intro opens with the title, which the page already shows as its heading.
+            message = dataclasses.replace(message, text=message.text[len(title) + 2:])
+        shown_texts.append(message)
     context: dict[str, Any] = {
         "lang": language,
         "other_lang": "en" if language == "sv" else "sv",
-        "t": LABELS[language],
+        "t": t,
         "token": token,
-        "title": consultation.title if consultation else "",
+        "title": title,
         "municipality": app.settings.municipality,
-        "texts": [m for m in texts if m.style != "error"],
+        "texts": shown_texts,
         "errors": errors,
-        "question": question,
+        "question": _for_the_page(question, t) if question is not None else None,
         "accepting": view.accepting,
+        "after_end": _after_end(view, t),
     }
     return templates.TemplateResponse(request, "answer.html", context, status_code=status)
 
@@ -126,7 +186,7 @@ def answer_page(request: Request, token: str, lang: str | None = None) -> Respon
         contact = load_contact(conn, visitor.contact_id)
         consultation = load_consultation(conn, visitor.consultation_id)
         assert contact is not None and consultation is not None
-        view = app.dialogues.view(conn, contact, consultation, language=language)
+        view = app.dialogues.view(conn, contact, consultation, now=app.clock(), language=language)
     shown: Language = language or (view.state.language if view.state else contact.language)
     return _render(request, token, view, shown)
 
@@ -138,7 +198,7 @@ def inbound_from_form(form: dict[str, list[str]]) -> Inbound | None:
         name, _, argument = command.partition(":")
         if name not in COMMAND_NAMES:
             return None
-        return CommandIn(name, argument)  # type: ignore[arg-type]
+        return CommandIn(name, argument)
     question_id = (form.get("question_id") or [""])[0]
     if not question_id:
         return None
@@ -150,7 +210,7 @@ def inbound_from_form(form: dict[str, list[str]]) -> Inbound | None:
 async def answer_submit(request: Request, token: str) -> Response:
     form_data = await request.form()
     form = {key: [str(v) for v in form_data.getlist(key)] for key in form_data}
-    language = _language((form.get("lang") or [None])[0])
+    language = _language((form.get("lang") or [""])[0])
     visitor = _visitor(request, token)
     if visitor is None:
         return _invalid(request, language)

@@ -161,11 +161,11 @@ class Dialogues:
         language: Language | None = None,
     ) -> View:
         """What the contact sees now, without changing anything (a page load)."""
-        questionnaire = self._questionnaire(conn, consultation)
+        questionnaire = self._questionnaire(conn, consultation, now)
         if questionnaire is None:
             return View(
                 consultation.id,
-                (self._not_open_text(consultation, language or contact.language),),
+                (self._not_open_text(consultation, language or contact.language, now),),
                 None,
                 False,
             )
@@ -191,11 +191,11 @@ class Dialogues:
         language: Language | None = None,
     ) -> View:
         """Apply one inbound event to this contact's dialogue about this consultation."""
-        questionnaire = self._questionnaire(conn, consultation)
+        questionnaire = self._questionnaire(conn, consultation, now)
         if questionnaire is None:
             return View(
                 consultation.id,
-                (self._not_open_text(consultation, language or contact.language),),
+                (self._not_open_text(consultation, language or contact.language, now),),
                 None,
                 False,
             )
@@ -221,9 +221,9 @@ class Dialogues:
         now: dt.datetime,
     ) -> View:
         """Open (or resume) the dialogue in a chat: store the opening so the next message answers it."""
-        questionnaire = self._questionnaire(conn, consultation)
+        questionnaire = self._questionnaire(conn, consultation, now)
         if questionnaire is None:
-            return View(consultation.id, (self._not_open_text(consultation, contact.language),), None, False)
+            return View(consultation.id, (self._not_open_text(consultation, contact.language, now),), None, False)
         state = load_state(conn, contact.id, consultation.id)
         if state is not None:
             return View(consultation.id, engine.current_prompt(questionnaire, state), state, True)
@@ -291,16 +291,24 @@ class Dialogues:
                 .values(opted_out_at=None, updated_at=now)
             )
 
-    def _questionnaire(self, conn: Connection, consultation: ConsultationRow) -> Questionnaire | None:
-        """The frozen questionnaire while the consultation is open; None when it takes no answers."""
-        if consultation.status != "open":
+    def _questionnaire(
+        self, conn: Connection, consultation: ConsultationRow, now: dt.datetime
+    ) -> Questionnaire | None:
+        """The frozen questionnaire while the consultation takes answers; None when it is a draft, closed,
+        or past its closing time (until the lifecycle tick marks it closed, the time alone decides)."""
+        if consultation.status != "open" or _past_closing(consultation, now):
             return None
         return self.snapshots.get(conn, consultation.id)
 
     @staticmethod
-    def _not_open_text(consultation: ConsultationRow, language: Language) -> TextOut:
-        key = "consultation_closed" if consultation.status == "closed" else "consultation_not_open"
+    def _not_open_text(consultation: ConsultationRow, language: Language, now: dt.datetime) -> TextOut:
+        closed = consultation.status == "closed" or _past_closing(consultation, now)
+        key = "consultation_closed" if closed else "consultation_not_open"
         return TextOut(phrase(key, language, title=consultation.title), style="notice")
+
+
+def _past_closing(consultation: ConsultationRow, now: dt.datetime) -> bool:
+    return consultation.closes_at is not None and now >= consultation.closes_at
 
 
 @functools.cache
