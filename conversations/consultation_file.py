@@ -265,9 +265,8 @@ class ConsultationFile(CheckedModel):
     consultation: ConsultationSpec
 
     def issues(self) -> list[Issue]:
-        return prefixed(("case",), self.case.issues()) + prefixed(
-            ("consultation",), self.consultation.issues()
-        )
+        case, consultation = self.case.issues(), self.consultation.issues()
+        return prefixed(("case",), case) + prefixed(("consultation",), consultation)
 
     @property
     def participation_level(self) -> ParticipationLevel:

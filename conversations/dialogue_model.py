@@ -46,13 +46,13 @@ from importlib import resources
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, get_args
 
+from conversations.problems import FrozenModel
 from conversations.questionnaire import (
     CheckedModel,
     Issue,
     LocalText,
     Question,
     Questionnaire,
-    _Frozen,
     check_questions,
     prefixed,
     validate_yaml,
@@ -209,7 +209,7 @@ def participation_level(case_type_id: str, stage_id: str) -> ParticipationLevel:
 # --- templates -----------------------------------------------------------------------------------
 
 
-class _StageTemplate(_Frozen):
+class _StageTemplate(FrozenModel):
     title: LocalText
     intro: LocalText
     questions: str  # the name of a question set in the same file
