@@ -26,7 +26,8 @@ from conversations.transitions import (
 )
 
 
-def _skip(ctx: Ctx, state: DialogueState) -> Step:
+def skip(ctx: Ctx, state: DialogueState) -> Step:
+    """Skip the current question; only optional questions may be skipped."""
     question = current_question(ctx, state)
     if question is None:
         return not_now(ctx, state)
@@ -104,11 +105,11 @@ def _done(ctx: Ctx, state: DialogueState) -> Step:
             return record(ctx, state, question, list(state.pending))
         if question.required:
             return refuse(ctx, state, Refusal("refuse_multi_empty"))
-        return _skip(ctx, state)
+        return skip(ctx, state)
     if question.id in state.answers or question.id in state.skipped:
         return move_on(ctx, state, question)
     if not question.required:
-        return _skip(ctx, state)
+        return skip(ctx, state)
     return refuse(ctx, state, Refusal("refuse_nothing_pending"))
 
 
@@ -141,7 +142,7 @@ def on_command(ctx: Ctx, state: DialogueState, command: CommandIn) -> Step:
     if name == "change":
         return _change(ctx, state, command.argument)
     if name == "skip":
-        return _skip(ctx, state)
+        return skip(ctx, state)
     if name == "back":
         return _back(ctx, state)
     if name == "done":

@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import replace
 
 from conversations.answers import Refusal, parse_answer, parse_values, yes_or_no
-from conversations.command_steps import on_command
+from conversations.command_steps import on_command, skip
 from conversations.commands import parse_command
 from conversations.messages import ChoiceIn, CommandIn, Inbound, Language, Outbound, TextIn, TextOut, ToggleIn
 from conversations.phrases import MONTHS, phrase
@@ -110,6 +110,9 @@ def _choice(ctx: Ctx, state: DialogueState, choice: ChoiceIn) -> Step:
     question = current_question(ctx, state)
     if question is None or question.id != choice.question_id:
         return _stale(ctx, state)
+    if not question.required and not any(value.strip() for value in choice.values):
+        # A form sent with an optional field left empty: that is how a web page skips a question.
+        return skip(ctx, state)
     value = parse_values(question, choice.values, today=ctx.today)
     if isinstance(value, Refusal):
         return refuse(ctx, state, value)

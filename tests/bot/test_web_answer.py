@@ -333,8 +333,6 @@ def test_an_optional_question_can_be_skipped_and_a_required_one_cannot(
     assert "Från vilket datum skulle arbetet passa er bäst? → (hoppade över)" in page.text
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a ChoiceIn with no values for an optional question is refused "
-                   "(refuse_text_empty) instead of skipping it")
 def test_an_optional_field_left_empty_is_skipped_with_next(app: App, anna: Visitor, town: Municipality) -> None:
     answer_until(anna, "comments")
 

@@ -828,3 +828,25 @@ def test_a_closed_consultation_takes_no_answers_but_still_honours_stop() -> None
     chat.send("stopp", "ja")
     assert chat.state.phase == "opted_out"
     assert begin(CAFE, language="sv", now=late).state.phase == "closed"
+
+
+def test_an_empty_form_answer_skips_an_optional_question_but_not_a_required_one() -> None:
+    from conversations.engine import begin, step
+    from conversations.messages import ChoiceIn
+    from conversations.questionnaire import Questionnaire
+
+    questionnaire = Questionnaire.model_validate({
+        "title": "T",
+        "questions": [
+            {"id": "staff", "kind": "number", "text": "Hur många?"},
+            {"id": "comments", "kind": "text", "text": "Något mer?", "required": False},
+        ],
+    })
+    now = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
+    state = begin(questionnaire, language="sv", now=now).state
+    refused = step(questionnaire, state, ChoiceIn("staff", ("",)), now=now)
+    assert refused.state.current == "staff" and refused.changes == ()
+    answered = step(questionnaire, refused.state, ChoiceIn("staff", ("3",)), now=now)
+    skipped = step(questionnaire, answered.state, ChoiceIn("comments", ("  ",)), now=now)
+    assert skipped.state.phase == "summary"
+    assert skipped.state.skipped == ("comments",)
