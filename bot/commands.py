@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -154,7 +155,8 @@ def consultation_show(consultation_id: int) -> str:
     app = _app()
     with _user_errors(), app.session() as session:
         (stats,) = consultations.consultation_stats(session, consultation_id)
-    closes = stats.closes_at.isoformat(timespec="minutes") if stats.closes_at else "—"
+    zone = ZoneInfo(app.settings.timezone)
+    closes = stats.closes_at.astimezone(zone).isoformat(sep=" ", timespec="minutes") if stats.closes_at else "—"
     return "\n".join(
         [
             f"consultation {stats.id}: {stats.title}",

@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -114,7 +116,8 @@ def seed(app: App) -> bool:
             return False
         rows = businesses.parse_businesses_csv(demo_csv())
         businesses.import_businesses(session, rows, now=now)
-        closes = (now + dt.timedelta(days=30)).replace(hour=17, minute=0, second=0, microsecond=0)
+        local = (now + dt.timedelta(days=30)).astimezone(ZoneInfo(app.settings.timezone))
+        closes = local.replace(hour=17, minute=0, second=0, microsecond=0)  # 17:00 in the municipality
         text = DEMO_CONSULTATION.read_text(encoding="utf-8").replace("{closes}", closes.isoformat())
         file = load_consultation_file(text, source=str(DEMO_CONSULTATION))
         consultation = consultations.create_consultation(session, file, now=now, actor="demo")
@@ -144,7 +147,14 @@ def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
     yield f"Consultation {consultation.id}: {consultation.title} ({consultation.status})"
     yield ""
     yield f"Answer as a demo business:  {app.answer_url(invitation.contact_id, consultation.id)}"
-    yield f"Officials' overview (CLI):  samrad consultation show {consultation.id}"
-    yield f"All answer links (CSV):     samrad consultation invites {consultation.id}"
-    yield f"Export the answers:         samrad consultation export {consultation.id} --format csv -o svar.csv"
-    yield f"Answer in the terminal:     samrad chat --consultation {consultation.id}"
+    samrad = _command_name()
+    yield f"Officials' overview (CLI):  {samrad} consultation show {consultation.id}"
+    yield f"All answer links (CSV):     {samrad} consultation invites {consultation.id}"
+    yield f"Export the answers:         {samrad} consultation export {consultation.id} --format csv -o svar.csv"
+    yield f"Answer in the terminal:     {samrad} chat --consultation {consultation.id}"
+
+
+def _command_name() -> str:
+    """How this command was started (`.venv/bin/samrad` under `make demo`), so printed commands paste."""
+    started_as = Path(sys.argv[0])
+    return str(started_as) if started_as.name == "samrad" else "samrad"
