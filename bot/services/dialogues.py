@@ -163,12 +163,7 @@ class Dialogues:
         """What the contact sees now, without changing anything (a page load)."""
         questionnaire = self._questionnaire(conn, consultation, now)
         if questionnaire is None:
-            return View(
-                consultation.id,
-                (self._not_open_text(consultation, language or contact.language, now),),
-                None,
-                False,
-            )
+            return _not_open_view(consultation, language or contact.language, now)
         state = load_state(conn, contact.id, consultation.id)
         lang = language or (state.language if state else contact.language)
         if state is None:
@@ -193,12 +188,7 @@ class Dialogues:
         """Apply one inbound event to this contact's dialogue about this consultation."""
         questionnaire = self._questionnaire(conn, consultation, now)
         if questionnaire is None:
-            return View(
-                consultation.id,
-                (self._not_open_text(consultation, language or contact.language, now),),
-                None,
-                False,
-            )
+            return _not_open_view(consultation, language or contact.language, now)
         state = load_state(conn, contact.id, consultation.id)
         is_new = state is None
         if state is None:
@@ -223,7 +213,7 @@ class Dialogues:
         """Open (or resume) the dialogue in a chat: store the opening so the next message answers it."""
         questionnaire = self._questionnaire(conn, consultation, now)
         if questionnaire is None:
-            return View(consultation.id, (self._not_open_text(consultation, contact.language, now),), None, False)
+            return _not_open_view(consultation, contact.language, now)
         state = load_state(conn, contact.id, consultation.id)
         if state is not None:
             return View(consultation.id, engine.current_prompt(questionnaire, state), state, True)
@@ -300,11 +290,14 @@ class Dialogues:
             return None
         return self.snapshots.get(conn, consultation.id)
 
-    @staticmethod
-    def _not_open_text(consultation: ConsultationRow, language: Language, now: dt.datetime) -> TextOut:
-        closed = consultation.status == "closed" or _past_closing(consultation, now)
-        key = "consultation_closed" if closed else "consultation_not_open"
-        return TextOut(phrase(key, language, title=consultation.title), style="notice")
+
+
+def _not_open_view(consultation: ConsultationRow, language: Language, now: dt.datetime) -> View:
+    """What a contact sees of a consultation that takes no answers: a draft, or one that has closed."""
+    closed = consultation.status == "closed" or _past_closing(consultation, now)
+    key = "consultation_closed" if closed else "consultation_not_open"
+    notice = TextOut(phrase(key, language, title=consultation.title), style="notice")
+    return View(consultation.id, (notice,), None, False)
 
 
 def _past_closing(consultation: ConsultationRow, now: dt.datetime) -> bool:
