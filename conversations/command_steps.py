@@ -24,6 +24,7 @@ from conversations.transitions import (
     reopen,
     submit,
 )
+from conversations.wording import say
 
 
 def skip(ctx: Ctx, state: DialogueState) -> Step:
@@ -138,7 +139,7 @@ def on_command(ctx: Ctx, state: DialogueState, command: CommandIn) -> Step:
             return refuse(ctx, state, Refusal("refuse_already_submitted"))
         state = replace(state, phase="declined", current=None, pending=(), editing=False,
                         updated_at=ctx.stamp)
-        return Step(state, (TextOut(phrase("thanks_declined", language), "done"),), (), "declined")
+        return Step(state, (TextOut(say("thanks_declined", state), "done"),), (), "declined")
     if name == "change":
         return _change(ctx, state, command.argument)
     if name == "skip":

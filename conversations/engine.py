@@ -37,6 +37,7 @@ from conversations.prompts import STOP_ID, SUBMIT_ID, prompt
 from conversations.questionnaire import Questionnaire
 from conversations.state import AnswerChange, DialogueState, Outcome, Phase, ResponseStatus, Step
 from conversations.transitions import Ctx, advance, current_question, not_now, record, refuse, submit
+from conversations.wording import say
 
 __all__ = [
     "STOP_ID",
@@ -151,10 +152,10 @@ def _closed(state: DialogueState, stamp: str) -> Step:
     return Step(state, (TextOut(phrase("closed", state.language), "notice"),))
 
 
-def begin(questionnaire: Questionnaire, *, language: Language, now: dt.datetime) -> Step:
+def begin(questionnaire: Questionnaire, *, language: Language, now: dt.datetime, form: bool = False) -> Step:
     """Start a dialogue: the intro, the public-documents/personal-data notice and the first question."""
     stamp = now.isoformat()
-    state = DialogueState(language=language, started_at=stamp, updated_at=stamp)
+    state = DialogueState(language=language, started_at=stamp, updated_at=stamp, form=form)
     if _is_closed(questionnaire, now):
         return _closed(state, stamp)
     plan = plan_for(questionnaire)
@@ -167,7 +168,7 @@ def begin(questionnaire: Questionnaire, *, language: Language, now: dt.datetime)
                             date=f"{closes.day} {MONTHS[language][closes.month - 1]} {closes.year}"))
     messages: list[Outbound] = [
         TextOut("\n\n".join(parts), "intro"),
-        TextOut(phrase("notice", language), "notice"),
+        TextOut(say("notice", state), "notice"),
     ]
     ctx = Ctx(plan, now.date(), stamp)
     return advance(ctx, state, {}, (), [], messages)

@@ -26,6 +26,46 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
             "this consultation. You can ask us to erase your details. Type stop if you want no more messages."
         ),
     },
+    # --- form variants: the same sentences where a web page offers buttons instead of typed words ----
+    "notice_form": {
+        "sv": (
+            "Bra att veta: Det du svarar kommunen kan bli en allmän handling som andra kan begära att "
+            "få läsa (offentlighetsprincipen). Vi sparar dina svar och kontaktuppgifter för det här "
+            "samrådet. Du kan be oss radera dina uppgifter."
+        ),
+        "en": (
+            "Good to know: what you tell the municipality may become a public document that others can "
+            "ask to read (the principle of public access). We keep your answers and contact details for "
+            "this consultation. You can ask us to erase your details."
+        ),
+    },
+    "thanks_submitted_form": {
+        "sv": "Tack! Dina svar är inskickade. Du kan ändra dem så länge samrådet pågår.",
+        "en": "Thank you! Your answers have been sent. You can change them while the consultation is open.",
+    },
+    "after_submitted_form": {
+        "sv": "Vi har redan fått dina svar. Du kan ändra dem med knappen nedan.",
+        "en": "We already have your answers. You can change them with the button below.",
+    },
+    "thanks_declined_form": {
+        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör er. "
+        "Vill du svara ändå går det bra med knappen nedan.",
+        "en": "Thank you for letting us know! We have noted that this does not affect you. "
+        "If you want to answer after all, use the button below.",
+    },
+    "opted_out_form": {
+        "sv": "Du har valt att inte få fler meddelanden från oss. Vill du svara ändå går det bra med knappen nedan.",
+        "en": "You have chosen not to get any more messages from us. If you want to answer after all, use the "
+        "button below.",
+    },
+    "refuse_multi_empty_form": {
+        "sv": "Välj minst ett alternativ.",
+        "en": "Choose at least one option.",
+    },
+    "refuse_already_submitted_form": {
+        "sv": "Du har redan skickat in dina svar. Du kan ändra dem med knappen nedan.",
+        "en": "You have already sent your answers. You can change them with the button below.",
+    },
     "closes_at": {
         "sv": "Svara senast {date}.",
         "en": "Please answer by {date}.",

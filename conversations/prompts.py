@@ -11,6 +11,7 @@ from conversations.phrases import MONTHS, phrase
 from conversations.plan import Plan, Static, applicable, previous, tally
 from conversations.questionnaire import Question
 from conversations.state import DialogueState
+from conversations.wording import say
 
 # The engine's own yes/no prompts, told apart from questions (whose ids start with a letter) in ChoiceIn.
 SUBMIT_ID = "_submit"
@@ -170,4 +171,4 @@ def prompt(plan: Plan, state: DialogueState) -> tuple[Outbound, ...]:
     if state.phase == "confirm_stop":
         return (stop_prompt(language),)
     key = {"submitted": "thanks_submitted", "declined": "thanks_declined", "opted_out": "opted_out"}
-    return (TextOut(phrase(key.get(state.phase, "closed"), language), "done"),)
+    return (TextOut(say(key.get(state.phase, "closed"), state), "done"),)

@@ -37,6 +37,9 @@ class DialogueState:
     started_at: str | None = None  # ISO 8601
     updated_at: str | None = None
     submitted_at: str | None = None
+    # Answered on a form (the web page) rather than in a chat: a few sentences then speak of buttons
+    # instead of words to type. See conversations.wording.
+    form: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +55,7 @@ class DialogueState:
             "started_at": self.started_at,
             "updated_at": self.updated_at,
             "submitted_at": self.submitted_at,
+            "form": self.form,
         }
 
     @classmethod
@@ -70,6 +74,7 @@ class DialogueState:
             started_at=data.get("started_at"),
             updated_at=data.get("updated_at"),
             submitted_at=data.get("submitted_at"),
+            form=bool(data.get("form", False)),
         )
 
     @property

@@ -15,6 +15,7 @@ from conversations.plan import Plan, next_question, prune
 from conversations.prompts import prompt
 from conversations.questionnaire import Question
 from conversations.state import AnswerChange, DialogueState, Outcome, Step
+from conversations.wording import say
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ def record(ctx: Ctx, state: DialogueState, question: Question, value: AnswerValu
 
 def refuse(ctx: Ctx, state: DialogueState, refusal: Refusal, style: TextStyle = "error") -> Step:
     """A one-line hint, then what is awaited again; nothing changes."""
-    text = phrase(refusal.key, state.language, **refusal.params)
+    text = say(refusal.key, state, **refusal.params)
     state = replace(state, updated_at=ctx.stamp)
     return Step(state, (TextOut(text, style), *prompt(ctx.plan, state)))
 
@@ -107,14 +108,14 @@ def submit(ctx: Ctx, state: DialogueState) -> Step:
         return advance(ctx, state, dict(state.answers), state.skipped, [], [])
     state = replace(state, phase="submitted", current=None, editing=False, submitted_at=ctx.stamp,
                     updated_at=ctx.stamp)
-    return Step(state, (TextOut(phrase("thanks_submitted", state.language), "done"),), (), "submitted")
+    return Step(state, (TextOut(say("thanks_submitted", state), "done"),), (), "submitted")
 
 
 def reopen(ctx: Ctx, state: DialogueState, messages: list[Outbound]) -> Step:
     """Take up a declined or opted-out dialogue again where it stood."""
     if state.submitted_at is not None:
         state = replace(state, phase="submitted", updated_at=ctx.stamp)
-        messages.append(TextOut(phrase("after_submitted", state.language), "notice"))
+        messages.append(TextOut(say("after_submitted", state), "notice"))
         return Step(state, tuple(messages), (), "reopened")
     messages.append(TextOut(phrase("welcome_back", state.language)))
     return advance(ctx, replace(state, phase="asking"), dict(state.answers), state.skipped, [], messages,
@@ -132,5 +133,5 @@ def not_now(ctx: Ctx, state: DialogueState) -> Step:
     """A command that has no meaning in this phase: say where things stand."""
     if state.phase == "submitted":
         return Step(replace(state, updated_at=ctx.stamp),
-                    (TextOut(phrase("after_submitted", state.language), "notice"),))
+                    (TextOut(say("after_submitted", state), "notice"),))
     return Step(replace(state, updated_at=ctx.stamp), prompt(ctx.plan, state))

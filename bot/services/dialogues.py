@@ -30,6 +30,8 @@ from storage.tables import invitations_table as invitations_t
 from storage.tables import outbox_table as outbox_t
 
 ENDED_STATUSES = ("complete", "declined", "opted_out")
+# Channels that show the dialogue as a form with buttons, so its sentences need not say what to type.
+FORM_CHANNELS = frozenset({"web"})
 REPLY_PRIORITY = 0
 
 
@@ -158,6 +160,7 @@ class Dialogues:
         consultation: ConsultationRow,
         *,
         now: dt.datetime,
+        channel: str = "web",
         language: Language | None = None,
     ) -> View:
         """What the contact sees now, without changing anything (a page load)."""
@@ -168,7 +171,7 @@ class Dialogues:
         lang = language or (state.language if state else contact.language)
         if state is None:
             # Not stored yet: a page view is no answer. The first answer stores the same opening.
-            start = engine.begin(questionnaire, language=lang, now=now)
+            start = engine.begin(questionnaire, language=lang, now=now, form=channel in FORM_CHANNELS)
             return View(consultation.id, start.messages, None, True)
         if state.language != lang:
             state = dataclasses.replace(state, language=lang)
@@ -194,7 +197,8 @@ class Dialogues:
         if state is None:
             # The opening was shown (page view) but not stored; `begin` is deterministic, so this is
             # the state the contact answered.
-            state = engine.begin(questionnaire, language=language or contact.language, now=now).state
+            form = channel in FORM_CHANNELS
+            state = engine.begin(questionnaire, language=language or contact.language, now=now, form=form).state
         if language and state.language != language:
             state = dataclasses.replace(state, language=language)
         result = engine.step(questionnaire, state, inbound, now=now)

@@ -850,3 +850,24 @@ def test_an_empty_form_answer_skips_an_optional_question_but_not_a_required_one(
     skipped = step(questionnaire, answered.state, ChoiceIn("comments", ("  ",)), now=now)
     assert skipped.state.phase == "summary"
     assert skipped.state.skipped == ("comments",)
+
+
+def test_on_a_form_the_dialogue_speaks_of_buttons_not_of_words_to_type() -> None:
+    from conversations.engine import begin, step
+    from conversations.messages import ChoiceIn, TextOut
+    from conversations.questionnaire import Questionnaire
+    from conversations.state import DialogueState
+
+    questionnaire = Questionnaire.model_validate(
+        {"title": "T", "questions": [{"id": "affected", "kind": "yesno", "text": "Påverkas ni?"}]}
+    )
+    now = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
+    chat, form = (begin(questionnaire, language="sv", now=now, form=flag) for flag in (False, True))
+    notices = [next(m.text for m in s.messages if isinstance(m, TextOut) and m.style == "notice") for s in (chat, form)]
+    assert "Skriv stopp" in notices[0]
+    assert "Skriv" not in notices[1] and "allmän handling" in notices[1]
+    state = DialogueState.from_json(form.state.to_json())
+    assert state.form
+    summary = step(questionnaire, state, ChoiceIn("affected", ("yes",)), now=now)
+    done = step(questionnaire, summary.state, ChoiceIn("_submit", ("yes",)), now=now)
+    assert done.messages[0].text == "Tack! Dina svar är inskickade. Du kan ändra dem så länge samrådet pågår."
