@@ -47,6 +47,9 @@ class RateLimits:
     per_second: float  # across the whole channel
     per_address_per_second: float  # bulk messages to one chat / webhook URL / mailbox
     address_burst: int = 5  # replies to one chat may burst this many before pacing applies
+    # Longer caps per address as (window in seconds, most messages in it), e.g. a Teams webhook's
+    # ((30, 60), (3600, 100), (7200, 150), (86400, 1800)). Empty: none.
+    address_windows: tuple[tuple[float, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ with their own settings and clock."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -30,12 +31,20 @@ class App:
     # The push channels that are switched on (settings hold their credentials), by name: the outbox
     # worker sends through these. Each channel's issue adds its adapter here in `build`.
     channels: dict[str, Channel] = field(default_factory=dict)
+    # Called (from any thread) after rows are committed to the outbox, so a running outbox worker
+    # sends them now rather than at its next poll. The worker registers itself here.
+    outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
     def answer_url(self, contact_id: int, consultation_id: int) -> str:
         return answer_url(self.settings.public_url, self.secret_key, contact_id, consultation_id)
+
+    def notify_outbox(self) -> None:
+        """Rows were queued (e.g. replies to a webhook): wake the outbox worker, if one runs here."""
+        for listener in list(self.outbox_listeners):
+            listener()
 
 
 def build(
@@ -44,7 +53,20 @@ def build(
     """Wire the application. The database must be migrated (`samrad db upgrade`) before this."""
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
-    return App(settings=settings, engine=engine, clock=clock, secret_key=_secret_key(settings, engine))
+    app = App(settings=settings, engine=engine, clock=clock, secret_key=_secret_key(settings, engine))
+    if settings.telegram_token:
+        from adapters.telegram import TelegramChannel  # the SDK loads only when the channel is on
+
+        app.channels["telegram"] = TelegramChannel(
+            settings.telegram_token, api_url=settings.telegram_api_url, rate=settings.telegram_rate
+        )
+    if settings.smtp_url and settings.mail_from:
+        from adapters.email import EmailChannel
+
+        app.channels["email"] = EmailChannel(
+            settings.smtp_url, sender=settings.mail_from, rate=settings.email_rate
+        )
+    return app
 
 
 def _secret_key(settings: Settings, engine: Engine) -> str:

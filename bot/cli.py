@@ -7,7 +7,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -24,11 +24,15 @@ business_app = typer.Typer(help="Businesses and their contacts.", no_args_is_hel
 consultation_app = typer.Typer(help="Cases and consultations.", no_args_is_help=True)
 user_app = typer.Typer(help="Officials' accounts.", no_args_is_help=True)
 contact_app = typer.Typer(help="Contacts (business owners and staff).", no_args_is_help=True)
+telegram_app = typer.Typer(help="The Telegram channel.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Messages waiting to be sent, sent, and failed.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(business_app, name="business")
 app.add_typer(consultation_app, name="consultation")
 app.add_typer(user_app, name="user")
 app.add_typer(contact_app, name="contact")
+app.add_typer(telegram_app, name="telegram")
+app.add_typer(outbox_app, name="outbox")
 
 
 def fail(message: str) -> NoReturn:
@@ -137,6 +141,23 @@ def consultation_close(consultation_id: Annotated[int, typer.Argument(metavar="I
         typer.echo(commands.consultation_close(consultation_id))
 
 
+@consultation_app.command("broadcast")
+def consultation_broadcast(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Queue an invitation to every reachable contact in the audience (again: only to new ones)."""
+    with user_errors(), contextlib.ExitStack() as stack:
+        bar: list[Any] = []
+
+        def progress(done: int, total: int) -> None:
+            if total < 500:  # small audiences are queued in a blink
+                return
+            if not bar:
+                bar.append(stack.enter_context(typer.progressbar(length=total, label="queuing", file=sys.stderr)))
+            bar[0].update(done - bar[0].pos)
+
+        for line in commands.consultation_broadcast(consultation_id, progress=progress):
+            typer.echo(line)
+
+
 @consultation_app.command("invites")
 def consultation_invites(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """CSV on stdout: one row per contact with the web link, Telegram deep link and chat code."""
@@ -187,11 +208,41 @@ def user_add(
         typer.echo(commands.user_add(email, role, password))
 
 
+@outbox_app.command("status")
+def outbox_status() -> None:
+    """Rows in the outbox by channel and status."""
+    with user_errors():
+        typer.echo(commands.outbox_status())
+
+
+@outbox_app.command("failed")
+def outbox_failed(
+    consultation: Annotated[int | None, typer.Option("--consultation", help="only this consultation")] = None,
+    limit: Annotated[int, typer.Option(help="show at most this many")] = 50,
+) -> None:
+    """Messages the outbox gave up on, newest first, with the reason."""
+    with user_errors():
+        typer.echo(commands.outbox_failed(consultation_id=consultation, limit=limit))
+
+
 @contact_app.command("erase")
 def contact_erase(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Erase a contact's personal data (their answers stay, de-identified)."""
     with user_errors():
         typer.echo(commands.contact_erase(contact_id))
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook(
+    url: Annotated[
+        str | None, typer.Option(help="HTTPS URL Telegram posts to; default: SAMRAD_PUBLIC_URL/webhooks/telegram")
+    ] = None,
+) -> None:
+    """Register the webhook with Telegram (secret, update types) and the bot's command menu.
+
+    Without a public URL, set SAMRAD_TELEGRAM_MODE=polling instead: `samrad serve` then fetches updates."""
+    with user_errors():
+        typer.echo(commands.telegram_set_webhook(url))
 
 
 def main() -> None:

@@ -6,10 +6,11 @@ which count as the same) for anything the user can fix.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -170,6 +171,7 @@ def consultation_show(consultation_id: int) -> str:
             f"declined:      {stats.declined}",
             f"opted out:     {stats.opted_out}",
             f"response rate: {stats.response_rate:.0%}",
+            f"not delivered: {stats.failed} (samrad outbox failed --consultation {stats.id})",
         ]
     )
 
@@ -179,23 +181,96 @@ def consultation_open(consultation_id: int) -> str:
     with _user_errors(), app.session() as session:
         invited = consultations.open_consultation(session, consultation_id, now=app.clock(), actor="cli")
         session.commit()
-    return f"consultation {consultation_id} is open; {invited} contacts invited"
+    return (
+        f"consultation {consultation_id} is open; {invited} contacts invited\n"
+        f"send the invitations with: samrad consultation broadcast {consultation_id}"
+    )
 
 
 def consultation_close(consultation_id: int) -> str:
+    from bot.services import lifecycle
+
     app = _app()
-    with _user_errors(), app.session() as session:
-        consultations.close_consultation(session, consultation_id, now=app.clock(), actor="cli")
-        session.commit()
-    return f"consultation {consultation_id} is closed"
+    with _user_errors():
+        told = lifecycle.close(app, consultation_id, actor="cli")
+    return (
+        f"consultation {consultation_id} is closed; reminders stopped; "
+        f"{told} contacts in mid-dialogue will be told"
+    )
+
+
+def consultation_broadcast(
+    consultation_id: int, *, progress: Callable[[int, int], None] | None = None
+) -> list[str]:
+    from bot.services.broadcast import broadcast
+
+    app = _app()
+    with _user_errors():
+        report = broadcast(app, consultation_id, actor="cli", progress=progress)
+    lines = report.lines()
+    if report.total_queued:
+        lines.append("the outbox worker of `samrad serve` sends them, within each platform's limits")
+    return lines
+
+
+def outbox_status() -> str:
+    from storage import outbox as outbox_queries
+    from storage.db import deferred
+
+    app = _app()
+    with deferred(app.engine).connect() as conn:
+        counts = outbox_queries.pending_counts(conn)
+    if not counts:
+        return "the outbox is empty"
+    lines = [f"{'channel':<10} {'status':<8} {'rows':>7}"]
+    lines += [f"{channel:<10} {status:<8} {count:>7}" for channel, status, count in counts]
+    off = sorted({channel for channel, status, _ in counts if status == "pending"} - set(app.channels))
+    if off:
+        lines.append(f"pending on channels that are switched off here: {', '.join(off)}")
+    return "\n".join(lines)
+
+
+def outbox_failed(*, consultation_id: int | None, limit: int) -> str:
+    import sqlalchemy as sa
+
+    from storage.db import deferred
+    from storage.tables import outbox_table as outbox_t
+
+    app = _app()
+    query = (
+        sa.select(
+            outbox_t.c.id,
+            outbox_t.c.channel,
+            outbox_t.c.kind,
+            outbox_t.c.contact_id,
+            outbox_t.c.consultation_id,
+            outbox_t.c.attempts,
+            outbox_t.c.last_error,
+        )
+        .where(outbox_t.c.status == "failed")
+        .order_by(outbox_t.c.id.desc())
+        .limit(limit)
+    )
+    if consultation_id is not None:
+        query = query.where(outbox_t.c.consultation_id == consultation_id)
+    with deferred(app.engine).connect() as conn:
+        rows = conn.execute(query).all()
+    if not rows:
+        return "no failed deliveries"
+    return "\n".join(
+        f"row {r.id}  {r.channel:<8} {r.kind:<10} contact {r.contact_id}  consultation {r.consultation_id}  "
+        f"tries {r.attempts}  {r.last_error or ''}"
+        for r in rows
+    )
 
 
 def consultation_invites(consultation_id: int) -> str:
     from bot.services.invites import invite_rows
 
     app = _app()
+    bot_username = telegram_username(app)
     with _user_errors(), app.session() as session:
-        rows = invite_rows(session, app, consultation_id)
+        rows = invite_rows(session, app, consultation_id, bot_username=bot_username)
         session.commit()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -214,6 +289,58 @@ def consultation_invites(consultation_id: int) -> str:
     )
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def telegram_set_webhook(url: str | None) -> str:
+    """Register the webhook (with the secret and the update types used) and the command menu."""
+    from adapters.telegram import TelegramApiError, TelegramChannel
+    from bot.services.telegram_chat import menu_commands
+
+    app = _app()
+    channel = app.channels.get("telegram")
+    if not isinstance(channel, TelegramChannel):
+        raise UserFacingError("the Telegram channel is off; set SAMRAD_TELEGRAM_TOKEN")
+    secret = app.settings.telegram_webhook_secret
+    if not secret:
+        raise UserFacingError(
+            "set SAMRAD_TELEGRAM_WEBHOOK_SECRET first (1-256 of A-Z a-z 0-9 _ -): Telegram sends it with "
+            "every update, and updates without it are refused"
+        )
+    target = url or app.settings.public_url.rstrip("/") + "/webhooks/telegram"
+
+    async def register() -> None:
+        try:
+            await channel.set_webhook(target, secret)
+            await channel.set_commands(menu_commands())
+        finally:
+            await channel.aclose()
+
+    try:
+        asyncio.run(register())
+    except TelegramApiError as error:
+        raise UserFacingError(f"Telegram refused: {error}") from None
+    return f"webhook set to {target}; command menu set in Swedish and English"
+
+
+def telegram_username(app: App) -> str | None:
+    """The bot's @username for t.me links: SAMRAD_TELEGRAM_BOT_USERNAME, else asked of Telegram (getMe)."""
+    from adapters.telegram import TelegramApiError, TelegramChannel
+
+    channel = app.channels.get("telegram")
+    if app.settings.telegram_bot_username or not isinstance(channel, TelegramChannel):
+        return app.settings.telegram_bot_username
+
+    async def ask() -> str:
+        try:
+            return await channel.username()
+        finally:
+            await channel.aclose()
+
+    try:
+        return asyncio.run(ask())
+    except TelegramApiError as error:
+        raise UserFacingError(f"cannot get the bot's username from Telegram ({error}); "
+                              "set SAMRAD_TELEGRAM_BOT_USERNAME") from None
 
 
 def consultation_export(consultation_id: int, format: str) -> str:

@@ -9,4 +9,4 @@ from bot.web import create_web_app
 
 
 def run_server(app: App, *, host: str, port: int) -> None:
-    uvicorn.run(create_web_app(app), host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.run(create_web_app(app, background=True), host=host, port=port, log_level="info", proxy_headers=True)

@@ -30,7 +30,10 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_bot_username: str | None = None  # for t.me deep links in invitation lists
-    telegram_rate: float = 25.0
+    telegram_rate: float = 29.0  # messages/s across the bot; Telegram allows about 30
+    # "webhook": Telegram POSTs to /webhooks/telegram (register it: samrad telegram set-webhook);
+    # "polling": `samrad serve` fetches updates itself (getUpdates), for a bot without a public URL.
+    telegram_mode: Literal["webhook", "polling"] = "webhook"
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -43,6 +46,27 @@ class Settings(BaseSettings):
 
     smtp_url: str | None = None
     mail_from: str | None = None
+    email_rate: float = 2.0  # messages/s through the SMTP server; relays often allow little more
+
+    # The outbox worker (see README, "Delivery"): how often it looks for due rows, how long a claim
+    # holds, how often it retries a failing send and how long it waits in between.
+    outbox_poll_seconds: float = 0.25
+    outbox_lease_seconds: float = 30.0
+    outbox_max_attempts: int = 8
+    outbox_backoff_seconds: float = 10.0
+    outbox_backoff_max_seconds: float = 3600.0
+    outbox_send_timeout_seconds: float = 30.0
+
+    # Reminders: never in quiet hours (local time, `timezone`), nor on weekends when quiet_weekends;
+    # at most max_reminders per contact and consultation.
+    quiet_hours: str = "20:00-08:00"
+    quiet_weekends: bool = True
+    max_reminders: int = 3
+    # How often the scheduler opens and closes consultations and queues due reminders.
+    scheduler_tick_seconds: float = 30.0
+
+    # Bearer token for the JSON API's actions (POST /api/…); the API's actions are off when unset.
+    api_token: str | None = None
 
     # Answer links stay valid this long after the consultation closes, so a late click explains itself.
     link_max_age_days: int = 365

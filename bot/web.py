@@ -11,29 +11,50 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot import web_answer
+from bot import api, unsubscribe, web_answer
 from bot.bootstrap import App
+from bot.scheduler import Background, outbox_metrics
 from bot.writer import GroupCommitWriter
 
 STATIC = Path(__file__).parent / "static"
 
 
-def create_web_app(app: App) -> FastAPI:
+def create_web_app(app: App, *, background: bool = False) -> FastAPI:
+    """The web app. `background` also runs the outbox worker and the scheduler (bot/scheduler.py)
+    for as long as the app is served: `samrad serve` turns it on; tests of pages leave it off."""
     writer = GroupCommitWriter(app.engine)
+    tasks = Background(app) if background else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         writer.start()
+        if tasks is not None:
+            tasks.start()
         try:
-            yield
+            if app.settings.telegram_mode == "polling" and "telegram" in app.channels:
+                from bot.telegram_polling import polling_while_serving
+
+                async with polling_while_serving(app, writer):
+                    yield
+            else:
+                yield
         finally:
+            if tasks is not None:
+                await tasks.stop()  # the message in flight is sent and recorded; held rows go back
             writer.stop()  # every answer already accepted is committed before the process ends
 
     web = FastAPI(title="Samråd", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
     web.state.app = app
     web.state.writer = writer
+    web.state.background = tasks
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     web.include_router(web_answer.router)
+    web.include_router(unsubscribe.router)
+    web.include_router(api.router)
+    if "telegram" in app.channels:  # the Telegram SDK loads only when the channel is on
+        from bot.webhooks import telegram as telegram_webhook
+
+        web.include_router(telegram_webhook.router)
 
     @web.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> Response:
@@ -53,6 +74,6 @@ def create_web_app(app: App) -> FastAPI:
             "# HELP samrad_writer_jobs_total Write jobs (answers) committed.\n"
             "# TYPE samrad_writer_jobs_total counter\n"
             f"samrad_writer_jobs_total {writer.jobs_done}\n"
-        )
+        ) + (outbox_metrics(tasks) if tasks is not None else "")
 
     return web

@@ -12,7 +12,7 @@ Decisions:
   read differently by a server in another zone, so it is refused with a message asking for the offset.
 - `reminders` are ISO 8601 durations counted from each contact's invitation, in increasing order,
   using weeks, days, hours and minutes (`P1W`, `P3D`, `PT12H`, `P1DT2H`). Years and months are refused:
-  they have no fixed length.
+  they have no fixed length. `remind_before_close` (optional) adds one more, that long before closing.
 - The audience is `{all: true}` or at least one of areas, industries (SNI code prefixes, digits only,
   quoted in YAML so that leading zeros survive), tags and organisation numbers (NNNNNN-NNNN, Luhn-checked;
   written without the hyphen they are normalised). An empty audience is an error, and so is `all: true`
@@ -227,6 +227,7 @@ class ConsultationSpec(CheckedModel):
     closes: AwareDateTime
     audience: AudienceSpec
     reminders: tuple[Duration, ...] = ()
+    remind_before_close: Duration | None = None  # one more reminder this long before closing
     questions: tuple[Question, ...]
 
     def issues(self) -> list[Issue]:
@@ -255,6 +256,13 @@ class ConsultationSpec(CheckedModel):
             elif self.opens is not None and self.opens < self.closes <= self.opens + reminder:
                 issues.append((("reminders", index), f"{shown} after opening is already past closing time"))
             previous = reminder
+        before = self.remind_before_close
+        if before is not None and before <= dt.timedelta(0):
+            issues.append((("remind_before_close",), f"{format_duration(before)}: must be a time before closing"))
+        elif before is not None and self.opens is not None and self.closes - before <= self.opens:
+            issues.append(
+                (("remind_before_close",), f"{format_duration(before)} before closing is before opening")
+            )
         return issues
 
 
@@ -332,6 +340,8 @@ class ConsultationFile(CheckedModel):
         consultation["closes"] = spec.closes.isoformat()
         consultation["audience"] = _audience_value(spec.audience)
         consultation["reminders"] = [format_duration(r) for r in spec.reminders]
+        if spec.remind_before_close is not None:
+            consultation["remind_before_close"] = format_duration(spec.remind_before_close)
         consultation["questions"] = [question_value(q) for q in spec.questions]
         document = {
             "case": {

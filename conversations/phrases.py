@@ -286,6 +286,114 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Skriv ändra och numret på svaret du vill ändra:",
         "en": "Type change and the number of the answer you want to change:",
     },
+    # --- invitations, reminders and notices sent by the outbox (broadcast, reminders, lifecycle) ----
+    "date_time": {
+        "sv": "{day} {month} {year} kl. {time}",
+        "en": "{day} {month} {year} at {time}",
+    },
+    "invitation": {
+        "sv": "Hej! {municipality} vill veta vad ni tycker om ”{title}”. Det tar bara några minuter. "
+        "Svara senast {date}.",
+        "en": "Hello! {municipality} would like to know what you think about “{title}”. It only takes a "
+        "few minutes. Please answer by {date}.",
+    },
+    "invitation_chat_start": {
+        "sv": "Svara på det här meddelandet så börjar vi.",
+        "en": "Reply to this message to begin.",
+    },
+    "invitation_subject": {
+        "sv": "Samråd: {title}",
+        "en": "Consultation: {title}",
+    },
+    "reminder_not_started": {
+        "sv": "Påminnelse: {municipality} vill gärna höra vad ni tycker om ”{title}”. Det tar bara några "
+        "minuter. Svara senast {date}.",
+        "en": "Reminder: {municipality} would like to hear what you think about “{title}”. It only takes a "
+        "few minutes. Please answer by {date}.",
+    },
+    "reminder_partial": {
+        "sv": "Påminnelse: Du har börjat svara på ”{title}” ({answered} frågor besvarade) men inte "
+        "skickat in svaren än. Svara klart och skicka in senast {date}.",
+        "en": "Reminder: You have started answering “{title}” ({answered} questions answered) but have not "
+        "sent your answers yet. Please finish and send them by {date}.",
+    },
+    "reminder_resume": {
+        "sv": "Här är frågan du var på:",
+        "en": "Here is where you left off:",
+    },
+    "reminder_subject": {
+        "sv": "Påminnelse: {title}",
+        "en": "Reminder: {title}",
+    },
+    "closed_mid_dialogue": {
+        "sv": "Samrådet ”{title}” är nu avslutat. Svaren du hann ge är sparade och kommunen tar del av "
+        "dem. Tack!",
+        "en": "The consultation “{title}” has now closed. The answers you gave are saved and the "
+        "municipality will read them. Thank you!",
+    },
+    "email_answer_link": {
+        "sv": "Svara här: {link}",
+        "en": "Answer here: {link}",
+    },
+    "email_answer_button": {
+        "sv": "Svara på samrådet",
+        "en": "Answer the consultation",
+    },
+    "email_opt_out": {
+        "sv": "Vill du inte få fler meddelanden från oss? Avregistrera dig här: {link}",
+        "en": "Don't want any more messages from us? Unsubscribe here: {link}",
+    },
+    "email_signature": {
+        "sv": "Med vänlig hälsning\n{municipality}",
+        "en": "Kind regards\n{municipality}",
+    },
+    "unsubscribe_title": {
+        "sv": "Avregistrera",
+        "en": "Unsubscribe",
+    },
+    "unsubscribe_question": {
+        "sv": "Vill du sluta få meddelanden från {municipality}? Det gäller alla kanaler: e-post och chatt.",
+        "en": "Do you want to stop receiving messages from {municipality}? This applies to every channel: "
+        "e-mail and chat.",
+    },
+    "unsubscribe_button": {
+        "sv": "Ja, avregistrera mig",
+        "en": "Yes, unsubscribe me",
+    },
+    "unsubscribe_done": {
+        "sv": "Klart. Du får inga fler meddelanden från {municipality}. Ändrar du dig kan du skriva "
+        "fortsätt till oss.",
+        "en": "Done. You will get no more messages from {municipality}. If you change your mind, write "
+        "continue to us.",
+    },
+    "unsubscribe_invalid": {
+        "sv": "Länken fungerar inte. Kontakta kommunen om du vill avregistrera dig.",
+        "en": "This link does not work. Contact the municipality if you want to unsubscribe.",
+    },
+    # --- the Telegram channel ---------------------------------------------------------------------
+    "telegram_need_link": {
+        "sv": "Hej! För att svara behöver du din personliga länk från kommunen. Du hittar den i inbjudan "
+        "du har fått. Tryck på länken så börjar samrådet här. Har du ingen länk? Kontakta kommunen.",
+        "en": "Hello! To answer, you need your personal link from the municipality. You will find it in "
+        "the invitation you received. Tap the link and the consultation starts here. No link? Contact "
+        "the municipality.",
+    },
+    "telegram_text_only": {
+        "sv": "Jag kan bara läsa text. Skriv ditt svar eller tryck på en knapp.",
+        "en": "I can only read text. Type your answer or tap a button.",
+    },
+    "telegram_edited": {
+        "sv": "Jag läser inte ändrade meddelanden. Skicka svaret som ett nytt meddelande i stället.",
+        "en": "I don't read edited messages. Please send the answer as a new message instead.",
+    },
+    "telegram_stale_button": {
+        "sv": "Den knappen gäller inte längre.",
+        "en": "That button no longer applies.",
+    },
+    "command_help": {"sv": "Hjälp och kommandon", "en": "Help and commands"},
+    "command_skip": {"sv": "Hoppa över frågan", "en": "Skip the question"},
+    "command_back": {"sv": "Tillbaka till förra frågan", "en": "Back to the previous question"},
+    "command_stop": {"sv": "Inga fler meddelanden", "en": "No more messages"},
 }
 
 # Swedish and English month names, as written in dates ("15 mars 2025", "15 March 2025").

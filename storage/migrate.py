@@ -17,6 +17,7 @@ from storage.db import is_sqlite, make_engine
 __all__ = ["MigrationError", "alembic_config", "current_revision", "head_revision", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x5A3D_0001  # PostgreSQL advisory lock key held while migrating
 
 
 class MigrationError(RuntimeError):
@@ -64,6 +65,10 @@ def _upgrade_on(connection: Connection, revision: str) -> None:
         _sqlite_foreign_keys(connection, on=False)
     try:
         with connection.begin():
+            if connection.dialect.name == "postgresql":
+                # Replicas started together all run `samrad db upgrade`: one migrates, the others wait
+                # here, then find the database at head and do nothing.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

@@ -127,6 +127,8 @@ class Consultation(SQLModel, table=True):
     snapshot: dict[str, Any] | None = Field(default=None, sa_type=JSONType)  # frozen when it opens
     audience: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     reminders: list[str] = Field(default_factory=list, sa_type=JSONType)  # ISO 8601 durations
+    # An extra reminder this long before closing (ISO 8601 duration), or None for none.
+    remind_before_close: str | None = None
     opens_at: dt.datetime | None = _moment()
     closes_at: dt.datetime | None = _moment()
     opened_at: dt.datetime | None = _moment()
@@ -183,8 +185,11 @@ class OutboxMessage(SQLModel, table=True):
     """A message waiting to be delivered (or delivered): the outbox worker's queue."""
 
     __tablename__ = "outbox"
-    # The worker's claim query: WHERE status = 'pending' AND due_at <= now ORDER BY priority, due_at.
-    __table_args__ = (Index("ix_outbox_status_priority_due_at", "status", "priority", "due_at"),)
+    # The worker's claim query, one channel at a time:
+    # WHERE status = 'pending' AND channel = :c AND due_at <= now ORDER BY priority, due_at.
+    __table_args__ = (
+        Index("ix_outbox_status_channel_priority_due_at", "status", "channel", "priority", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str
@@ -197,13 +202,61 @@ class OutboxMessage(SQLModel, table=True):
     priority: int = 0  # 0 = a conversation reply; higher = bulk, sent after replies
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     idempotency_key: str = Field(unique=True)
-    status: str = "pending"  # pending | sending | sent | failed | dropped
-    attempts: int = 0
+    status: str = "pending"  # pending | sending (claimed by a worker) | sent | failed | dropped
+    attempts: int = 0  # tries that reached the platform; a 429 (rate limited) is not counted
     due_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     claimed_until: dt.datetime | None = _moment()
     claimed_by: str | None = None
     last_error: str | None = None
     sent_at: dt.datetime | None = _moment()
+    created_at: dt.datetime = _created()
+    # The platform's id of the sent message (Telegram's message_id), to edit it later.
+    platform_message_id: str | None = None
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """One try to deliver an outbox row and how it went: the delivery history officials can read."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id", ondelete="CASCADE", index=True)
+    attempted_at: dt.datetime = _created()
+    outcome: str  # delivered | retry_after | unreachable | failed
+    detail: str | None = None
+    worker: str | None = None
+
+
+class ChannelLease(SQLModel, table=True):
+    """Which worker sends on a channel now. One sender per channel across every process keeps the
+    platform's rate limit (which counts per bot, not per process); another takes over when it expires."""
+
+    __tablename__ = "channel_leases"
+
+    channel: str = Field(primary_key=True)
+    holder: str
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class DueReminder(SQLModel, table=True):
+    """A reminder planned for one contact: queued at its time if the contact has still not answered."""
+
+    __tablename__ = "due_reminders"
+    # The unique constraint's leading column also indexes consultation_id.
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "contact_id", "number"),
+        Index("ix_due_reminders_status_due_at", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    number: int  # 1, 2, … in the order they fall due
+    kind: str  # after_invitation | before_close
+    due_at: dt.datetime = Field(sa_type=UTCDateTime)
+    status: str = "pending"  # pending | queued | skipped
+    reason: str | None = None  # why it was skipped
+    decided_at: dt.datetime | None = _moment()
     created_at: dt.datetime = _created()
 
 
@@ -258,6 +311,9 @@ invitations_table = core_table(Invitation)
 dialogues_table = core_table(Dialogue)
 answers_table = core_table(Answer)
 outbox_table = core_table(OutboxMessage)
+delivery_attempts_table = core_table(DeliveryAttempt)
+channel_leases_table = core_table(ChannelLease)
+due_reminders_table = core_table(DueReminder)
 processed_events_table = core_table(ProcessedEvent)
 audit_log_table = core_table(AuditEntry)
 users_table = core_table(User)

@@ -6,6 +6,7 @@ start per test: the session's server forwards to `SwitchableApp.target`.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -17,6 +18,8 @@ import uvicorn
 class SwitchableApp:
     def __init__(self) -> None:
         self.target: Any = None
+        # The server's event loop, for tests that must close what a target opened in it (HTTP clients).
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -24,6 +27,7 @@ class SwitchableApp:
             while True:
                 message = await receive()
                 if message["type"] == "lifespan.startup":
+                    self.loop = asyncio.get_running_loop()
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
                     await send({"type": "lifespan.shutdown.complete"})

@@ -8,11 +8,23 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from bot.services.audit import record
 from conversations.consultation_file import ConsultationFile
-from storage.tables import Business, Case, Consultation, Contact, Dialogue, Invitation
+from storage.tables import (
+    Case,
+    Consultation,
+    Contact,
+    Dialogue,
+    Invitation,
+    OutboxMessage,
+    businesses_table,
+    contacts_table,
+    invitations_table,
+)
 
 
 class ConsultationError(ValueError):
@@ -47,6 +59,9 @@ def create_consultation(
         spec=file.model_dump(mode="json"),
         audience=details.audience.model_dump(mode="json"),
         reminders=[_iso_duration(r) for r in details.reminders],
+        remind_before_close=(
+            _iso_duration(details.remind_before_close) if details.remind_before_close is not None else None
+        ),
         opens_at=details.opens,
         closes_at=details.closes,
         created_at=now,
@@ -120,66 +135,75 @@ def close_consultation(session: Session, consultation_id: int, *, now: dt.dateti
     )
 
 
-def audience_contacts(session: Session, audience: dict[str, Any]) -> list[Contact]:
-    """Contacts of the businesses the audience names (not erased).
+def audience_contact_ids(conn: Connection, audience: dict[str, Any]) -> list[int]:
+    """Contacts (not erased) of the businesses the audience names, by id, in id order.
 
     A business is in the audience when it matches every criterion given among areas, industries (SNI
     prefixes) and tags — within one criterion any listed value will do — or when its organisation number
-    is listed explicitly. `all: true` takes every business.
+    is listed explicitly. `all: true` takes every business. Core statements: a broadcast to ten thousand
+    contacts runs this, and loading ORM objects for them would cost most of a second.
     """
-    businesses = list(session.exec(select(Business)))
     areas = {a.casefold() for a in audience.get("areas") or []}
     industries = [str(i).replace(".", "") for i in audience.get("industries") or []]
     tags = {t.casefold() for t in audience.get("tags") or []}
     org_numbers = set(audience.get("org_numbers") or [])
     has_criteria = bool(areas or industries or tags)
+    take_all = bool(audience.get("all"))
 
-    def matches(business: Business) -> bool:
-        if audience.get("all"):
-            return True
-        if business.org_number in org_numbers:
+    def matches(org_number: str, industry: str, area: str, business_tags: str) -> bool:
+        if take_all or org_number in org_numbers:
             return True
         if not has_criteria:
             return False
-        business_tags = {t.casefold() for t in business.tags.split(";") if t}
+        own_tags = {t.casefold() for t in business_tags.split(";") if t}
         return (
-            (not areas or business.area.casefold() in areas)
-            and (not industries or any(business.industry.startswith(p) for p in industries))
-            and (not tags or bool(business_tags & tags))
+            (not areas or area.casefold() in areas)
+            and (not industries or any(industry.startswith(p) for p in industries))
+            and (not tags or bool(own_tags & tags))
         )
 
-    chosen = {b.id for b in businesses if matches(b)}
-    contacts = session.exec(
-        select(Contact)
-        .where(col(Contact.business_id).in_(chosen), col(Contact.erased_at).is_(None))
-        .order_by(col(Contact.id))
+    b = businesses_table
+    chosen = {
+        row.id
+        for row in conn.execute(sa.select(b.c.id, b.c.org_number, b.c.industry, b.c.area, b.c.tags))
+        if matches(row.org_number, row.industry, row.area, row.tags)
+    }
+    c = contacts_table
+    rows = conn.execute(
+        sa.select(c.c.id, c.c.business_id).where(c.c.erased_at.is_(None)).order_by(c.c.id)
     )
-    return list(contacts)
+    return [row.id for row in rows if row.business_id in chosen]
+
+
+def audience_contacts(session: Session, audience: dict[str, Any]) -> list[Contact]:
+    """The audience's contacts as objects (see `audience_contact_ids`)."""
+    ids = audience_contact_ids(session.connection(), audience)
+    if not ids:
+        return []
+    return list(session.exec(select(Contact).where(col(Contact.id).in_(ids)).order_by(col(Contact.id))))
 
 
 def ensure_invitations(session: Session, consultation: Consultation, *, now: dt.datetime) -> int:
     """One invitation (with its chat code) per contact in the audience; idempotent. Returns the total."""
     assert consultation.id is not None
-    existing = {
-        invitation.contact_id
-        for invitation in session.exec(
-            select(Invitation).where(Invitation.consultation_id == consultation.id)
-        )
-    }
-    for contact in audience_contacts(session, consultation.audience):
-        assert contact.id is not None
-        if contact.id not in existing:
-            session.add(
-                Invitation(
-                    consultation_id=consultation.id,
-                    contact_id=contact.id,
-                    code=new_invitation_code(),
-                    created_at=now,
-                )
-            )
-            existing.add(contact.id)
     session.flush()
-    return len(existing)
+    return ensure_invitation_rows(session.connection(), consultation.id, consultation.audience, now=now)
+
+
+def ensure_invitation_rows(
+    conn: Connection, consultation_id: int, audience: dict[str, Any], *, now: dt.datetime
+) -> int:
+    """`ensure_invitations` on a connection: new contacts in the audience get their invitation."""
+    i = invitations_table
+    existing = set(conn.execute(sa.select(i.c.contact_id).where(i.c.consultation_id == consultation_id)).scalars())
+    new_rows = [
+        {"consultation_id": consultation_id, "contact_id": contact_id, "code": new_invitation_code(), "created_at": now}
+        for contact_id in audience_contact_ids(conn, audience)
+        if contact_id not in existing
+    ]
+    if new_rows:
+        conn.execute(i.insert(), new_rows)
+    return len(existing) + len(new_rows)
 
 
 def new_invitation_code() -> str:
@@ -200,6 +224,7 @@ class ConsultationStats:
     answered: int
     declined: int
     opted_out: int
+    failed: int = 0  # messages the outbox gave up on (see `samrad outbox failed`)
 
     @property
     def response_rate(self) -> float:
@@ -239,6 +264,15 @@ def consultation_stats(session: Session, consultation_id: int | None = None) -> 
                 answered=statuses["complete"],
                 declined=statuses["declined"],
                 opted_out=statuses["opted_out"],
+                failed=len(
+                    list(
+                        session.exec(
+                            select(OutboxMessage.id).where(
+                                OutboxMessage.consultation_id == consultation.id, OutboxMessage.status == "failed"
+                            )
+                        )
+                    )
+                ),
             )
         )
     return stats

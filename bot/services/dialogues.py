@@ -320,13 +320,21 @@ def _upsert_answer(dialect: str) -> sa.Insert:
 
 
 def opt_out(conn: Connection, contact_id: int, *, now: dt.datetime) -> None:
-    """Stop means stop: mark the contact and drop everything still queued for them."""
+    """Stop means stop: mark the contact and drop everything still queued for them, on every channel,
+    including rows a worker has claimed but not sent (it checks again right before sending)."""
     conn.execute(
-        contacts_t.update().where(contacts_t.c.id == contact_id).values(opted_out_at=now, updated_at=now)
+        contacts_t.update()
+        .where(contacts_t.c.id == contact_id)
+        .values(
+            opted_out_at=sa.func.coalesce(
+                contacts_t.c.opted_out_at, sa.bindparam("opted_out_now", now, type_=contacts_t.c.opted_out_at.type)
+            ),
+            updated_at=now,
+        )
     )
     conn.execute(
         outbox_t.update()
-        .where(outbox_t.c.contact_id == contact_id, outbox_t.c.status == "pending")
+        .where(outbox_t.c.contact_id == contact_id, outbox_t.c.status.in_(("pending", "sending")))
         .values(status="dropped", last_error="contact opted out")
     )
 

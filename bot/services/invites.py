@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from bot.bootstrap import App
 
 
-def invite_rows(session: Session, app: App, consultation_id: int) -> list[list[str]]:
+def invite_rows(
+    session: Session, app: App, consultation_id: int, *, bot_username: str | None = None
+) -> list[list[str]]:
+    """`bot_username` (else SAMRAD_TELEGRAM_BOT_USERNAME) makes the t.me links; without one they are empty."""
     consultation = get_consultation(session, consultation_id)
     if consultation.status == "draft":
         raise ConsultationError(
@@ -21,7 +24,7 @@ def invite_rows(session: Session, app: App, consultation_id: int) -> list[list[s
         )
     if consultation.status == "open":
         ensure_invitations(session, consultation, now=app.clock())  # contacts imported since it opened
-    bot_name = app.settings.telegram_bot_username
+    bot_name = bot_username or app.settings.telegram_bot_username
     query = (
         select(Invitation, Contact, Business)
         .join(Contact, col(Contact.id) == Invitation.contact_id)

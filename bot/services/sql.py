@@ -23,5 +23,6 @@ def insert_ignoring_duplicates(conn: Connection, table: sa.Table, row: dict[str,
     """Insert a row unless it breaks a unique constraint; True when it was inserted."""
     dialect = conn.dialect.name
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    result = conn.execute(insert.values(**row).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for ON CONFLICT DO NOTHING, duplicate or not.
+    result = conn.execute(insert.values(**row).on_conflict_do_nothing().returning(sa.literal(1)))
+    return result.first() is not None

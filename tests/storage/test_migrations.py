@@ -44,7 +44,7 @@ def test_upgrade_from_a_url_without_alembic_ini_in_the_working_directory(
     engine = make_engine("sqlite:///./fresh.db")
     assert current_revision(engine) is None
     upgrade("sqlite:///./fresh.db")
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
     engine.dispose()
 
 
@@ -64,3 +64,42 @@ def test_downgrade_to_base_removes_every_table(sqlite_engine: Engine) -> None:
     with sqlite_engine.begin() as connection:
         connection.execute(settings_table.insert().values(key="k", value="v"))
     assert Setting.__tablename__ == "settings"
+
+
+@pytest.mark.postgres
+def test_replicas_migrating_at_once_on_postgresql_take_turns(postgres_engine: Engine) -> None:
+    """Two `samrad db upgrade` at the same moment on an empty database: one migrates, the other waits
+    for it and then has nothing to do."""
+    import secrets
+    import threading
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    name = f"samrad_race_{secrets.token_hex(4)}"
+    admin = create_engine(postgres_engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = postgres_engine.url.set(database=name)
+    errors: list[BaseException] = []
+
+    def migrate() -> None:
+        try:
+            upgrade(url)
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=migrate) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
+        engine = make_engine(url)
+        assert current_revision(engine) == head_revision()
+        engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,128 @@
+"""The background of `samrad serve`: the outbox worker and the scheduler's periodic ticks.
+
+APScheduler 3 (AsyncIOScheduler, on the web server's event loop) fires the ticks every
+`scheduler_tick_seconds`:
+- `lifecycle`: open drafts whose time has come (and queue their invitations), close what has closed;
+- `reminders`: queue the reminders that are due.
+The outbox worker runs beside them, for as long as the server does, and sends what they queue.
+
+APScheduler keeps no job that matters: every piece of due work is a row in the database (outbox,
+due_reminders, consultations' times), so a restart loses nothing and any number of processes can tick
+over one database (each tick claims its rows, or changes a consultation with a conditional UPDATE).
+
+Stopping is orderly and awaited: the scheduler is paused, ticks already running are awaited (APScheduler's
+own shutdown would cancel them mid-transaction: its AsyncIOExecutor cannot wait), then it is shut down,
+then the worker finishes the message in flight and gives back what it holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.outbox import OutboxWorker
+from bot.services import lifecycle, reminders
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+
+def _lifecycle(app: App) -> bool:
+    report = lifecycle.tick(app)
+    return bool(report.opened or report.closed)
+
+
+def _reminders(app: App) -> bool:
+    report = reminders.queue_due_reminders(app)
+    return bool(report.queued)
+
+
+TICKS: dict[str, Callable[[App], bool]] = {"lifecycle": _lifecycle, "reminders": _reminders}
+
+
+class Background:
+    """Owns the outbox worker and the scheduler; `start()` with the web app, `await stop()` with it."""
+
+    def __init__(self, app: App, *, worker: OutboxWorker | None = None, tick_seconds: float | None = None) -> None:
+        self.app = app
+        self.worker = worker or OutboxWorker(app)
+        self.tick_seconds = tick_seconds or app.settings.scheduler_tick_seconds
+        self.scheduler = AsyncIOScheduler(
+            timezone=dt.UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._running: set[asyncio.Task[Any]] = set()
+        self.ticks = 0
+        self.tick_errors = 0
+
+    def start(self) -> None:
+        self.worker.start()
+        first = dt.datetime.now(dt.UTC)
+        for name in TICKS:
+            self.scheduler.add_job(
+                self._tick, "interval", seconds=self.tick_seconds, args=[name], id=name, next_run_time=first
+            )
+        self.scheduler.start()
+
+    async def _tick(self, name: str) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            queued = await asyncio.to_thread(TICKS[name], self.app)
+            self.ticks += 1
+            if queued:
+                self.app.notify_outbox()
+        except Exception:  # logged and counted; the next tick tries again
+            self.tick_errors += 1
+            log.exception("scheduler tick %s failed", name)
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.pause()
+            await asyncio.sleep(0)  # ticks submitted just now start (and register) before we wait
+            if self._running:
+                await asyncio.gather(*self._running, return_exceptions=True)
+            self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler runs its shutdown as a loop callback
+        await self.worker.stop()
+
+
+def outbox_metrics(background: Background) -> str:
+    """Prometheus lines for the worker and the ticks of this process."""
+    stats = background.worker.stats
+    lines = [
+        "# HELP samrad_outbox_sent_total Messages delivered by this process's outbox worker.",
+        "# TYPE samrad_outbox_sent_total counter",
+    ]
+    lines += [f'samrad_outbox_sent_total{{channel="{name}"}} {count}' for name, count in sorted(stats.by_channel.items())]
+    for name, value, text in (
+        ("rate_limited", stats.rate_limited, "Sends the platform answered with 429 (retried after its pause)."),
+        ("retried", stats.retried, "Failed sends given back for a later try (backoff)."),
+        ("failed", stats.failed, "Rows given up (failed for good)."),
+        ("unreachable", stats.unreachable, "Sends that found the contact unreachable."),
+    ):
+        lines += [
+            f"# HELP samrad_outbox_{name}_total {text}",
+            f"# TYPE samrad_outbox_{name}_total counter",
+            f"samrad_outbox_{name}_total {value}",
+        ]
+    lines += [
+        "# HELP samrad_outbox_held Rows this process has claimed and not yet sent.",
+        "# TYPE samrad_outbox_held gauge",
+        f"samrad_outbox_held {background.worker.held()}",
+        "# HELP samrad_scheduler_tick_errors_total Scheduler ticks that failed.",
+        "# TYPE samrad_scheduler_tick_errors_total counter",
+        f"samrad_scheduler_tick_errors_total {background.tick_errors}",
+    ]
+    return "\n".join(lines) + "\n"

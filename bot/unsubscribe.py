@@ -1,0 +1,101 @@
+"""`/u/{token}`: the one-click opt-out link of every e-mail (footer and List-Unsubscribe header).
+
+GET shows a page with one button and changes nothing: mail scanners and link previews fetch links, and
+must not opt anyone out. POST opts the contact out of everything (every channel, including messages
+already queued), whether it comes from that button or from a mail program's one-click unsubscribe
+(RFC 8058: a POST with the body `List-Unsubscribe=One-Click`, without cookies, so none are needed).
+Writing to the bot again ("fortsätt") opts in again.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment
+
+from bot.bootstrap import App
+from bot.links import read_opt_out_token
+from bot.services.dialogues import load_contact, opt_out
+from conversations.messages import Language
+from conversations.phrases import phrase
+
+router = APIRouter()
+
+_PAGE = Environment(autoescape=True).from_string(
+    """<!doctype html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{{ title }} – {{ municipality }}</title>
+<link rel="stylesheet" href="/static/samrad.css">
+</head>
+<body>
+<main>
+<h1>{{ title }}</h1>
+<p>{{ text }}</p>
+{% if button %}
+<form method="post">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">{{ button }}</button>
+</form>
+{% endif %}
+</main>
+</body>
+</html>
+"""
+)
+
+
+def _app(request: Request) -> App:
+    app: App = request.app.state.app
+    return app
+
+
+def _page(app: App, language: Language, text: str, *, button: str | None, status: int = 200) -> HTMLResponse:
+    body = _PAGE.render(
+        lang=language,
+        title=phrase("unsubscribe_title", language),
+        municipality=app.settings.municipality,
+        text=text,
+        button=button,
+    )
+    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _contact(app: App, token: str) -> tuple[int, Language] | None:
+    contact_id = read_opt_out_token(app.secret_key, token)
+    if contact_id is None:
+        return None
+    with app.engine.connect() as conn:
+        contact = load_contact(conn, contact_id)
+    if contact is None or contact.erased:
+        return None
+    return contact.id, contact.language
+
+
+@router.get("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
+def confirm(request: Request, token: str) -> HTMLResponse:
+    app = _app(request)
+    found = _contact(app, token)
+    if found is None:
+        return _page(app, app.settings.language, phrase("unsubscribe_invalid", app.settings.language),
+                     button=None, status=404)
+    _, language = found
+    question = phrase("unsubscribe_question", language, municipality=app.settings.municipality)
+    return _page(app, language, question, button=phrase("unsubscribe_button", language))
+
+
+@router.post("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
+def unsubscribe(request: Request, token: str) -> HTMLResponse:
+    app = _app(request)
+    found = _contact(app, token)
+    if found is None:
+        return _page(app, app.settings.language, phrase("unsubscribe_invalid", app.settings.language),
+                     button=None, status=404)
+    contact_id, language = found
+    with app.engine.begin() as conn:
+        opt_out(conn, contact_id, now=app.clock())
+    return _page(app, language, phrase("unsubscribe_done", language, municipality=app.settings.municipality),
+                 button=None)

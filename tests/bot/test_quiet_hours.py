@@ -1,0 +1,54 @@
+"""Quiet hours in Stockholm time: evenings, nights and weekends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.quiet_hours import QuietHours
+
+STOCKHOLM = "Europe/Stockholm"
+
+
+def utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def quiet() -> QuietHours:
+    return QuietHours.parse("20:00-08:00", weekends=True, timezone=STOCKHOLM)
+
+
+def test_evenings_nights_and_weekends_are_quiet(quiet: QuietHours) -> None:
+    assert not quiet.is_quiet(utc(2025, 2, 27, 8, 0))  # Thursday 09:00
+    assert quiet.is_quiet(utc(2025, 2, 27, 19, 0))  # Thursday 20:00
+    assert quiet.is_quiet(utc(2025, 2, 28, 6, 59))  # Friday 07:59
+    assert not quiet.is_quiet(utc(2025, 2, 28, 7, 0))  # Friday 08:00
+    assert quiet.is_quiet(utc(2025, 3, 1, 12, 0))  # Saturday noon
+
+
+def test_quiet_moments_move_to_the_next_working_morning(quiet: QuietHours) -> None:
+    assert quiet.next_allowed(utc(2025, 2, 27, 10, 0)) == utc(2025, 2, 27, 10, 0)
+    assert quiet.next_allowed(utc(2025, 2, 27, 20, 30)) == utc(2025, 2, 28, 7, 0)  # Friday 08:00
+    assert quiet.next_allowed(utc(2025, 2, 28, 19, 30)) == utc(2025, 3, 3, 7, 0)  # Friday evening -> Monday
+    # Across the change to summer time (30 March 2025): 08:00 local is 06:00 UTC on Monday 31 March.
+    assert quiet.next_allowed(utc(2025, 3, 29, 12, 0)) == utc(2025, 3, 31, 6, 0)
+
+
+def test_previous_allowed_stays_before_a_deadline(quiet: QuietHours) -> None:
+    assert quiet.previous_allowed(utc(2025, 2, 27, 22, 0)) == utc(2025, 2, 27, 18, 59)  # 19:59 local
+    assert quiet.previous_allowed(utc(2025, 3, 2, 12, 0)) == utc(2025, 2, 28, 18, 59)  # Sunday -> Friday
+
+
+def test_spans_within_a_day_weekends_off_and_no_quiet_hours() -> None:
+    lunch = QuietHours.parse("11:30-13:00", weekends=False, timezone=STOCKHOLM)
+    assert lunch.is_quiet(utc(2025, 3, 1, 11, 0)) and not lunch.is_quiet(utc(2025, 3, 1, 12, 0))
+    always = QuietHours.parse("off", weekends=False, timezone=STOCKHOLM)
+    assert not always.is_quiet(utc(2025, 3, 1, 23, 0))
+
+
+@pytest.mark.parametrize("span", ["8-20", "25:00-08:00", "08:00-08:00", "evening"])
+def test_bad_spans_are_refused_with_the_form_to_use(span: str) -> None:
+    with pytest.raises(ValueError, match="quiet hours"):
+        QuietHours.parse(span, weekends=True, timezone=STOCKHOLM)
