@@ -1,0 +1,213 @@
+"""One Telegram update, handled inside one write transaction (a job of the group-commit writer).
+
+In order: record the update id (a repeated delivery stops here), find or bind the contact, run the
+dialogue, and write the replies to the outbox. The caller answers Telegram only after the commit, so an
+answer is durable before it is acknowledged. What this returns is what the webhook does next, outside
+the transaction: answer the button press (every callback query is answered) and edit the pressed
+message's keyboard. Those two are cosmetic and need no durability; everything else goes through the
+outbox.
+
+Button presses are checked before they reach the dialogue: a press on a button of a question that is
+not the one being asked now (an old message) changes nothing and gets a short notice. Once a press is
+acted on, the pressed message's keyboard shows the chosen answer instead of buttons; a multi-choice
+toggle (or any press after which the same question is still awaited) updates the keyboard in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, replace
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from adapters.telegram import (
+    NAME,
+    ButtonPress,
+    ChatText,
+    Command,
+    Ignored,
+    MembershipChange,
+    NotText,
+    StartCommand,
+    TelegramUpdate,
+    looks_like_code,
+)
+from adapters.telegram_render import Keyboard, answered, answered_label, keyboard, read_press
+from bot.services.chat import ChatRouter
+from bot.services.dialogues import Dialogues, load_consultation, load_contact, load_state, queue_replies
+from bot.services.telegram_join import contact_at, join_by_code, mark_reachable
+from conversations import engine
+from conversations.messages import Language, Outbound, QuestionOut, TextIn, TextOut
+from conversations.phrases import phrase
+from conversations.questionnaire import Questionnaire
+from storage.tables import processed_events_table
+
+CHANNEL: Final = NAME
+# INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike) as text: unlike the dialects' insert
+# constructs, a text statement is compiled once and cached, and this one runs for every update.
+_RECORD_EVENT: Final = sa.text(
+    f"INSERT INTO {processed_events_table.name} (channel, event_id, received_at) "
+    "VALUES (:channel, :event_id, :received_at) ON CONFLICT DO NOTHING"
+).bindparams(sa.bindparam("received_at", type_=processed_events_table.c.received_at.type))
+
+
+@dataclass(frozen=True)
+class KeyboardEdit:
+    chat_id: int
+    message_id: int
+    keyboard: Keyboard
+    # Commit order of the press that made it: of two edits to one message, the later commit wins, even
+    # when the two requests finish the other way round (quick toggles).
+    sequence: int = 0
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What to do after the commit: answer the callback query (when there was one) and edit a keyboard."""
+
+    duplicate: bool = False
+    callback_query_id: str | None = None
+    callback_text: str = ""
+    edit: KeyboardEdit | None = None
+    replies: int = 0  # messages written to the outbox
+
+
+@dataclass(frozen=True)
+class _Awaited:
+    question_id: str
+    questionnaire: Questionnaire
+
+
+def _language(code: str | None) -> Language:
+    return "en" if code and code.lower().startswith("en") else "sv"
+
+
+# The slash commands Telegram lists in its menu (setMyCommands): the engine understands them typed too.
+MENU_COMMANDS: Final = ("help", "skip", "back", "stop")
+
+
+def menu_commands() -> dict[str | None, list[Command]]:
+    """The command menu in Swedish (the default, for every language without its own) and in English."""
+    return {
+        language: [Command(name, phrase(f"command_{name}", language or "sv")) for name in MENU_COMMANDS]
+        for language in (None, "en")
+    }
+
+
+def need_link() -> TextOut:
+    """For a chat we cannot place: how to get a link, in Swedish and in English (nobody is known, so
+    neither is their language), without a word about any code or contact."""
+    return TextOut(phrase("telegram_need_link", "sv") + "\n\n" + phrase("telegram_need_link", "en"), "notice")
+
+
+class TelegramUpdates:
+    def __init__(self, dialogues: Dialogues, *, bot_id: str) -> None:
+        self.dialogues = dialogues
+        self.router = ChatRouter(dialogues)
+        self.bot_id = bot_id
+        self._sequence = itertools.count(1)  # advanced in the writer's thread, so in commit order
+
+    def handle(self, conn: Connection, update: TelegramUpdate, *, now: dt.datetime) -> Handled:
+        """Run in the writer's transaction."""
+        callback = update.callback_query_id if isinstance(update, ButtonPress | Ignored) else None
+        if isinstance(update, Ignored):
+            return Handled(callback_query_id=callback)
+        # Update ids count per bot: keyed by the bot's id too, a new bot token never looks like a replay.
+        event = {"channel": CHANNEL, "event_id": f"{self.bot_id}:{update.update_id}", "received_at": now}
+        if not conn.execute(_RECORD_EVENT, event).rowcount:
+            return Handled(duplicate=True, callback_query_id=callback)
+        address = str(update.chat_id)
+        if isinstance(update, MembershipChange):
+            mark_reachable(conn, channel=CHANNEL, address=address, reachable=not update.blocked, now=now)
+            return Handled()
+        if isinstance(update, ButtonPress):
+            return self._press(conn, update, now=now)
+        contact_id = contact_at(conn, channel=CHANNEL, address=address)
+        code = (update.code if isinstance(update, StartCommand)
+                else update.text.strip() if isinstance(update, ChatText) and looks_like_code(update.text) else "")
+        joined = join_by_code(conn, channel=CHANNEL, address=address, code=code, now=now) if code else None
+        messages: list[Outbound]
+        if joined is not None:
+            contact_id = joined.contact_id
+            messages = self.router.start(conn, contact_id, channel=CHANNEL, now=now,
+                                         consultation_id=joined.consultation_id)
+        elif contact_id is None:
+            messages = [need_link()]
+        elif isinstance(update, StartCommand):
+            # A chat we know: /start resumes; with a code that does not work, say how to get a link first.
+            resumed = self.router.start(conn, contact_id, channel=CHANNEL, now=now)
+            messages = [need_link(), *resumed] if update.code else resumed
+        elif isinstance(update, NotText):
+            contact = load_contact(conn, contact_id)
+            language = contact.language if contact else _language(update.language)
+            key = "telegram_edited" if update.what == "edit" else "telegram_text_only"
+            messages = [TextOut(phrase(key, language), "notice")]
+        else:
+            messages = self.router.receive(conn, contact_id, TextIn(update.text), channel=CHANNEL, now=now)
+        self._queue(conn, update, contact_id, messages, now)
+        return Handled(replies=len(messages))
+
+    def _queue(self, conn: Connection, update: ChatText | StartCommand | NotText | ButtonPress,
+               contact_id: int | None, messages: list[Outbound], now: dt.datetime) -> None:
+        queue_replies(
+            conn,
+            channel=CHANNEL,
+            address=str(update.chat_id),
+            contact_id=contact_id,
+            consultation_id=None,
+            messages=messages,
+            idempotency_key=f"{CHANNEL}:{self.bot_id}:{update.update_id}",
+            now=now,
+        )
+
+    # --- button presses ----------------------------------------------------------------------------
+
+    def _press(self, conn: Connection, update: ButtonPress, *, now: dt.datetime) -> Handled:
+        base = Handled(callback_query_id=update.callback_query_id)
+        contact_id = contact_at(conn, channel=CHANNEL, address=str(update.chat_id))
+        contact = load_contact(conn, contact_id) if contact_id is not None else None
+        stale = replace(base, callback_text=phrase("telegram_stale_button",
+                                                   contact.language if contact else _language(update.language)))
+        press = read_press(update.button.data)
+        if contact is None or press is None:
+            return stale
+        awaited = self._awaited(conn, contact.id, contact.active_consultation_id)
+        if awaited is None or awaited.question_id != press.question_id:
+            return stale
+        question = awaited.questionnaire.question(press.question_id)
+        inbound = press.resolve([o.id for o in question.options] if question is not None else [])
+        if inbound is None:
+            return stale
+        messages = self.router.receive(conn, contact.id, inbound, channel=CHANNEL, now=now)
+        same = next((m for m in messages if isinstance(m, QuestionOut) and m.question_id == press.question_id), None)
+        if same is not None:
+            # The same question is still awaited (a toggle, a refused answer, "not yet" on the summary): its
+            # message stays the live one and shows the new state, instead of the question coming again.
+            messages = [m for m in messages if m is not same]
+            buttons = keyboard(same)
+            edit = (KeyboardEdit(update.chat_id, update.message_id, buttons, next(self._sequence))
+                    if buttons != update.keyboard else None)
+        else:
+            label = answered_label(update.button, update.keyboard)
+            edit = KeyboardEdit(update.chat_id, update.message_id, answered(label or "…"), next(self._sequence))
+        self._queue(conn, update, contact.id, messages, now)
+        return replace(base, edit=edit, replies=len(messages))
+
+    def _awaited(self, conn: Connection, contact_id: int, consultation_id: int | None) -> _Awaited | None:
+        """The question the contact's active dialogue waits for now, if it waits for one."""
+        if consultation_id is None:
+            return None
+        consultation = load_consultation(conn, consultation_id)
+        if consultation is None or consultation.status != "open":
+            return None
+        questionnaire = self.dialogues.snapshots.get(conn, consultation_id)
+        state = load_state(conn, contact_id, consultation_id)
+        if questionnaire is None or state is None:
+            return None
+        for message in engine.current_prompt(questionnaire, state):
+            if isinstance(message, QuestionOut):
+                return _Awaited(message.question_id, questionnaire)
+        return None

@@ -1,0 +1,1 @@
+"""Routes the chat platforms POST their events to: one module per channel."""
