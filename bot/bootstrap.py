@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from adapters.base import Channel
@@ -81,7 +82,7 @@ def _secret_key(settings: Settings, engine: Engine) -> str:
         session.add(Setting(key=SECRET_KEY_SETTING, value=secrets.token_urlsafe(32)))
         try:
             session.commit()
-        except Exception:  # another process stored one first: use theirs
+        except IntegrityError:  # another process stored one first: use theirs
             session.rollback()
         stored = session.get(Setting, SECRET_KEY_SETTING)
         assert stored is not None

@@ -1,4 +1,5 @@
-"""The FastAPI application: the web answer page, health and metrics (webhooks join in their issues)."""
+"""The FastAPI application: the web answer page, channel webhooks, opt-out links, the JSON API, health and
+metrics; with `background`, also the outbox worker and the scheduler."""
 
 from __future__ import annotations
 
