@@ -9,11 +9,14 @@ One *lane* per switched-on channel (app.channels), each an asyncio task owned by
 2. Claim: due rows, replies first (priority), in small batches: all due replies, and bulk rows
    (invitations, reminders) for about `claim_ahead_seconds` of sending. A claim is one statement with
    FOR UPDATE SKIP LOCKED on PostgreSQL, so two workers never claim the same row.
-3. Pick and pace: the most urgent held row that `ChannelLimiter` lets go now. A reply to what a person
+3. Pick and pace: the most urgent held rows that `ChannelLimiter` lets go now. A reply to what a person
    just wrote may use its chat's burst and goes at once; bulk messages keep each chat's pace, and the
    channel's rate holds for all. Rows waiting for one chat never hold up other chats.
-4. Send one message at a time and record the outcome at once (`delivery_attempts`): after a crash at
-   most the one message in flight is unrecorded, so a restart repeats at most one message.
+4. Send a round and record its outcomes together (`delivery_attempts`), in one transaction, before the
+   next round starts. A round holds at most one message per chat (so a chat's messages arrive in
+   order), replies to up to `max_in_flight` different chats side by side (a person is waiting for
+   each), and at most one bulk message: after a crash at most one bulk message is unrecorded, so a
+   restart repeats at most one invitation or reminder (and at most the replies of one round).
    - delivered: `sent`, with the platform's message id;
    - 429: the channel (or that chat) pauses for retry_after and the row is tried again after it;
    - 5xx / network / timeout: back to `pending` after exponential backoff with jitter; after
@@ -24,8 +27,8 @@ One *lane* per switched-on channel (app.channels), each an asyncio task owned by
    erased) is skipped, and only a reply (the confirmation of that stop) still goes to a contact who
    opted out. Reminders are never sent in quiet hours: they go back to wait for the next allowed time.
 
-`stop()` lets each lane finish the message in flight, gives back the rows it holds and its lease, and
-awaits every task. Nothing is fire-and-forget: the worker owns its lanes and is owned by the lifespan.
+`stop()` lets each lane finish (and record) the round in flight, gives back the rows it holds and its
+lease, and awaits every task. Nothing is fire-and-forget: the worker owns its lanes and is owned by the lifespan.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from bot.rate_limit import ChannelLimiter
 from bot.settings import Settings
 from conversations.messages import outbound_from_json
 from storage import outbox as queries
-from storage.db import deferred
+from storage.db import deferred, relaxed
 from storage.outbox import ClaimedRow
 
 if TYPE_CHECKING:
@@ -77,6 +80,8 @@ class WorkerConfig:
     send_timeout_seconds: float = 30.0
     claim_ahead_seconds: float = 2.0
     exclusive: bool = True
+    # Messages sent side by side in one round: replies to different chats; bulk keeps one in flight.
+    max_in_flight: int = 8
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> WorkerConfig:
@@ -133,6 +138,12 @@ class OutboxWorker:
         self.stats = WorkerStats()
         self.lanes: dict[str, _Lane] = {}
         self._reader = deferred(app.engine)  # SQLite: reads never queue behind writers
+        # The worker's own bookkeeping (claims, outcomes, leases) commits without waiting for the disk
+        # (SQLite: synchronous=NORMAL on these transactions; see storage.db.relaxed). What a power cut can
+        # undo here is only the worker's record: a claim (the row is claimed again) or a 'sent' mark (the
+        # message is sent once more: delivery is at least once anyway). Every inbound answer, and every
+        # row the services queue, still commits with synchronous=FULL before it is acknowledged.
+        self.bookkeeping = relaxed(app.engine)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -231,11 +242,11 @@ class _Lane:
             return max(0.0, self.next_renew - self.worker.monotonic())
         if self.wanted or mono >= self.next_claim:
             await self._claim()
-        row, wait = self._pick()
-        if row is None:
+        rows, wait = self._pick()
+        if not rows:
             until_claim = max(0.0, self.next_claim - self.worker.monotonic())
             return min(wait, until_claim) if self.held else until_claim or self.config.poll_seconds
-        await self._deliver(row)
+        await self._deliver(rows)
         return 0.0
 
     async def _sleep(self, seconds: float) -> None:
@@ -254,7 +265,7 @@ class _Lane:
         held = bool(self.held)
 
         def renew() -> bool:
-            with app.engine.begin() as conn:
+            with worker.bookkeeping.begin() as conn:
                 leading = True
                 if self.config.exclusive:
                     leading = queries.acquire_lease(
@@ -295,7 +306,7 @@ class _Lane:
                 )
             if not (want_replies or want_bulk):
                 return []
-            with app.engine.begin() as conn:
+            with worker.bookkeeping.begin() as conn:
                 rows = []
                 if want_replies:
                     rows += self._claim_on(conn, now, until, reply_room, max_priority=BULK_FROM_PRIORITY - 1)
@@ -315,49 +326,75 @@ class _Lane:
             conn, channel=self.name, worker=self.worker.id, now=now, lease_until=until, limit=limit, **priority
         )
 
-    def _pick(self) -> tuple[ClaimedRow | None, float]:
-        """The most urgent held row that may go now, or (None, seconds until one may)."""
+    def _pick(self) -> tuple[list[ClaimedRow], float]:
+        """The next round: the most urgent held rows that may go now, at most one per chat and at most
+        one bulk message; or ([], seconds until one may)."""
         if not self.held:
-            return None, math.inf
-        channel_wait = self.limiter.channel_delay()
-        if channel_wait > 0:
-            return None, channel_wait
+            return [], math.inf
+        rows: list[ClaimedRow] = []
+        chats: set[str] = set()
+        bulk_picked = False
         soonest = math.inf
         for row in sorted(self.held.values(), key=lambda r: (r.priority, r.due_at, r.id)):
-            wait = self.limiter.delay(row.address, bulk=row.kind not in REPLY_KINDS)
-            if wait <= 0:
-                return row, 0.0
-            soonest = min(soonest, wait)
-        return None, soonest
+            if len(rows) >= self.config.max_in_flight:
+                break
+            channel_wait = self.limiter.channel_delay()
+            if channel_wait > 0:
+                soonest = min(soonest, channel_wait)
+                break
+            if row.address in chats:
+                continue  # this chat's earlier message goes first (or waits): its order holds
+            chats.add(row.address)
+            bulk = row.kind not in REPLY_KINDS
+            if bulk and bulk_picked:
+                continue
+            wait = self.limiter.delay(row.address, bulk=bulk)
+            if wait > 0:
+                soonest = min(soonest, wait)
+                continue
+            self.limiter.take(row.address)
+            rows.append(row)
+            bulk_picked = bulk_picked or bulk
+        return rows, 0.0 if rows else soonest
 
-    # --- one delivery -----------------------------------------------------------------------------
+    # --- one round of deliveries ------------------------------------------------------------------
 
-    async def _deliver(self, row: ClaimedRow) -> None:
+    async def _deliver(self, rows: list[ClaimedRow]) -> None:
         worker, app = self.worker, self.worker.app
         now = app.clock()
-        if row.kind in QUIET_KINDS and worker.quiet.is_quiet(now):
+        if worker.quiet.is_quiet(now) and any(row.kind in QUIET_KINDS for row in rows):
+            quiet = [row.id for row in rows if row.kind in QUIET_KINDS]
             later = worker.quiet.next_allowed(now)
-            await worker.in_thread(lambda: self._release([row.id], due_at=later))
-            del self.held[row.id]
-            return
+            await worker.in_thread(lambda: self._release(quiet, due_at=later))
+            for row_id in quiet:
+                del self.held[row_id]
+            rows = [row for row in rows if row.kind not in QUIET_KINDS]
+            if not rows:
+                return
 
-        def check() -> str | None:
+        def check() -> dict[int, str]:
             with worker._reader.connect() as conn:
-                reason = queries.check_before_send(conn, row_id=row.id, worker=worker.id, kind=row.kind)
-            if reason == queries.OPTED_OUT:
-                with app.engine.begin() as conn:
-                    queries.drop(conn, row_id=row.id, reason=reason)
-            return reason
+                reasons = queries.check_before_send(
+                    conn, rows=[(row.id, row.kind) for row in rows], worker=worker.id
+                )
+            opted_out = [row_id for row_id, reason in reasons.items() if reason == queries.OPTED_OUT]
+            if opted_out:
+                with worker.bookkeeping.begin() as conn:
+                    queries.drop(conn, row_ids=opted_out, reason=queries.OPTED_OUT)
+            return reasons
 
-        reason = await worker.in_thread(check)
-        if reason is not None:
-            log.info("outbox %s: row %s not sent: %s", self.name, row.id, reason)
+        reasons = await worker.in_thread(check)
+        for row_id, reason in reasons.items():
+            log.info("outbox %s: row %s not sent: %s", self.name, row_id, reason)
             worker.stats.skipped += 1
-            del self.held[row.id]
-            return
-        self.limiter.take(row.address)
-        result = await self._send(row)
-        await self._record(row, result)
+            del self.held[row_id]
+        sending = [row for row in rows if row.id not in reasons]
+        if len(sending) == 1:
+            results = [await self._send(sending[0])]
+        else:
+            # Side by side, and all awaited here: `_send` returns a result for every failure.
+            results = await asyncio.gather(*(self._send(row) for row in sending))
+        await self._record(list(zip(sending, results, strict=True)))
 
     async def _send(self, row: ClaimedRow) -> DeliveryResult:
         extra = row.payload.get("extra")
@@ -376,72 +413,85 @@ class _Lane:
             log.exception("outbox %s: sending row %s raised", self.name, row.id)
             return Failed(f"{type(error).__name__}: {error}", retryable=True)
 
-    async def _record(self, row: ClaimedRow, result: DeliveryResult) -> None:
+    async def _record(self, outcomes: list[tuple[ClaimedRow, DeliveryResult]]) -> None:
+        """Record a round's outcomes in one transaction."""
         worker, app = self.worker, self.worker.app
-        stats = worker.stats
         now = app.clock()
-        kwargs: dict[str, Any] = {"row_id": row.id, "worker": worker.id, "now": now}
-        after: Callable[[Connection], object] | None = None
+        attempts: list[dict[str, Any]] = []
+        unreachable: list[tuple[int, str]] = []  # (contact id, reason)
+        for row, result in outcomes:
+            kwargs, contact_gone = self._outcome(row, result, now)
+            attempts.append(kwargs)
+            if contact_gone is not None:
+                unreachable.append(contact_gone)
+
+        def record() -> list[int]:
+            lost = []
+            with worker.bookkeeping.begin() as conn:
+                for kwargs in attempts:
+                    if not queries.record_attempt(conn, **kwargs):
+                        lost.append(kwargs["row_id"])
+                for contact_id, reason in unreachable:
+                    queries.mark_unreachable(conn, contact_id=contact_id, channel=self.name, reason=reason, now=now)
+            return lost
+
+        for row_id in await worker.in_thread(record):
+            log.warning("outbox %s: row %s was taken over by another worker while sending", self.name, row_id)
+
+    def _outcome(
+        self, row: ClaimedRow, result: DeliveryResult, now: dt.datetime
+    ) -> tuple[dict[str, Any], tuple[int, str] | None]:
+        """What to record for one try (and a contact to mark unreachable); updates what the lane holds."""
+        stats = self.worker.stats
+        kwargs: dict[str, Any] = {"row_id": row.id, "worker": self.worker.id, "now": now}
         if isinstance(result, Delivered):
             kwargs.update(
                 outcome="delivered", detail=None, status="sent", count_attempt=True,
                 platform_message_id=result.platform_message_id,
             )
-            del self.held[row.id]
+            self.held.pop(row.id, None)
             stats.delivered += 1
             stats.by_channel[self.name] = stats.by_channel.get(self.name, 0) + 1
-        elif isinstance(result, RetryAfter):
+            return kwargs, None
+        if isinstance(result, RetryAfter):
             # Stay claimed: tried again here once the pause is over (no attempt counted).
             self.limiter.pause(result.seconds, row.address if result.scope == "address" else None)
             detail = f"rate limited for {result.seconds:g} s ({result.scope}) {result.reason}".strip()
             kwargs.update(outcome="retry_after", detail=detail, status=None, count_attempt=False)
             stats.rate_limited += 1
-        elif isinstance(result, Unreachable):
+            return kwargs, None
+        if isinstance(result, Unreachable):
             kwargs.update(outcome="unreachable", detail=f"unreachable: {result.reason}", status="failed",
                           count_attempt=True)
-            contact_id = row.contact_id
-            if contact_id is not None:
-                def after(conn: Connection) -> object:
-                    return queries.mark_unreachable(
-                        conn, contact_id=contact_id, channel=self.name, reason=result.reason, now=now
-                    )
-                for other in [r.id for r in self.held.values() if r.contact_id == contact_id]:
-                    del self.held[other]
-            else:
-                del self.held[row.id]
             stats.unreachable += 1
+            self.held.pop(row.id, None)
+            if row.contact_id is None:
+                return kwargs, None
+            for other in [r.id for r in self.held.values() if r.contact_id == row.contact_id]:
+                del self.held[other]
+            return kwargs, (row.contact_id, result.reason)
+        tries = row.attempts + 1
+        if result.retryable and tries < self.config.max_attempts:
+            delay = backoff_delay(
+                tries, base=self.config.backoff_seconds, cap=self.config.backoff_max_seconds, rng=self.worker.rng
+            )
+            due = now + _seconds(delay)
+            if row.kind in QUIET_KINDS:
+                due = self.worker.quiet.next_allowed(due)
+            kwargs.update(outcome="failed", detail=result.reason, status="pending", count_attempt=True, due_at=due)
+            stats.retried += 1
         else:
-            tries = row.attempts + 1
-            if result.retryable and tries < self.config.max_attempts:
-                delay = backoff_delay(
-                    tries, base=self.config.backoff_seconds, cap=self.config.backoff_max_seconds, rng=worker.rng
-                )
-                due = now + _seconds(delay)
-                if row.kind in QUIET_KINDS:
-                    due = worker.quiet.next_allowed(due)
-                kwargs.update(outcome="failed", detail=result.reason, status="pending", count_attempt=True, due_at=due)
-                stats.retried += 1
-            else:
-                why = result.reason if not result.retryable else f"gave up after {tries} tries: {result.reason}"
-                kwargs.update(outcome="failed", detail=why, status="failed", count_attempt=True)
-                stats.failed += 1
-                log.warning("outbox %s: row %s failed: %s", self.name, row.id, why)
-            del self.held[row.id]
-
-        def record() -> bool:
-            with app.engine.begin() as conn:
-                ours = queries.record_attempt(conn, **kwargs)
-                if after is not None:
-                    after(conn)
-                return ours
-
-        if not await worker.in_thread(record):
-            log.warning("outbox %s: row %s was taken over by another worker while sending", self.name, row.id)
+            why = result.reason if not result.retryable else f"gave up after {tries} tries: {result.reason}"
+            kwargs.update(outcome="failed", detail=why, status="failed", count_attempt=True)
+            stats.failed += 1
+            log.warning("outbox %s: row %s failed: %s", self.name, row.id, why)
+        self.held.pop(row.id, None)
+        return kwargs, None
 
     # --- giving back ------------------------------------------------------------------------------
 
     def _release(self, ids: list[int], *, due_at: Any = None) -> int:
-        with self.worker.app.engine.begin() as conn:
+        with self.worker.bookkeeping.begin() as conn:
             return queries.release(conn, worker=self.worker.id, ids=ids, due_at=due_at)
 
     async def _release_all(self) -> None:
@@ -456,7 +506,7 @@ class _Lane:
             await self._release_all()
             if self.config.exclusive and self.leading:
                 def give_up() -> None:
-                    with self.worker.app.engine.begin() as conn:
+                    with self.worker.bookkeeping.begin() as conn:
                         queries.release_lease(conn, channel=self.name, holder=self.worker.id)
 
                 await self.worker.in_thread(give_up)

@@ -11,11 +11,13 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlmodel import Session
 
-__all__ = ["deferred", "is_sqlite", "make_engine", "normalise_url", "session_factory"]
+__all__ = ["deferred", "is_sqlite", "make_engine", "normalise_url", "relaxed", "session_factory"]
 
 # Execution option read by the SQLite "begin" hook: how a transaction starts.
 SQLITE_BEGIN_OPTION: Final = "samrad_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS: Final = 5000
+# Execution option read by the same hook: the transaction's `PRAGMA synchronous` (default FULL).
+SQLITE_SYNCHRONOUS_OPTION: Final = "samrad_sqlite_synchronous"
 
 
 def _json_dumps(value: Any) -> str:
@@ -82,7 +84,15 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
         # writes has to upgrade its lock, and when another writer got there first SQLite fails it at once
         # with "database is locked" (busy_timeout cannot help: waiting could deadlock). Read-only work
         # can opt into DEFERRED through `deferred(engine)` so it never queues behind writers.
-        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        options = connection.get_execution_options()
+        # Pooled connections are shared: every transaction sets the level it wants, when it differs from
+        # what the connection has (recorded with it), so a relaxed one never leaks into another's.
+        synchronous = options.get(SQLITE_SYNCHRONOUS_OPTION, "FULL")
+        info = connection.connection.info
+        if info.get(SQLITE_SYNCHRONOUS_OPTION, "FULL") != synchronous:
+            connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+            info[SQLITE_SYNCHRONOUS_OPTION] = synchronous
+        mode = options.get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
@@ -92,6 +102,14 @@ def deferred(engine: Engine) -> Engine:
     """The same engine (same pool), but SQLite transactions begin DEFERRED: for read-only work such as
     the officials' pages, which then run alongside writers under WAL. No effect on PostgreSQL."""
     return engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+
+
+def relaxed(engine: Engine) -> Engine:
+    """The same engine (same pool), but SQLite transactions commit with synchronous=NORMAL: in WAL mode
+    a commit no longer waits for the disk, and a power cut (not a crash of the process) may undo the
+    last such commits. Only for bookkeeping whose loss is harmless (the outbox worker's claims and
+    outcomes: a lost 'sent' mark means a message is sent once more). No effect on PostgreSQL."""
+    return engine.execution_options(**{SQLITE_SYNCHRONOUS_OPTION: "NORMAL"})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

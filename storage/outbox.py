@@ -185,31 +185,38 @@ def release(
     return int(result.rowcount)
 
 
-def check_before_send(conn: Connection, *, row_id: int, worker: str, kind: str) -> str | None:
-    """None when the row may be sent now; otherwise why not (a read; see `drop`). A row stops being
-    ours when it was dropped (the contact opted out or was erased) or, after a stall, claimed by another
-    worker. Only a reply may still go to a contact who opted out: it confirms that very stop."""
-    row = conn.execute(
-        sa.select(outbox_t.c.status, outbox_t.c.claimed_by, contacts_t.c.opted_out_at)
-        .select_from(outbox_t.outerjoin(contacts_t, contacts_t.c.id == outbox_t.c.contact_id))
-        .where(outbox_t.c.id == row_id)
-    ).first()
-    if row is None:
-        return "gone"
-    if row.status != "sending" or row.claimed_by != worker:
-        return f"no longer claimed by this worker (status {row.status})"
-    if kind != "reply" and row.opted_out_at is not None:
-        return OPTED_OUT
-    return None
+_CHECK_BEFORE_SEND = (
+    sa.select(outbox_t.c.id, outbox_t.c.status, outbox_t.c.claimed_by, contacts_t.c.opted_out_at)
+    .select_from(outbox_t.outerjoin(contacts_t, contacts_t.c.id == outbox_t.c.contact_id))
+    .where(outbox_t.c.id.in_(sa.bindparam("row_ids", expanding=True)))
+)
+
+
+def check_before_send(conn: Connection, *, rows: Sequence[tuple[int, str]], worker: str) -> dict[int, str]:
+    """Of the rows (id, kind) about to be sent, those that may not be sent now, with why not (a read; see
+    `drop`). A row stops being ours when it was dropped (the contact opted out or was erased) or, after a
+    stall, claimed by another worker. Only a reply may still go to a contact who opted out: it confirms
+    that very stop."""
+    found = {row.id: row for row in conn.execute(_CHECK_BEFORE_SEND, {"row_ids": [row_id for row_id, _ in rows]})}
+    reasons: dict[int, str] = {}
+    for row_id, kind in rows:
+        row = found.get(row_id)
+        if row is None:
+            reasons[row_id] = "gone"
+        elif row.status != "sending" or row.claimed_by != worker:
+            reasons[row_id] = f"no longer claimed by this worker (status {row.status})"
+        elif kind != "reply" and row.opted_out_at is not None:
+            reasons[row_id] = OPTED_OUT
+    return reasons
 
 
 OPTED_OUT = "contact opted out"
 
 
-def drop(conn: Connection, *, row_id: int, reason: str) -> None:
+def drop(conn: Connection, *, row_ids: Sequence[int], reason: str) -> None:
     conn.execute(
         outbox_t.update()
-        .where(outbox_t.c.id == row_id, outbox_t.c.status.in_(("pending", "sending")))
+        .where(outbox_t.c.id.in_(row_ids), outbox_t.c.status.in_(("pending", "sending")))
         .values(status="dropped", last_error=reason, claimed_by=None, claimed_until=None)
     )
 

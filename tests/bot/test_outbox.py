@@ -3,6 +3,7 @@ stop means stop, quiet hours, graceful stops, crashes, and one sender per channe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import random
@@ -12,13 +13,22 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from adapters.base import Delivered, Failed, RateLimits, RetryAfter, Unreachable
+from adapters.base import (
+    Delivered,
+    DeliveryResult,
+    Failed,
+    OutgoingMessage,
+    RateLimits,
+    RetryAfter,
+    Unreachable,
+)
 from bot.bootstrap import App
 from bot.clock import FixedClock
 from bot.outbox import OutboxWorker, WorkerConfig, backoff_delay
 from bot.services.dialogues import REPLY_PRIORITY, opt_out
 from storage.tables import channel_leases_table, contacts_table, outbox_table
 from tests.bot.outbox_support import (
+    FAST,
     add_contacts,
     app_with,
     attempts,
@@ -393,3 +403,48 @@ async def test_when_the_sender_dies_another_process_takes_the_channel_after_its_
     await until(lambda: settled(app), within=5, what="the standby to take over and send")
     await worker.stop()
     assert len(channel.delivered) == 2
+
+
+class _InFlight(FakeChannel):
+    """Records how many sends were in flight at once: overall, per chat, and of bulk messages."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.now_in_flight: list[OutgoingMessage] = []
+        self.most = self.most_bulk = self.most_to_one_chat = 0
+
+    async def send(self, outgoing: OutgoingMessage) -> DeliveryResult:
+        self.now_in_flight.append(outgoing)
+        kinds = [(m.extra or {}).get("kind") for m in self.now_in_flight]
+        self.most = max(self.most, len(self.now_in_flight))
+        self.most_bulk = max(self.most_bulk, sum(kind != "reply" for kind in kinds))
+        self.most_to_one_chat = max(
+            self.most_to_one_chat, sum(m.address == outgoing.address for m in self.now_in_flight)
+        )
+        try:
+            return await super().send(outgoing)
+        finally:
+            self.now_in_flight.remove(outgoing)
+
+
+async def test_replies_to_different_chats_go_side_by_side_and_each_chat_keeps_its_order(sqlite_app: App) -> None:
+    contacts = add_contacts(sqlite_app, 30)
+    chatting, invited = contacts[:20], contacts[20:]
+    queue(sqlite_app, invited)  # bulk: one in flight at a time
+    for n in range(3):  # three replies to each of 20 chats, queued in this order
+        queue(sqlite_app, chatting, kind="reply", priority=REPLY_PRIORITY, key=f"r{n}")
+    channel = _InFlight(rate_limits=UNLIMITED, rules=None, send_seconds=0.01)
+    worker = worker_for(sqlite_app, channel, dataclasses.replace(FAST, max_in_flight=8))
+    worker.start()
+    await until(lambda: settled(sqlite_app), what="70 deliveries")
+    await worker.stop()
+
+    assert len(channel.delivered) == 70
+    assert 1 < channel.most <= 8  # side by side, bounded
+    assert channel.most_to_one_chat == 1  # never two at once to one chat
+    assert channel.most_bulk == 1  # a broadcast keeps one message in flight
+    # Each chat's replies went out in the order they were queued (the fake numbers what it delivers).
+    for contact in chatting:
+        rows = [row for row in outbox_rows(sqlite_app) if row.address == f"chat-{contact}"]
+        sent = sorted(rows, key=lambda row: int(row.platform_message_id))
+        assert [row.idempotency_key.split(":")[0] for row in sent] == ["r0", "r1", "r2"]

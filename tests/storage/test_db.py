@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
-from storage.db import deferred, make_engine, normalise_url, session_factory
+from storage.db import deferred, make_engine, normalise_url, relaxed, session_factory
 from storage.migrate import upgrade
 from storage.tables import Business, processed_events_table
 
@@ -26,6 +26,18 @@ def test_sqlite_pragmas_are_in_effect_on_every_connection(sqlite_engine: Engine)
             assert _pragma(connection, "synchronous") == 2  # FULL
             assert _pragma(connection, "busy_timeout") == 5000
         sqlite_engine.dispose()
+
+
+def test_relaxed_transactions_skip_the_fsync_and_never_leak_into_durable_ones(sqlite_engine: Engine) -> None:
+    """The outbox worker's bookkeeping commits with synchronous=NORMAL; the same pooled connection, used
+    next for an answer, is back at FULL before that transaction begins."""
+    for _ in range(2):
+        with relaxed(sqlite_engine).begin() as connection:
+            assert _pragma(connection, "synchronous") == 1  # NORMAL
+        with sqlite_engine.begin() as connection:
+            assert _pragma(connection, "synchronous") == 2  # FULL
+        with deferred(sqlite_engine).connect() as connection:
+            assert _pragma(connection, "synchronous") == 2
 
 
 def test_sqlite_transactions_take_the_write_lock_at_begin(sqlite_engine: Engine, tmp_path: Path) -> None:
