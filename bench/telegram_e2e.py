@@ -22,7 +22,9 @@ the run, and the bot's overall rate is set far above Telegram's real 30 a second
 `--delivery drain` replaces the outbox worker with the test-only batch drain (tests/telegram_drain.py),
 to see the webhook path and the adapter without the worker's per-message bookkeeping; `--delivery none`
 delivers nothing and runs the typing-ahead run only: the inbound path alone.
-SAMRAD_BENCH_PROFILE=file profiles the app process (main thread) into that file.
+SAMRAD_BENCH_PROFILE=file profiles the app process (main thread) into that file. uvicorn uses uvloop and
+httptools (uvicorn[standard]) as `samrad serve` does; SAMRAD_BENCH_UVICORN=plain runs it on the standard
+asyncio loop and the pure-Python h11 parser instead, to compare.
 """
 
 from __future__ import annotations
@@ -98,14 +100,16 @@ def serve_app(db: Path, api_url: str, port: int, delivery: str) -> None:
     from adapters.base import RateLimits
     from bot.web import create_web_app
 
+    plain = os.environ.get("SAMRAD_BENCH_UVICORN") == "plain"
+    options: dict[str, Any] = {"loop": "asyncio", "http": "h11"} if plain else {}
     app = build(settings(db, api_url))
     channel = app.channels["telegram"]
     channel.rate_limits = RateLimits(per_second=100_000, per_address_per_second=1_000, address_burst=1_000)
     if delivery == "none":  # nothing delivered: the inbound path alone
-        uvicorn.run(create_web_app(app), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(create_web_app(app), host="127.0.0.1", port=port, log_level="warning", **options)
         return
     if delivery == "worker":  # as `samrad serve`: the outbox worker and the scheduler run with the web app
-        uvicorn.run(create_web_app(app, background=True), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(create_web_app(app, background=True), host="127.0.0.1", port=port, log_level="warning", **options)
         return
     from tests.telegram_drain import draining
 
@@ -118,7 +122,7 @@ def serve_app(db: Path, api_url: str, port: int, delivery: str) -> None:
             yield
 
     web.router.lifespan_context = lifespan
-    uvicorn.run(web, host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(web, host="127.0.0.1", port=port, log_level="warning", **options)
 
 
 def prepare(db: Path, people: int) -> list[str]:

@@ -25,6 +25,38 @@ from conversations.messages import Inbound, Outbound, TextOut
 from conversations.phrases import phrase
 from storage.tables import consultations_table, contacts_table, dialogues_table, invitations_table
 
+# Built once (as in bot/services/dialogues.py): building a statement, and its cache key, costs more than
+# running it, and these run on every chat message.
+_PENDING_DIALOGUE = dialogues_table.alias("d")
+_NEXT_PENDING = (
+    sa.select(invitations_table.c.consultation_id)
+    .join(consultations_table, consultations_table.c.id == invitations_table.c.consultation_id)
+    .outerjoin(
+        _PENDING_DIALOGUE,
+        sa.and_(
+            _PENDING_DIALOGUE.c.consultation_id == invitations_table.c.consultation_id,
+            _PENDING_DIALOGUE.c.contact_id == sa.bindparam("contact_id"),
+        ),
+    )
+    .where(
+        invitations_table.c.contact_id == sa.bindparam("contact_id"),
+        consultations_table.c.status == "open",
+        sa.or_(_PENDING_DIALOGUE.c.id.is_(None), _PENDING_DIALOGUE.c.status.not_in(ENDED_STATUSES)),
+    )
+    .order_by(invitations_table.c.id)
+    .limit(1)
+)
+_NEXT_PENDING_EXCEPT = _NEXT_PENDING.where(invitations_table.c.consultation_id != sa.bindparam("exclude"))
+_DIALOGUE_STATUS = sa.select(dialogues_table.c.status).where(
+    dialogues_table.c.contact_id == sa.bindparam("contact_id"),
+    dialogues_table.c.consultation_id == sa.bindparam("consultation_id"),
+)
+_SET_ACTIVE = (
+    contacts_table.update()
+    .where(contacts_table.c.id == sa.bindparam("contact_id"))
+    .values(active_consultation_id=sa.bindparam("consultation_id"))
+)
+
 
 class ChatRouter:
     def __init__(self, dialogues: Dialogues) -> None:
@@ -94,27 +126,11 @@ class ChatRouter:
 
     @staticmethod
     def _next_pending(conn: Connection, contact_id: int, *, exclude: int | None) -> ConsultationRow | None:
-        dialogue = dialogues_table.alias("d")
-        query = (
-            sa.select(invitations_table.c.consultation_id)
-            .join(consultations_table, consultations_table.c.id == invitations_table.c.consultation_id)
-            .outerjoin(
-                dialogue,
-                sa.and_(
-                    dialogue.c.consultation_id == invitations_table.c.consultation_id,
-                    dialogue.c.contact_id == contact_id,
-                ),
-            )
-            .where(
-                invitations_table.c.contact_id == contact_id,
-                consultations_table.c.status == "open",
-                sa.or_(dialogue.c.id.is_(None), dialogue.c.status.not_in(ENDED_STATUSES)),
-            )
-            .order_by(invitations_table.c.id)
-        )
-        if exclude is not None:
-            query = query.where(invitations_table.c.consultation_id != exclude)
-        consultation_id = conn.execute(query.limit(1)).scalar_one_or_none()
+        if exclude is None:
+            found = conn.execute(_NEXT_PENDING, {"contact_id": contact_id})
+        else:
+            found = conn.execute(_NEXT_PENDING_EXCEPT, {"contact_id": contact_id, "exclude": exclude})
+        consultation_id = found.scalar_one_or_none()
         return None if consultation_id is None else load_consultation(conn, consultation_id)
 
 
@@ -127,16 +143,10 @@ def _contact(conn: Connection, contact_id: int) -> ContactRow:
 
 def _has_ended(conn: Connection, contact_id: int, consultation_id: int) -> bool:
     status = conn.execute(
-        sa.select(dialogues_table.c.status).where(
-            dialogues_table.c.contact_id == contact_id, dialogues_table.c.consultation_id == consultation_id
-        )
+        _DIALOGUE_STATUS, {"contact_id": contact_id, "consultation_id": consultation_id}
     ).scalar_one_or_none()
     return status in ENDED_STATUSES
 
 
 def _set_active(conn: Connection, contact_id: int, consultation_id: int) -> None:
-    conn.execute(
-        contacts_table.update()
-        .where(contacts_table.c.id == contact_id)
-        .values(active_consultation_id=consultation_id)
-    )
+    conn.execute(_SET_ACTIVE, {"contact_id": contact_id, "consultation_id": consultation_id})

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.services.sql import upsert_statement
 from conversations import engine
 from conversations.engine import DialogueState, Step
 from conversations.messages import Inbound, Language, Outbound, TextOut, outbound_to_json
@@ -251,7 +249,7 @@ class Dialogues:
             if change.value is not None
         ]
         if set_rows:
-            conn.execute(_upsert_answer(conn.dialect.name), set_rows)
+            conn.execute(_UPSERT_ANSWER, set_rows)
         removed = [change.question_id for change in result.changes if change.value is None]
         if removed:
             conn.execute(
@@ -308,15 +306,20 @@ def _past_closing(consultation: ConsultationRow, now: dt.datetime) -> bool:
     return consultation.closes_at is not None and now >= consultation.closes_at
 
 
-@functools.cache
-def _upsert_answer(dialect: str) -> sa.Insert:
-    """INSERT … ON CONFLICT (consultation, contact, question) DO UPDATE: a changed answer replaces the old."""
-    return upsert_statement(
-        dialect,
-        answers_t,
-        keys=("consultation_id", "contact_id", "question_id"),
-        update=("value", "channel", "answered_at"),
-    )
+# INSERT … ON CONFLICT (consultation, contact, question) DO UPDATE: a changed answer replaces the old. As
+# text (the same SQL on SQLite and PostgreSQL), because SQLAlchemy cannot cache the dialects' ON CONFLICT
+# DO UPDATE constructs: the echo log says "[no key]", so such a statement is compiled again on every
+# execution, and this one runs for every answer. The typed parameters keep the columns' conversions
+# (JSON, timestamps).
+_UPSERT_ANSWER = sa.text(
+    f"INSERT INTO {answers_t.name} (consultation_id, contact_id, question_id, value, channel, answered_at) "
+    "VALUES (:consultation_id, :contact_id, :question_id, :value, :channel, :answered_at) "
+    "ON CONFLICT (consultation_id, contact_id, question_id) "
+    "DO UPDATE SET value = excluded.value, channel = excluded.channel, answered_at = excluded.answered_at"
+).bindparams(
+    sa.bindparam("value", type_=answers_t.c.value.type),
+    sa.bindparam("answered_at", type_=answers_t.c.answered_at.type),
+)
 
 
 def opt_out(conn: Connection, contact_id: int, *, now: dt.datetime) -> None:
