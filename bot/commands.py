@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.bootstrap import App, build
 from bot.services import businesses, consultations, contacts, export, users
+from bot.settings import get_settings
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
 from storage.db import make_engine
@@ -38,8 +40,6 @@ _USER_ERRORS: tuple[type[Exception], ...] = (
 
 
 def _app() -> App:
-    from bot.settings import get_settings
-
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
@@ -73,8 +73,6 @@ def _user_errors() -> Iterator[None]:
 
 
 def db_upgrade() -> str:
-    from bot.settings import get_settings
-
     url = get_settings().database_url
     migrate.upgrade(url)
     return f"database at revision {migrate.head_revision()}"
@@ -120,7 +118,10 @@ def consultation_template(case_type: str, stage: str, *, reference: str, title: 
     from conversations import dialogue_model
 
     try:
-        return dialogue_model.render_template_yaml(case_type, stage, reference=reference, case_title=title)
+        now = dt.datetime.now(ZoneInfo(get_settings().timezone))
+        return dialogue_model.render_template_yaml(
+            case_type, stage, reference=reference, case_title=title, now=now
+        )
     except (KeyError, ValueError) as error:
         raise UserFacingError(str(error.args[0])) from None
 
@@ -157,7 +158,9 @@ def consultation_show(consultation_id: int) -> str:
     with _user_errors(), app.session() as session:
         (stats,) = consultations.consultation_stats(session, consultation_id)
     zone = ZoneInfo(app.settings.timezone)
-    closes = stats.closes_at.astimezone(zone).isoformat(sep=" ", timespec="minutes") if stats.closes_at else "—"
+    closes = (
+        stats.closes_at.astimezone(zone).isoformat(sep=" ", timespec="minutes") if stats.closes_at else "—"
+    )
     return "\n".join(
         [
             f"consultation {stats.id}: {stats.title}",
@@ -339,8 +342,9 @@ def telegram_username(app: App) -> str | None:
     try:
         return asyncio.run(ask())
     except TelegramApiError as error:
-        raise UserFacingError(f"cannot get the bot's username from Telegram ({error}); "
-                              "set SAMRAD_TELEGRAM_BOT_USERNAME") from None
+        raise UserFacingError(
+            f"cannot get the bot's username from Telegram ({error}); set SAMRAD_TELEGRAM_BOT_USERNAME"
+        ) from None
 
 
 def consultation_export(consultation_id: int, format: str) -> str:
@@ -386,7 +390,6 @@ def serve(*, host: str, port: int) -> None:
 def demo(*, host: str, port: int, serve: bool) -> None:
     from bot.demo import seed_and_print
     from bot.server import run_server
-    from bot.settings import get_settings
 
     settings = get_settings()
     if "public_url" not in settings.model_fields_set:

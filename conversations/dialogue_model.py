@@ -59,7 +59,7 @@ from conversations.questionnaire import (
 )
 
 if TYPE_CHECKING:
-    from conversations.consultation_file import AudienceSpec, ConsultationFile
+    from conversations.consultation_file import AudienceSpec
 
 CaseType = Literal["detailed_planning", "traffic", "procurement", "permits", "events", "policy"]
 Stage = Literal["early", "consultation", "decision", "implementation", "follow_up"]
@@ -293,36 +293,6 @@ def all_pairs() -> list[tuple[CaseType, Stage]]:
     return [(kind, when) for kind in CASE_TYPE_IDS for when in STAGE_IDS]
 
 
-def consultation_from_template(
-    case_type_id: str,
-    stage_id: str,
-    *,
-    reference: str,
-    case_title: str | LocalText,
-    closes: dt.datetime,
-    audience: AudienceSpec | Mapping[str, Any],
-    reminders: Sequence[dt.timedelta] | None = None,
-    title: str | LocalText | None = None,
-    intro: str | LocalText | None = None,
-    opens: dt.datetime | None = None,
-) -> ConsultationFile:
-    """A complete consultation from the built-in template; see `ConsultationFile.from_template`."""
-    from conversations.consultation_file import ConsultationFile  # it imports this module
-
-    return ConsultationFile.from_template(
-        case_type_id,
-        stage_id,
-        reference=reference,
-        case_title=case_title,
-        closes=closes,
-        audience=audience,
-        reminders=reminders,
-        title=title,
-        intro=intro,
-        opens=opens,
-    )
-
-
 def render_template_yaml(
     case_type_id: str,
     stage_id: str,
@@ -335,18 +305,22 @@ def render_template_yaml(
     title: str | LocalText | None = None,
     intro: str | LocalText | None = None,
     opens: dt.datetime | None = None,
-    timezone: dt.tzinfo | None = None,
+    now: dt.datetime | None = None,
 ) -> str:
     """A complete consultation YAML from the template, for an official to edit and then load.
 
     It is a starting point, so `closes` and `audience` may be left out: the consultation then closes at
-    17:00 three weeks from today (in `timezone`, or the system's zone) and invites every business
-    (`{all: true}`). The file's header asks the official to check both before loading it.
+    17:00 three weeks after `now` (an aware time in the municipality's zone, passed in like every clock
+    in the core) and invites every business (`{all: true}`). The file's header asks the official to check
+    both before loading it.
     """
+    from conversations.consultation_file import ConsultationFile  # it imports this module
+
     if closes is None:
-        today = dt.datetime.now(timezone) if timezone is not None else dt.datetime.now().astimezone()
-        closes = (today + dt.timedelta(days=21)).replace(hour=17, minute=0, second=0, microsecond=0)
-    file = consultation_from_template(
+        if now is None or now.tzinfo is None:
+            raise ValueError("without `closes`, pass `now` (an aware time) to count the closing time from")
+        closes = (now + dt.timedelta(days=21)).replace(hour=17, minute=0, second=0, microsecond=0)
+    file = ConsultationFile.from_template(
         case_type_id,
         stage_id,
         reference=reference,

@@ -24,7 +24,6 @@ from conversations.dialogue_model import (
     STAGES,
     TemplateFile,
     all_pairs,
-    consultation_from_template,
     participation_level,
     render_template_yaml,
     template,
@@ -262,7 +261,7 @@ def test_a_broken_template_file_is_explained(old: str, new: str, expected: str) 
 
 
 def test_an_official_starts_a_consultation_from_a_template() -> None:
-    file = consultation_from_template(
+    file = ConsultationFile.from_template(
         "detailed_planning",
         "consultation",
         reference="KS 2024/0042",
@@ -325,13 +324,13 @@ def test_a_template_consultation_with_bad_arguments_is_refused(
     }
     arguments.update(changes)
     with pytest.raises(QuestionnaireError) as caught:
-        consultation_from_template("traffic", "early", **arguments)  # type: ignore[arg-type]
+        ConsultationFile.from_template("traffic", "early", **arguments)  # type: ignore[arg-type]
     assert message in str(caught.value)
 
 
 def test_an_unknown_template_is_a_questionnaire_error() -> None:
     with pytest.raises(QuestionnaireError, match='unknown case type "roads"'):
-        consultation_from_template(
+        ConsultationFile.from_template(
             "roads", "early", reference="KS 1", case_title="x", closes=CLOSES, audience={"all": True}
         )
 
@@ -356,10 +355,8 @@ def test_the_rendered_yaml_is_editable_and_explains_itself() -> None:
 
 def test_a_rendered_template_without_closing_time_or_audience_is_a_starting_point() -> None:
     stockholm_winter = dt.timezone(dt.timedelta(hours=1))
-    before = dt.datetime.now(stockholm_winter)
-    text = render_template_yaml(
-        "policy", "early", reference="KS 2025/0001", case_title="Namn på ärendet", timezone=stockholm_winter
-    )
+    before = dt.datetime(2025, 1, 13, 10, 30, tzinfo=stockholm_winter)
+    text = render_template_yaml("policy", "early", reference="KS 2025/0001", case_title="Namn på ärendet", now=before)
     assert "# Kontrollera closes och audience" in text
     file = load_consultation_file(text)
     closes = file.consultation.closes
