@@ -15,10 +15,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Connection
 
 from bot.bootstrap import App
 from bot.links import read_answer_token
-from bot.services.dialogues import View, is_invited, load_consultation, load_contact
+from bot.services.dialogues import (
+    ConsultationRow,
+    ContactRow,
+    View,
+    is_invited,
+    load_consultation,
+    load_contact,
+)
 from bot.writer import GroupCommitWriter
 from conversations.engine import SUBMIT_ID
 from conversations.messages import (
@@ -74,9 +82,11 @@ LABELS: dict[Language, dict[str, str]] = {
 
 
 @dataclass(frozen=True)
-class Visitor:
-    contact_id: int
-    consultation_id: int
+class Visit:
+    """Whom a link is for and what about, read once per request."""
+
+    contact: ContactRow
+    consultation: ConsultationRow
 
 
 def _app(request: Request) -> App:
@@ -88,17 +98,24 @@ def _language(value: str | None) -> Language | None:
     return value if value in ("sv", "en") else None  # type: ignore[return-value]
 
 
-def _visitor(request: Request, token: str) -> Visitor | None:
-    app = _app(request)
+def _visit(app: App, conn: Connection, token: str) -> Visit | None:
+    """The contact and consultation a valid link names; None for an altered link, an erased contact or
+    one not invited to that consultation (all look the same from outside)."""
     ids = read_answer_token(app.secret_key, token)
     if ids is None:
         return None
     contact_id, consultation_id = ids
-    with app.engine.connect() as conn:
-        contact = load_contact(conn, contact_id)
-        if contact is None or contact.erased or not is_invited(conn, contact_id, consultation_id):
-            return None
-    return Visitor(contact_id, consultation_id)
+    contact = load_contact(conn, contact_id)
+    if contact is None or contact.erased or not is_invited(conn, contact_id, consultation_id):
+        return None
+    consultation = load_consultation(conn, consultation_id)
+    return None if consultation is None else Visit(contact, consultation)
+
+
+def _title(app: App, conn: Connection, consultation: ConsultationRow, language: Language) -> str:
+    """The consultation's title in the page's language (the frozen questionnaire is cached: no query)."""
+    questionnaire = app.dialogues.snapshots.get(conn, consultation.id)
+    return questionnaire.title.get(language) if questionnaire else consultation.title
 
 
 def _invalid(request: Request, language: Language | None) -> HTMLResponse:
@@ -138,19 +155,13 @@ def _after_end(view: View, t: dict[str, str]) -> Action | None:
 
 
 def _render(
-    request: Request, token: str, view: View, language: Language, *, status: int = 200
+    request: Request, token: str, view: View, language: Language, title: str, *, status: int = 200
 ) -> HTMLResponse:
     app = _app(request)
     t = LABELS[language]
     question = next((m for m in reversed(view.messages) if isinstance(m, QuestionOut)), None)
     texts = [m for m in view.messages if isinstance(m, TextOut)]
     errors = [m for m in texts if m.style == "error"]
-    with app.engine.connect() as conn:
-        consultation = load_consultation(conn, view.consultation_id)
-        questionnaire = app.dialogues.snapshots.get(conn, view.consultation_id) if consultation else None
-    title = consultation.title if consultation else ""
-    if questionnaire is not None:
-        title = questionnaire.title.get(language)
     shown_texts = []
     for message in texts:
         if message.style == "error":
@@ -178,17 +189,15 @@ def _render(
 @router.get("/c/{token}", response_class=HTMLResponse)
 def answer_page(request: Request, token: str, lang: str | None = None) -> Response:
     language = _language(lang)
-    visitor = _visitor(request, token)
-    if visitor is None:
-        return _invalid(request, language)
     app = _app(request)
     with app.engine.connect() as conn:
-        contact = load_contact(conn, visitor.contact_id)
-        consultation = load_consultation(conn, visitor.consultation_id)
-        assert contact is not None and consultation is not None
-        view = app.dialogues.view(conn, contact, consultation, now=app.clock(), language=language)
-    shown: Language = language or (view.state.language if view.state else contact.language)
-    return _render(request, token, view, shown)
+        visit = _visit(app, conn, token)
+        if visit is None:
+            return _invalid(request, language)
+        view = app.dialogues.view(conn, visit.contact, visit.consultation, now=app.clock(), language=language)
+        shown: Language = language or (view.state.language if view.state else visit.contact.language)
+        title = _title(app, conn, visit.consultation, shown)
+    return _render(request, token, view, shown, title)
 
 
 def inbound_from_form(form: dict[str, list[str]]) -> Inbound | None:
@@ -211,25 +220,28 @@ async def answer_submit(request: Request, token: str) -> Response:
     form_data = await request.form()
     form = {key: [str(v) for v in form_data.getlist(key)] for key in form_data}
     language = _language((form.get("lang") or [""])[0])
-    visitor = _visitor(request, token)
-    if visitor is None:
-        return _invalid(request, language)
     inbound = inbound_from_form(form)
-    if inbound is None:
-        # Nothing usable was sent (a tampered form): show the page again, unchanged.
-        return RedirectResponse(request.url.path + (f"?lang={language}" if language else ""), status_code=303)
     app = _app(request)
     writer: GroupCommitWriter = request.app.state.writer
     now = app.clock()
 
-    def work(conn: Any) -> tuple[View, Language]:
-        contact = load_contact(conn, visitor.contact_id)
-        consultation = load_consultation(conn, visitor.consultation_id)
-        assert contact is not None and consultation is not None
-        view = app.dialogues.answer(conn, contact, consultation, inbound, channel=CHANNEL, now=now,
-                                    language=language)
-        return view, (view.state.language if view.state else language or contact.language)
+    def work(conn: Connection) -> tuple[Visit | None, View | None, Language, str]:
+        # The link is checked in the same job as the answer: one transaction, and no database work on
+        # the event loop (this handler is async).
+        visit = _visit(app, conn, token)
+        if visit is None or inbound is None:
+            return visit, None, language or "sv", ""
+        view = app.dialogues.answer(
+            conn, visit.contact, visit.consultation, inbound, channel=CHANNEL, now=now, language=language
+        )
+        shown: Language = view.state.language if view.state else language or visit.contact.language
+        return visit, view, shown, _title(app, conn, visit.consultation, shown)
 
-    view, shown = await writer.run_async(work)
+    visit, view, shown, title = await writer.run_async(work)
+    if visit is None:
+        return _invalid(request, language)
+    if view is None:
+        # Nothing usable was sent (a tampered form): show the page again, unchanged.
+        return RedirectResponse(request.url.path + (f"?lang={language}" if language else ""), status_code=303)
     refused = any(isinstance(m, TextOut) and m.style == "error" for m in view.messages)
-    return _render(request, token, view, shown, status=422 if refused else 200)
+    return _render(request, token, view, shown, title, status=422 if refused else 200)
