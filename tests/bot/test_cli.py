@@ -103,8 +103,10 @@ def test_the_terminal_chat_answers_as_a_demo_contact(samrad: Run, tmp_path: Path
     chat = samrad("chat", "--consultation", "1", input="nej\n2\n12\nhoppa över\nhoppa över\nja\n")
     assert "Påverkas ert företag av ombyggnaden?" in chat.stdout
     assert "Tack! Dina svar är inskickade." in chat.stdout
-    row = next(csv.DictReader(io.StringIO(samrad("consultation", "export", "1").stdout)))
-    assert row["channel"] == "console" or row["status"] == "invited"
+    rows = list(csv.DictReader(io.StringIO(samrad("consultation", "export", "1").stdout)))
+    answered = [row for row in rows if row["status"] != "invited"]
+    assert [(r["contact_name"], r["channel"], r["status"]) for r in answered] == [("Anna Ek", "console", "complete")]
+    assert (answered[0]["affected"], answered[0]["best_time"], answered[0]["staff"]) == ("no", "daytime", "12")
 
 
 @pytest.mark.parametrize(
