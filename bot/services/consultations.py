@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from bot.services.audit import record
-from conversations.consultation_file import ConsultationFile
+from conversations.consultation_file import ConsultationFile, format_duration
 from storage.tables import (
     Case,
     Consultation,
@@ -58,9 +58,9 @@ def create_consultation(
         status="draft",
         spec=file.model_dump(mode="json"),
         audience=details.audience.model_dump(mode="json"),
-        reminders=[_iso_duration(r) for r in details.reminders],
+        reminders=[format_duration(r) for r in details.reminders],
         remind_before_close=(
-            _iso_duration(details.remind_before_close) if details.remind_before_close is not None else None
+            format_duration(details.remind_before_close) if details.remind_before_close is not None else None
         ),
         opens_at=details.opens,
         closes_at=details.closes,
@@ -276,12 +276,3 @@ def consultation_stats(session: Session, consultation_id: int | None = None) -> 
             )
         )
     return stats
-
-
-def _iso_duration(delta: dt.timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    time = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M")) if n)
-    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "") if seconds else "PT0S"
