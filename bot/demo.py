@@ -19,8 +19,8 @@ from sqlmodel import select
 
 from bot.bootstrap import App
 from bot.services import businesses, consultations
-from bot.services.org_numbers import luhn_check_digit
 from conversations.consultation_file import load_consultation_file
+from conversations.org_numbers import luhn_check_digit
 from storage.tables import Business, Case, Consultation, Invitation, businesses_table
 
 DEMO_CONSULTATION = Path(__file__).parent / "demo_data" / "consultation.yaml"

@@ -41,6 +41,7 @@ from conversations.dialogue_model import (
     participation_level,
     template,
 )
+from conversations.org_numbers import luhn_check_digit
 from conversations.questionnaire import (
     DEFAULT_TEXT_LIMIT,
     CheckedModel,
@@ -151,19 +152,11 @@ def _org_number(value: Any) -> str:
     if match is None:
         raise ValueError(f"{value!r} is not an organisation number: write NNNNNN-NNNN")
     digits = match[1] + match[2]
-    if not _luhn_valid(digits):
+    if luhn_check_digit(digits[:9]) != int(digits[9]):
         raise ValueError(
             f'organisation number "{match[1]}-{match[2]}" fails its check digit; check for a typo'
         )
     return f"{match[1]}-{match[2]}"
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        number = int(char) * (2 if index % 2 else 1)
-        total += number - 9 if number > 9 else number
-    return total % 10 == 0
 
 
 def _name(value: Any) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from bot.services.org_numbers import OrgNumberError, normalise_org_number
+from conversations.org_numbers import OrgNumberError, normalise_org_number
 from storage.tables import Business, ChannelIdentity, Contact
 
 COLUMNS = (

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.services.org_numbers import OrgNumberError, luhn_check_digit, normalise_org_number
+from conversations.org_numbers import OrgNumberError, luhn_check_digit, normalise_org_number
 
 
 @pytest.mark.parametrize(

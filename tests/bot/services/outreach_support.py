@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot.bootstrap import App
-from bot.services.org_numbers import luhn_check_digit
+from conversations.org_numbers import luhn_check_digit
 from storage.tables import (
     channel_identities_table,
     contacts_table,
