@@ -4,120 +4,213 @@ A contact has at most one active dialogue in a chat (`contacts.active_consultati
 never interrupts a dialogue in progress; when a dialogue ends, the next open consultation the contact is
 invited to and has not finished is offered at once. The web page needs none of this: its link names the
 consultation.
+
+What a chat message needs before the engine runs — the contact, its active consultation and the dialogue
+about it — is read in one statement (`ChatContext`), found by contact id or by the chat's address: on
+this hot path each statement costs more in SQLAlchemy than in the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.services.dialogues import (
     ENDED_STATUSES,
+    NOT_READ,
     ConsultationRow,
     ContactRow,
     Dialogues,
-    load_consultation,
-    load_contact,
+    contact_from_row,
 )
 from conversations.messages import Inbound, Outbound, TextOut
 from conversations.phrases import phrase
-from storage.tables import consultations_table, contacts_table, dialogues_table, invitations_table
+from conversations.state import DialogueState
+from storage.tables import channel_identities_table as identities_t
+from storage.tables import consultations_table as consultations_t
+from storage.tables import contacts_table as contacts_t
+from storage.tables import dialogues_table as dialogues_t
+from storage.tables import invitations_table as invitations_t
+
+
+@dataclass(frozen=True)
+class ChatContext:
+    """A contact, the consultation its chat is about (the active one, unless one was named) and its
+    dialogue about that consultation, as read together by `chat_context` or `chat_at`."""
+
+    contact: ContactRow
+    consultation: ConsultationRow | None
+    dialogue_status: str | None  # None: no dialogue about it stored yet
+    state: DialogueState | None
+
+
+def _context_select(source: sa.FromClause, consultation_key: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    return (
+        sa.select(
+            contacts_t.c.id,
+            contacts_t.c.language,
+            contacts_t.c.opted_out_at,
+            contacts_t.c.erased_at,
+            contacts_t.c.active_consultation_id,
+            consultations_t.c.id.label("consultation_id"),
+            consultations_t.c.status.label("consultation_status"),
+            consultations_t.c.title,
+            consultations_t.c.closes_at,
+            dialogues_t.c.status.label("dialogue_status"),
+            dialogues_t.c.state,
+        )
+        .select_from(source)
+        .outerjoin(consultations_t, consultations_t.c.id == consultation_key)
+        .outerjoin(
+            dialogues_t,
+            sa.and_(
+                dialogues_t.c.contact_id == contacts_t.c.id,
+                dialogues_t.c.consultation_id == consultations_t.c.id,
+            ),
+        )
+    )
+
 
 # Built once (as in bot/services/dialogues.py): building a statement, and its cache key, costs more than
 # running it, and these run on every chat message.
-_PENDING_DIALOGUE = dialogues_table.alias("d")
+_CONTEXT_ACTIVE = _context_select(contacts_t, contacts_t.c.active_consultation_id).where(
+    contacts_t.c.id == sa.bindparam("contact_id")
+)
+_CONTEXT_NAMED = _context_select(contacts_t, sa.bindparam("consultation_id")).where(
+    contacts_t.c.id == sa.bindparam("contact_id")
+)
+_CONTEXT_AT = _context_select(
+    identities_t.join(contacts_t, contacts_t.c.id == identities_t.c.contact_id),
+    contacts_t.c.active_consultation_id,
+).where(identities_t.c.channel == sa.bindparam("channel"), identities_t.c.address == sa.bindparam("address"))
+_PENDING_DIALOGUE = dialogues_t.alias("d")
 _NEXT_PENDING = (
-    sa.select(invitations_table.c.consultation_id)
-    .join(consultations_table, consultations_table.c.id == invitations_table.c.consultation_id)
+    sa.select(
+        consultations_t.c.id, consultations_t.c.status, consultations_t.c.title, consultations_t.c.closes_at
+    )
+    .select_from(invitations_t)
+    .join(consultations_t, consultations_t.c.id == invitations_t.c.consultation_id)
     .outerjoin(
         _PENDING_DIALOGUE,
         sa.and_(
-            _PENDING_DIALOGUE.c.consultation_id == invitations_table.c.consultation_id,
+            _PENDING_DIALOGUE.c.consultation_id == invitations_t.c.consultation_id,
             _PENDING_DIALOGUE.c.contact_id == sa.bindparam("contact_id"),
         ),
     )
     .where(
-        invitations_table.c.contact_id == sa.bindparam("contact_id"),
-        consultations_table.c.status == "open",
+        invitations_t.c.contact_id == sa.bindparam("contact_id"),
+        consultations_t.c.status == "open",
         sa.or_(_PENDING_DIALOGUE.c.id.is_(None), _PENDING_DIALOGUE.c.status.not_in(ENDED_STATUSES)),
     )
-    .order_by(invitations_table.c.id)
+    .order_by(invitations_t.c.id)
     .limit(1)
 )
-_NEXT_PENDING_EXCEPT = _NEXT_PENDING.where(invitations_table.c.consultation_id != sa.bindparam("exclude"))
-_DIALOGUE_STATUS = sa.select(dialogues_table.c.status).where(
-    dialogues_table.c.contact_id == sa.bindparam("contact_id"),
-    dialogues_table.c.consultation_id == sa.bindparam("consultation_id"),
-)
+_NEXT_PENDING_EXCEPT = _NEXT_PENDING.where(invitations_t.c.consultation_id != sa.bindparam("exclude"))
 _SET_ACTIVE = (
-    contacts_table.update()
-    .where(contacts_table.c.id == sa.bindparam("contact_id"))
+    contacts_t.update()
+    .where(contacts_t.c.id == sa.bindparam("contact_id"))
     .values(active_consultation_id=sa.bindparam("consultation_id"))
 )
 
 
+def chat_context(
+    conn: Connection, contact_id: int, *, consultation_id: int | None = None
+) -> ChatContext | None:
+    """The contact with its active consultation (or the one named) and its dialogue; None: no contact."""
+    if consultation_id is None:
+        row = conn.execute(_CONTEXT_ACTIVE, {"contact_id": contact_id}).first()
+    else:
+        row = conn.execute(
+            _CONTEXT_NAMED, {"contact_id": contact_id, "consultation_id": consultation_id}
+        ).first()
+    return None if row is None else _context_from_row(row)
+
+
+def chat_at(conn: Connection, *, channel: str, address: str) -> ChatContext | None:
+    """The context of the contact bound to this chat (channel identity), if any."""
+    row = conn.execute(_CONTEXT_AT, {"channel": channel, "address": address}).first()
+    return None if row is None else _context_from_row(row)
+
+
+def _context_from_row(row: sa.Row[Any]) -> ChatContext:
+    consultation = (
+        None
+        if row.consultation_id is None
+        else ConsultationRow(row.consultation_id, row.consultation_status, row.title, row.closes_at)
+    )
+    state = None if row.state is None else DialogueState.from_json(row.state)
+    return ChatContext(contact_from_row(row), consultation, row.dialogue_status, state)
+
+
 class ChatRouter:
+    """`contact` below is a contact's id, or its `ChatContext` when the caller has read it already (the
+    Telegram handler finds the contact by the chat's address that way); either way it is read once."""
+
     def __init__(self, dialogues: Dialogues) -> None:
         self.dialogues = dialogues
 
     def start(
         self,
         conn: Connection,
-        contact_id: int,
+        contact: int | ChatContext,
         *,
         channel: str,
         now: dt.datetime,
         consultation_id: int | None = None,
     ) -> list[Outbound]:
         """The contact opened the chat (a deep link names a consultation): start or resume a dialogue."""
-        contact = _contact(conn, contact_id)
-        if consultation_id is None:
-            consultation = self._current(conn, contact)
-        else:
-            consultation = load_consultation(conn, consultation_id)
+        context = _context(conn, contact, consultation_id)
+        row = context.contact
+        consultation = self._current(conn, context) if consultation_id is None else context.consultation
         if consultation is None:
-            return [TextOut(phrase("nothing_open", contact.language), style="notice")]
-        _set_active(conn, contact.id, consultation.id)
-        return list(self.dialogues.start(conn, contact, consultation, channel=channel, now=now).messages)
+            return [TextOut(phrase("nothing_open", row.language), style="notice")]
+        if consultation.id != row.active_consultation_id:
+            _set_active(conn, row.id, consultation.id)
+        state = context.state if consultation is context.consultation else NOT_READ
+        return list(
+            self.dialogues.start(conn, row, consultation, channel=channel, now=now, state=state).messages
+        )
 
     def receive(
-        self, conn: Connection, contact_id: int, inbound: Inbound, *, channel: str, now: dt.datetime
+        self,
+        conn: Connection,
+        contact: int | ChatContext,
+        inbound: Inbound,
+        *,
+        channel: str,
+        now: dt.datetime,
     ) -> list[Outbound]:
-        contact = _contact(conn, contact_id)
-        consultation = self._current(conn, contact)
+        context = _context(conn, contact, None)
+        row = context.contact
+        consultation = self._current(conn, context)
         if consultation is None:
-            return [TextOut(phrase("nothing_open", contact.language), style="notice")]
-        if consultation.id != contact.active_consultation_id:
+            return [TextOut(phrase("nothing_open", row.language), style="notice")]
+        if consultation.id != row.active_consultation_id:
             # The previous dialogue ended or closed: this message opens the next one.
-            _set_active(conn, contact.id, consultation.id)
-            return list(self.dialogues.start(conn, contact, consultation, channel=channel, now=now).messages)
-        view = self.dialogues.answer(conn, contact, consultation, inbound, channel=channel, now=now)
+            _set_active(conn, row.id, consultation.id)
+            return list(self.dialogues.start(conn, row, consultation, channel=channel, now=now).messages)
+        state = context.state if consultation is context.consultation else NOT_READ
+        view = self.dialogues.answer(conn, row, consultation, inbound, channel=channel, now=now, state=state)
         messages = list(view.messages)
         if view.state is not None and view.state.status in ("complete", "declined"):
-            following = self._next_pending(conn, contact.id, exclude=consultation.id)
+            following = self._next_pending(conn, row.id, exclude=consultation.id)
             if following is not None:
-                _set_active(conn, contact.id, following.id)
+                _set_active(conn, row.id, following.id)
                 messages.append(
-                    TextOut(
-                        phrase("next_consultation", contact.language, title=following.title), style="notice"
-                    )
+                    TextOut(phrase("next_consultation", row.language, title=following.title), style="notice")
                 )
-                messages.extend(
-                    self.dialogues.start(conn, contact, following, channel=channel, now=now).messages
-                )
+                messages.extend(self.dialogues.start(conn, row, following, channel=channel, now=now).messages)
         return messages
 
-    def _current(self, conn: Connection, contact: ContactRow) -> ConsultationRow | None:
+    def _current(self, conn: Connection, context: ChatContext) -> ConsultationRow | None:
         """The active dialogue while it is open and unfinished; else the next one waiting; else the
         active one even if finished (so a submitted response can still be changed while it is open)."""
-        active = (
-            load_consultation(conn, contact.active_consultation_id)
-            if contact.active_consultation_id
-            else None
-        )
-        if active is not None and active.status == "open" and not _has_ended(conn, contact.id, active.id):
+        contact, active = context.contact, context.consultation
+        if active is not None and active.status == "open" and context.dialogue_status not in ENDED_STATUSES:
             return active
         following = self._next_pending(conn, contact.id, exclude=None)
         if following is not None:
@@ -130,22 +223,23 @@ class ChatRouter:
             found = conn.execute(_NEXT_PENDING, {"contact_id": contact_id})
         else:
             found = conn.execute(_NEXT_PENDING_EXCEPT, {"contact_id": contact_id, "exclude": exclude})
-        consultation_id = found.scalar_one_or_none()
-        return None if consultation_id is None else load_consultation(conn, consultation_id)
+        row = found.first()
+        return None if row is None else ConsultationRow(row.id, row.status, row.title, row.closes_at)
 
 
-def _contact(conn: Connection, contact_id: int) -> ContactRow:
-    contact = load_contact(conn, contact_id)
-    if contact is None:
-        raise LookupError(f"there is no contact {contact_id}")
-    return contact
-
-
-def _has_ended(conn: Connection, contact_id: int, consultation_id: int) -> bool:
-    status = conn.execute(
-        _DIALOGUE_STATUS, {"contact_id": contact_id, "consultation_id": consultation_id}
-    ).scalar_one_or_none()
-    return status in ENDED_STATUSES
+def _context(conn: Connection, contact: int | ChatContext, consultation_id: int | None) -> ChatContext:
+    """The context about `consultation_id`, or about the active consultation when None: the one given
+    when it is about that consultation already, else read."""
+    if isinstance(contact, ChatContext):
+        about = contact.consultation.id if contact.consultation is not None else None
+        wanted = contact.contact.active_consultation_id if consultation_id is None else consultation_id
+        if about == wanted:
+            return contact
+        contact = contact.contact.id
+    context = chat_context(conn, contact, consultation_id=consultation_id)
+    if context is None:
+        raise LookupError(f"there is no contact {contact}")
+    return context
 
 
 def _set_active(conn: Connection, contact_id: int, consultation_id: int) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -67,6 +69,16 @@ _SELECT_INVITATION = sa.select(invitations_t.c.id).where(
     invitations_t.c.contact_id == sa.bindparam("contact_id"),
     invitations_t.c.consultation_id == sa.bindparam("consultation_id"),
 )
+_INSERT_OUTBOX = outbox_t.insert()
+
+
+class _NotRead(enum.Enum):
+    NOT_READ = enum.auto()
+
+
+# For `state=` below: the caller has not read the stored state, so it is read here. A caller that read it
+# together with other rows (bot/services/chat.py) passes it instead, and saves a statement.
+NOT_READ: Final = _NotRead.NOT_READ
 
 
 class SnapshotCache:
@@ -79,7 +91,9 @@ class SnapshotCache:
     def get(self, conn: Connection, consultation_id: int) -> Questionnaire | None:
         questionnaire = self._by_id.get(consultation_id)
         if questionnaire is None:
-            snapshot = conn.execute(_SELECT_SNAPSHOT, {"consultation_id": consultation_id}).scalar_one_or_none()
+            snapshot = conn.execute(
+                _SELECT_SNAPSHOT, {"consultation_id": consultation_id}
+            ).scalar_one_or_none()
             if snapshot is None:
                 return None  # a draft: nothing frozen yet, and nothing to cache
             questionnaire = Questionnaire.model_validate(snapshot)
@@ -116,8 +130,11 @@ class View:
 
 def load_contact(conn: Connection, contact_id: int) -> ContactRow | None:
     row = conn.execute(_SELECT_CONTACT, {"contact_id": contact_id}).first()
-    if row is None:
-        return None
+    return None if row is None else contact_from_row(row)
+
+
+def contact_from_row(row: sa.Row[Any]) -> ContactRow:
+    """A ContactRow from a result row with the columns of `_SELECT_CONTACT` (and maybe more)."""
     language: Language = "en" if row.language == "en" else "sv"
     return ContactRow(
         row.id, language, row.opted_out_at is not None, row.erased_at is not None, row.active_consultation_id
@@ -185,18 +202,23 @@ class Dialogues:
         channel: str,
         now: dt.datetime,
         language: Language | None = None,
+        state: DialogueState | _NotRead | None = NOT_READ,
     ) -> View:
-        """Apply one inbound event to this contact's dialogue about this consultation."""
+        """Apply one inbound event to this contact's dialogue about this consultation. `state`: the stored
+        state (None: no dialogue yet) when the caller has already read it."""
         questionnaire = self._questionnaire(conn, consultation, now)
         if questionnaire is None:
             return _not_open_view(consultation, language or contact.language, now)
-        state = load_state(conn, contact.id, consultation.id)
+        if state is NOT_READ:
+            state = load_state(conn, contact.id, consultation.id)
         is_new = state is None
         if state is None:
             # The opening was shown (page view) but not stored; `begin` is deterministic, so this is
             # the state the contact answered.
             form = channel in FORM_CHANNELS
-            state = engine.begin(questionnaire, language=language or contact.language, now=now, form=form).state
+            state = engine.begin(
+                questionnaire, language=language or contact.language, now=now, form=form
+            ).state
         if language and state.language != language:
             state = dataclasses.replace(state, language=language)
         result = engine.step(questionnaire, state, inbound, now=now)
@@ -211,12 +233,15 @@ class Dialogues:
         *,
         channel: str,
         now: dt.datetime,
+        state: DialogueState | _NotRead | None = NOT_READ,
     ) -> View:
-        """Open (or resume) the dialogue in a chat: store the opening so the next message answers it."""
+        """Open (or resume) the dialogue in a chat: store the opening so the next message answers it.
+        `state`: as in `answer`."""
         questionnaire = self._questionnaire(conn, consultation, now)
         if questionnaire is None:
             return _not_open_view(consultation, contact.language, now)
-        state = load_state(conn, contact.id, consultation.id)
+        if state is NOT_READ:
+            state = load_state(conn, contact.id, consultation.id)
         if state is not None:
             return View(consultation.id, engine.current_prompt(questionnaire, state), state, True)
         opening = engine.begin(questionnaire, language=contact.language, now=now)
@@ -271,7 +296,8 @@ class Dialogues:
             )
         else:
             conn.execute(
-                _UPDATE_DIALOGUE, {"key_contact_id": contact.id, "key_consultation_id": consultation_id, **values}
+                _UPDATE_DIALOGUE,
+                {"key_contact_id": contact.id, "key_consultation_id": consultation_id, **values},
             )
         if result.outcome == "opted_out":
             opt_out(conn, contact.id, now=now)
@@ -291,7 +317,6 @@ class Dialogues:
         if consultation.status != "open" or _past_closing(consultation, now):
             return None
         return self.snapshots.get(conn, consultation.id)
-
 
 
 def _not_open_view(consultation: ConsultationRow, language: Language, now: dt.datetime) -> View:
@@ -330,7 +355,8 @@ def opt_out(conn: Connection, contact_id: int, *, now: dt.datetime) -> None:
         .where(contacts_t.c.id == contact_id)
         .values(
             opted_out_at=sa.func.coalesce(
-                contacts_t.c.opted_out_at, sa.bindparam("opted_out_now", now, type_=contacts_t.c.opted_out_at.type)
+                contacts_t.c.opted_out_at,
+                sa.bindparam("opted_out_now", now, type_=contacts_t.c.opted_out_at.type),
             ),
             updated_at=now,
         )
@@ -357,7 +383,7 @@ def queue_replies(
     if not messages:
         return
     conn.execute(
-        outbox_t.insert(),
+        _INSERT_OUTBOX,
         [
             {
                 "channel": channel,

@@ -36,9 +36,9 @@ from adapters.telegram import (
     looks_like_code,
 )
 from adapters.telegram_render import Keyboard, answered, answered_label, keyboard, read_press
-from bot.services.chat import ChatRouter
-from bot.services.dialogues import Dialogues, load_consultation, load_contact, load_state, queue_replies
-from bot.services.telegram_join import contact_at, join_by_code, mark_reachable
+from bot.services.chat import ChatContext, ChatRouter, chat_at
+from bot.services.dialogues import Dialogues, queue_replies
+from bot.services.telegram_join import join_by_code, mark_reachable
 from conversations import engine
 from conversations.messages import Language, Outbound, QuestionOut, TextIn, TextOut
 from conversations.phrases import phrase
@@ -125,33 +125,47 @@ class TelegramUpdates:
             return Handled()
         if isinstance(update, ButtonPress):
             return self._press(conn, update, now=now)
-        contact_id = contact_at(conn, channel=CHANNEL, address=address)
-        code = (update.code if isinstance(update, StartCommand)
-                else update.text.strip() if isinstance(update, ChatText) and looks_like_code(update.text) else "")
+        # The contact, its active consultation and dialogue in one statement: all a typed answer needs.
+        context = chat_at(conn, channel=CHANNEL, address=address)
+        code = (
+            update.code
+            if isinstance(update, StartCommand)
+            else update.text.strip()
+            if isinstance(update, ChatText) and looks_like_code(update.text)
+            else ""
+        )
         joined = join_by_code(conn, channel=CHANNEL, address=address, code=code, now=now) if code else None
         messages: list[Outbound]
+        contact_id = context.contact.id if context is not None else None
         if joined is not None:
+            # The context read above is of use when the link is this contact's own (a second tap).
+            own = context if context is not None and context.contact.id == joined.contact_id else None
             contact_id = joined.contact_id
-            messages = self.router.start(conn, contact_id, channel=CHANNEL, now=now,
-                                         consultation_id=joined.consultation_id)
-        elif contact_id is None:
+            messages = self.router.start(
+                conn, own or contact_id, channel=CHANNEL, now=now, consultation_id=joined.consultation_id
+            )
+        elif context is None:
             messages = [need_link()]
         elif isinstance(update, StartCommand):
             # A chat we know: /start resumes; with a code that does not work, say how to get a link first.
-            resumed = self.router.start(conn, contact_id, channel=CHANNEL, now=now)
+            resumed = self.router.start(conn, context, channel=CHANNEL, now=now)
             messages = [need_link(), *resumed] if update.code else resumed
         elif isinstance(update, NotText):
-            contact = load_contact(conn, contact_id)
-            language = contact.language if contact else _language(update.language)
             key = "telegram_edited" if update.what == "edit" else "telegram_text_only"
-            messages = [TextOut(phrase(key, language), "notice")]
+            messages = [TextOut(phrase(key, context.contact.language), "notice")]
         else:
-            messages = self.router.receive(conn, contact_id, TextIn(update.text), channel=CHANNEL, now=now)
+            messages = self.router.receive(conn, context, TextIn(update.text), channel=CHANNEL, now=now)
         self._queue(conn, update, contact_id, messages, now)
         return Handled(replies=len(messages))
 
-    def _queue(self, conn: Connection, update: ChatText | StartCommand | NotText | ButtonPress,
-               contact_id: int | None, messages: list[Outbound], now: dt.datetime) -> None:
+    def _queue(
+        self,
+        conn: Connection,
+        update: ChatText | StartCommand | NotText | ButtonPress,
+        contact_id: int | None,
+        messages: list[Outbound],
+        now: dt.datetime,
+    ) -> None:
         queue_replies(
             conn,
             channel=CHANNEL,
@@ -167,47 +181,50 @@ class TelegramUpdates:
 
     def _press(self, conn: Connection, update: ButtonPress, *, now: dt.datetime) -> Handled:
         base = Handled(callback_query_id=update.callback_query_id)
-        contact_id = contact_at(conn, channel=CHANNEL, address=str(update.chat_id))
-        contact = load_contact(conn, contact_id) if contact_id is not None else None
-        stale = replace(base, callback_text=phrase("telegram_stale_button",
-                                                   contact.language if contact else _language(update.language)))
+        context = chat_at(conn, channel=CHANNEL, address=str(update.chat_id))
+        language = context.contact.language if context is not None else _language(update.language)
+        stale = replace(base, callback_text=phrase("telegram_stale_button", language))
         press = read_press(update.button.data)
-        if contact is None or press is None:
+        if context is None or press is None:
             return stale
-        awaited = self._awaited(conn, contact.id, contact.active_consultation_id)
+        awaited = self._awaited(conn, context)
         if awaited is None or awaited.question_id != press.question_id:
             return stale
         question = awaited.questionnaire.question(press.question_id)
         inbound = press.resolve([o.id for o in question.options] if question is not None else [])
         if inbound is None:
             return stale
-        messages = self.router.receive(conn, contact.id, inbound, channel=CHANNEL, now=now)
-        same = next((m for m in messages if isinstance(m, QuestionOut) and m.question_id == press.question_id), None)
+        messages = self.router.receive(conn, context, inbound, channel=CHANNEL, now=now)
+        same = next(
+            (m for m in messages if isinstance(m, QuestionOut) and m.question_id == press.question_id), None
+        )
         if same is not None:
             # The same question is still awaited (a toggle, a refused answer, "not yet" on the summary): its
             # message stays the live one and shows the new state, instead of the question coming again.
             messages = [m for m in messages if m is not same]
             buttons = keyboard(same)
-            edit = (KeyboardEdit(update.chat_id, update.message_id, buttons, next(self._sequence))
-                    if buttons != update.keyboard else None)
+            edit = (
+                KeyboardEdit(update.chat_id, update.message_id, buttons, next(self._sequence))
+                if buttons != update.keyboard
+                else None
+            )
         else:
             label = answered_label(update.button, update.keyboard)
-            edit = KeyboardEdit(update.chat_id, update.message_id, answered(label or "…"), next(self._sequence))
-        self._queue(conn, update, contact.id, messages, now)
+            edit = KeyboardEdit(
+                update.chat_id, update.message_id, answered(label or "…"), next(self._sequence)
+            )
+        self._queue(conn, update, context.contact.id, messages, now)
         return replace(base, edit=edit, replies=len(messages))
 
-    def _awaited(self, conn: Connection, contact_id: int, consultation_id: int | None) -> _Awaited | None:
+    def _awaited(self, conn: Connection, context: ChatContext) -> _Awaited | None:
         """The question the contact's active dialogue waits for now, if it waits for one."""
-        if consultation_id is None:
-            return None
-        consultation = load_consultation(conn, consultation_id)
+        consultation = context.consultation  # the active one (chat_at)
         if consultation is None or consultation.status != "open":
             return None
-        questionnaire = self.dialogues.snapshots.get(conn, consultation_id)
-        state = load_state(conn, contact_id, consultation_id)
-        if questionnaire is None or state is None:
+        questionnaire = self.dialogues.snapshots.get(conn, consultation.id)
+        if questionnaire is None or context.state is None:
             return None
-        for message in engine.current_prompt(questionnaire, state):
+        for message in engine.current_prompt(questionnaire, context.state):
             if isinstance(message, QuestionOut):
                 return _Awaited(message.question_id, questionnaire)
         return None

@@ -10,7 +10,6 @@ is erased (which removes the chat identity).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -18,7 +17,6 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.services.sql import upsert_statement
 from storage.tables import channel_identities_table as identities_t
 from storage.tables import consultations_table as consultations_t
 from storage.tables import contacts_table as contacts_t
@@ -36,6 +34,18 @@ _FIND_CODE = (
         contacts_t.c.erased_at.is_(None),
     )
 )
+# INSERT … ON CONFLICT (channel, address) DO UPDATE as text, the same SQL on SQLite and PostgreSQL: the
+# dialects' ON CONFLICT constructs are compiled again on every execution (SQLAlchemy cannot cache them),
+# and this runs whenever someone taps their link. Typed timestamps keep the column's conversion.
+_BIND = sa.text(
+    f"INSERT INTO {identities_t.name} (channel, address, contact_id, created_at, last_seen_at) "
+    "VALUES (:channel, :address, :contact_id, :created_at, :last_seen_at) "
+    "ON CONFLICT (channel, address) "
+    "DO UPDATE SET contact_id = excluded.contact_id, last_seen_at = excluded.last_seen_at"
+).bindparams(
+    sa.bindparam("created_at", type_=identities_t.c.created_at.type),
+    sa.bindparam("last_seen_at", type_=identities_t.c.last_seen_at.type),
+)
 _FIND_CONTACT = sa.select(identities_t.c.contact_id).where(
     identities_t.c.channel == sa.bindparam("channel"), identities_t.c.address == sa.bindparam("address")
 )
@@ -47,7 +57,9 @@ class Joined:
     consultation_id: int
 
 
-def join_by_code(conn: Connection, *, channel: str, address: str, code: str, now: dt.datetime) -> Joined | None:
+def join_by_code(
+    conn: Connection, *, channel: str, address: str, code: str, now: dt.datetime
+) -> Joined | None:
     """Bind the chat at `address` to the contact whose invitation has `code`; None for a code that does
     not work (unknown, malformed, its consultation not open, its contact erased)."""
     if not CODE.fullmatch(code):
@@ -56,9 +68,14 @@ def join_by_code(conn: Connection, *, channel: str, address: str, code: str, now
     if row is None:
         return None
     conn.execute(
-        _bind(conn.dialect.name),
-        {"channel": channel, "address": address, "contact_id": row.contact_id, "created_at": now,
-         "last_seen_at": now},
+        _BIND,
+        {
+            "channel": channel,
+            "address": address,
+            "contact_id": row.contact_id,
+            "created_at": now,
+            "last_seen_at": now,
+        },
     )
     return Joined(row.contact_id, row.consultation_id)
 
@@ -68,7 +85,9 @@ def contact_at(conn: Connection, *, channel: str, address: str) -> int | None:
     return conn.execute(_FIND_CONTACT, {"channel": channel, "address": address}).scalar_one_or_none()
 
 
-def mark_reachable(conn: Connection, *, channel: str, address: str, reachable: bool, now: dt.datetime) -> None:
+def mark_reachable(
+    conn: Connection, *, channel: str, address: str, reachable: bool, now: dt.datetime
+) -> None:
     """The person blocked (or unblocked) the bot in this chat: their contact is unreachable there (or
     reachable again, unless something else made them unreachable)."""
     contact_id = contact_at(conn, channel=channel, address=address)
@@ -87,10 +106,3 @@ def mark_reachable(conn: Connection, *, channel: str, address: str, reachable: b
             .where(contacts_t.c.id == contact_id)
             .values(unreachable_at=now, unreachable_reason=reason, updated_at=now)
         )
-
-
-@functools.cache
-def _bind(dialect: str) -> sa.Insert:
-    return upsert_statement(
-        dialect, identities_t, keys=("channel", "address"), update=("contact_id", "last_seen_at")
-    )

@@ -7,10 +7,11 @@ import datetime as dt
 import sqlalchemy as sa
 
 from bot.bootstrap import App
-from bot.services.chat import ChatRouter
+from bot.services.chat import ChatRouter, chat_at, chat_context
 from conversations.messages import Outbound, QuestionOut, TextIn
-from storage.tables import contacts_table, dialogues_table, outbox_table
+from storage.tables import channel_identities_table, contacts_table, dialogues_table, outbox_table
 from tests import scenario
+from tests.bot.services.statements_support import statements
 
 SECOND_CONSULTATION = scenario.consultation_yaml  # same questions, another case
 
@@ -179,3 +180,83 @@ def test_stop_opts_out_drops_queued_messages_and_continue_opts_in_again(app: App
             ).scalar_one()
             is None
         )
+
+
+# --- reading a chat's context -------------------------------------------------------------------------
+
+
+def bind(app: App, contact_id: int, address: str) -> None:
+    with app.engine.begin() as conn:
+        conn.execute(
+            channel_identities_table.insert().values(
+                contact_id=contact_id, channel="telegram", address=address, created_at=app.clock()
+            )
+        )
+
+
+def test_a_chat_context_holds_the_contact_its_active_consultation_and_dialogue(app: App) -> None:
+    town = scenario.municipality(app)
+    contact = town.contact_ids[0]
+    bind(app, contact, "4711")
+    with app.engine.connect() as conn:
+        assert chat_at(conn, channel="telegram", address="4712") is None
+        before = chat_at(conn, channel="telegram", address="4711")
+    assert before is not None and before.contact.id == contact
+    assert (before.consultation, before.dialogue_status, before.state) == (None, None, None)
+
+    router = ChatRouter(app.dialogues)
+    start(app, router, contact)
+    say(app, router, contact, "ja")
+    with app.engine.connect() as conn:
+        context = chat_at(conn, channel="telegram", address="4711")
+        by_id = chat_context(conn, contact)
+    assert context is not None and context == by_id
+    assert context.contact.active_consultation_id == town.consultation_id
+    assert context.consultation is not None and context.consultation.id == town.consultation_id
+    assert context.consultation.status == "open"
+    assert context.dialogue_status == "partial"
+    assert context.state is not None and context.state.answers == {"affected": True}
+
+
+def test_a_chat_message_reads_everything_it_needs_in_one_statement(app: App) -> None:
+    town = scenario.municipality(app)
+    contact = town.contact_ids[0]
+    router = ChatRouter(app.dialogues)
+    start(app, router, contact)
+    with statements(app.engine) as seen:
+        assert asked(say(app, router, contact, "ja")) == "impact"
+    assert len([s for s in seen if s.startswith("SELECT")]) == 1
+    # No write that changes nothing: the active consultation is already this one.
+    assert not [s for s in seen if s.startswith("UPDATE contacts")]
+
+
+def test_a_context_read_beforehand_is_used_as_is(app: App) -> None:
+    town = scenario.municipality(app)
+    contact = town.contact_ids[0]
+    bind(app, contact, "4711")
+    router = ChatRouter(app.dialogues)
+    start(app, router, contact)
+    with app.engine.begin() as conn:
+        context = chat_at(conn, channel="telegram", address="4711")
+        assert context is not None
+        with statements(app.engine) as seen:
+            replies = router.receive(conn, context, TextIn("ja"), channel="telegram", now=app.clock())
+    assert asked(replies) == "impact"
+    assert not [s for s in seen if s.startswith("SELECT")]
+
+
+def test_a_link_to_another_consultation_starts_it_and_makes_it_the_active_one(app: App) -> None:
+    first, second, contact = two_consultations(app)
+    router = ChatRouter(app.dialogues)
+    start(app, router, contact, first)
+    say(app, router, contact, "ja")
+    with app.engine.begin() as conn:
+        context = chat_context(conn, contact)
+        assert context is not None and context.consultation is not None
+        assert context.consultation.id == first
+        replies = router.start(conn, context, channel="telegram", now=app.clock(), consultation_id=second)
+    assert "Parkeringen på Mörby torg" in texts(replies) and asked(replies) == "affected"
+    with app.engine.connect() as conn:
+        context = chat_context(conn, contact)
+    assert context is not None and context.consultation is not None and context.consultation.id == second
+    assert context.dialogue_status == "invited" and context.state is not None  # the opening, stored
