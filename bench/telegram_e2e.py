@@ -1,8 +1,8 @@
 """Telegram end to end: many simulated people answer a five-question consultation through the real webhook.
 
-Two processes, as in production: the app (`samrad serve`'s web app with its outbox worker, uvicorn, one
-process, SQLite in WAL with synchronous=FULL) and Telegram (the fake Bot API of tests/fakes plus the
-people). Webhook POSTs are shaped like Telegram's, at most 40 in flight (Telegram's default
+As in production: the app (`samrad serve`'s web app on uvicorn with its outbox worker, which calls the
+Bot API from a process of its own; SQLite in WAL with synchronous=FULL) and, in one more process,
+Telegram (the fake Bot API of tests/fakes plus the people). Webhook POSTs are shaped like Telegram's, at most 40 in flight (Telegram's default
 max_connections); python-telegram-bot sends the replies to the fake over HTTP.
 
 1. Conversation, as fast as it goes: each person taps the deep link (/start <code>) and answers as soon
@@ -15,7 +15,7 @@ max_connections); python-telegram-bot sends the replies to the fake over HTTP.
 After each run the database must hold every answer (5 per person), every dialogue complete and every
 reply sent: each answer was committed before its webhook returned.
 
-    .venv/bin/python bench/telegram_e2e.py [--people 600] [--rate 500] [--delivery worker|drain]
+    .venv/bin/python bench/telegram_e2e.py [--people 600] [--rate 500] [--delivery process|worker|drain|none]
 
 Robots answer faster than people, so Telegram's per-chat pace (about a message a second) is lifted for
 the run, and the bot's overall rate is set far above Telegram's real 30 a second.
@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
+import resource
 import signal
 import statistics
 import sys
@@ -86,29 +87,37 @@ COMMENT = "Bra initiativ & tack för att ni frågar <först>!"
 # --- the app process ------------------------------------------------------------------------------
 
 
-def settings(db: Path, api_url: str) -> Settings:
+def settings(db: Path, api_url: str, delivery: str = "process") -> Settings:
     return Settings(  # type: ignore[call-arg]
         _env_file=None, database_url=f"sqlite:///{db}", secret_key="bench", public_url="http://127.0.0.1",
         telegram_token="4242:fake-telegram-token", telegram_webhook_secret=SECRET, telegram_api_url=api_url,
         telegram_bot_username="SamradTestBot", telegram_rate=100_000.0,
+        sender_process="on" if delivery == "process" else "off",
     )
+
+
+def lifted(app: Any) -> Any:
+    """Robots, not people: Telegram's per-chat pace lifted for the run (the overall rate is in settings)."""
+    from adapters.base import RateLimits
+
+    channel = app.channels["telegram"]
+    channel.rate_limits = RateLimits(per_second=100_000, per_address_per_second=1_000, address_burst=1_000)
+    return app
 
 
 def serve_app(db: Path, api_url: str, port: int, delivery: str) -> None:
     import uvicorn
 
-    from adapters.base import RateLimits
     from bot.web import create_web_app
 
     plain = os.environ.get("SAMRAD_BENCH_UVICORN") == "plain"
     options: dict[str, Any] = {"loop": "asyncio", "http": "h11"} if plain else {}
-    app = build(settings(db, api_url))
+    app = lifted(build(settings(db, api_url, delivery)))
     channel = app.channels["telegram"]
-    channel.rate_limits = RateLimits(per_second=100_000, per_address_per_second=1_000, address_burst=1_000)
     if delivery == "none":  # nothing delivered: the inbound path alone
         uvicorn.run(create_web_app(app), host="127.0.0.1", port=port, log_level="warning", **options)
         return
-    if delivery == "worker":  # as `samrad serve`: the outbox worker and the scheduler run with the web app
+    if delivery in ("process", "worker"):  # as `samrad serve` (SAMRAD_SENDER_PROCESS on or off)
         uvicorn.run(create_web_app(app, background=True), host="127.0.0.1", port=port, log_level="warning", **options)
         return
     from tests.telegram_drain import draining
@@ -260,6 +269,20 @@ async def typing_blind(run: Run, user: FakeUser, code: str) -> float:
     return time.perf_counter()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(app_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the app, its sender process (its child, if any) and this process."""
+    children = Path(f"/proc/{app_pid}/task/{app_pid}/children").read_text().split()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"app": cpu_seconds(app_pid), "sender": sum(cpu_seconds(int(pid)) for pid in children),
+            "telegram": usage.ru_utime + usage.ru_stime}
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
@@ -283,6 +306,7 @@ async def running(db: Path, delivery: str) -> AsyncIterator[FakeTelegram]:
                 await asyncio.sleep(0.05)
         telegram.webhook_url = f"http://127.0.0.1:{app_port}/webhooks/telegram"
         telegram.webhook_secret = SECRET
+        telegram.app_pid = child.pid  # type: ignore[attr-defined]
         yield telegram
         await telegram.aclose()
     finally:
@@ -300,8 +324,10 @@ async def one_run(label: str, db: Path, people: int, rate: float | None, deliver
         run = Run(telegram, Pacer(rate))
         telegram.listeners.append(run.on_message)
         users = [(telegram.person(f"Person {i}"), code) for i, code in enumerate(codes)]
+        cpu_before = process_cpu(child_pid := telegram.app_pid)  # type: ignore[attr-defined]
         started = time.perf_counter()
         finished = await asyncio.gather(*(behaviour(run, user, code) for user, code in users))
+        cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(child_pid).items()}
     elapsed = max(finished) - started
     check(db, people, delivered=delivery != "none")
     updates = len(run.latencies)
@@ -314,7 +340,10 @@ async def one_run(label: str, db: Path, people: int, rate: float | None, deliver
     print(f"{label}\n    {updates} updates from {people} people; {done} after {elapsed:.2f} s: "
           f"{result['per_second']:.0f} updates/s end to end\n"
           f"    webhooks: {result['acked_per_second']:.0f} updates/s acknowledged; latency p50 "
-          f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms; not 200: {run.not_ok}", flush=True)
+          f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms; not 200: {run.not_ok}\n"
+          f"    CPU per update: app {cpu['app'] / updates * 1000:.2f} ms, sender process "
+          f"{cpu['sender'] / updates * 1000:.2f} ms, fake Telegram and people {cpu['telegram'] / updates * 1000:.2f} ms; "
+          f"cores busy on average: {sum(cpu.values()) / (max(finished) - started):.2f} of {os.cpu_count()}", flush=True)
     return result
 
 
@@ -322,9 +351,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=600)
     parser.add_argument("--rate", type=float, default=500.0, help="updates/s for the paced run")
-    parser.add_argument("--delivery", choices=("worker", "drain", "none"), default="worker",
-                        help="worker: the outbox worker of `samrad serve` (default); drain: the test-only drain; "
-                             "none: nothing is delivered (typing ahead only: the inbound path alone)")
+    parser.add_argument("--delivery", choices=("process", "worker", "drain", "none"), default="process",
+                        help="process: the outbox worker sends from a process of its own, as `samrad serve` does "
+                             "on more than one core (default); worker: it sends from the web process; drain: "
+                             "the test-only drain; none: nothing is delivered (typing ahead only: the inbound "
+                             "path alone)")
     parser.add_argument("--serve", nargs=4, metavar=("DB", "API_URL", "PORT", "DELIVERY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:

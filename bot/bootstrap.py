@@ -55,19 +55,27 @@ def build(
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
     app = App(settings=settings, engine=engine, clock=clock, secret_key=_secret_key(settings, engine))
+    app.channels.update(channels_from(settings))
+    return app
+
+
+def channels_from(settings: Settings) -> dict[str, Channel]:
+    """The push channels switched on by these settings (their credentials are set), by name. Each
+    channel's issue adds its adapter here."""
+    channels: dict[str, Channel] = {}
     if settings.telegram_token:
         from adapters.telegram import TelegramChannel  # the SDK loads only when the channel is on
 
-        app.channels["telegram"] = TelegramChannel(
+        channels["telegram"] = TelegramChannel(
             settings.telegram_token, api_url=settings.telegram_api_url, rate=settings.telegram_rate
         )
     if settings.smtp_url and settings.mail_from:
         from adapters.email import EmailChannel
 
-        app.channels["email"] = EmailChannel(
+        channels["email"] = EmailChannel(
             settings.smtp_url, sender=settings.mail_from, rate=settings.email_rate
         )
-    return app
+    return channels
 
 
 def _secret_key(settings: Settings, engine: Engine) -> str:

@@ -12,11 +12,13 @@ One *lane* per switched-on channel (app.channels), each an asyncio task owned by
 3. Pick and pace: the most urgent held rows that `ChannelLimiter` lets go now. A reply to what a person
    just wrote may use its chat's burst and goes at once; bulk messages keep each chat's pace, and the
    channel's rate holds for all. Rows waiting for one chat never hold up other chats.
-4. Send a round and record its outcomes together (`delivery_attempts`), in one transaction, before the
-   next round starts. A round holds at most one message per chat (so a chat's messages arrive in
-   order), replies to up to `max_in_flight` different chats side by side (a person is waiting for
-   each), and at most one bulk message: after a crash at most one bulk message is unrecorded, so a
-   restart repeats at most one invitation or reminder (and at most the replies of one round).
+4. Send, continuously: a message starts as soon as its chat has nothing on its way and the limits allow,
+   while others are still travelling — so a chat's messages arrive in order, up to `max_in_flight`
+   different chats are served side by side (a person is waiting for each reply), and at most one bulk
+   message is on its way or unrecorded at any time: after a crash at most one invitation or reminder is
+   sent twice (and at most the replies that were on their way or waiting to be recorded). Outcomes are
+   recorded (`delivery_attempts`) in batches, many in one transaction, by a task of the lane's own —
+   through the web process's group-commit writer when there is one:
    - delivered: `sent`, with the platform's message id;
    - 429: the channel (or that chat) pauses for retry_after and the row is tried again after it;
    - 5xx / network / timeout: back to `pending` after exponential backoff with jitter; after
@@ -27,7 +29,7 @@ One *lane* per switched-on channel (app.channels), each an asyncio task owned by
    erased) is skipped, and only a reply (the confirmation of that stop) still goes to a contact who
    opted out. Reminders are never sent in quiet hours: they go back to wait for the next allowed time.
 
-`stop()` lets each lane finish (and record) the round in flight, gives back the rows it holds and its
+`stop()` lets each lane finish (and record) the messages on their way, gives back the rows it holds and its
 lease, and awaits every task. Nothing is fire-and-forget: the worker owns its lanes and is owned by the lifespan.
 """
 
@@ -45,6 +47,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from sqlalchemy.engine import Connection
+
 from adapters.base import Channel
 from bot.outbox_config import WorkerConfig, backoff_delay
 from bot.outbox_lane import Lane
@@ -53,6 +57,7 @@ from storage.db import deferred, relaxed
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
+    from bot.writer import GroupCommitWriter
 
 __all__ = ["OutboxWorker", "WorkerConfig", "WorkerStats", "backoff_delay"]
 
@@ -81,6 +86,7 @@ class OutboxWorker:
         rng: random.Random | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         channels: dict[str, Channel] | None = None,
+        writer: GroupCommitWriter | None = None,
     ) -> None:
         self.app = app
         self.config = config or WorkerConfig.from_settings(app.settings)
@@ -100,6 +106,10 @@ class OutboxWorker:
         # message is sent once more: delivery is at least once anyway). Every inbound answer, and every
         # row the services queue, still commits with synchronous=FULL before it is acknowledged.
         self.bookkeeping = relaxed(app.engine)
+        # In `samrad serve` the web process's group-commit writer takes the bookkeeping too: one writer
+        # per process, so claims and outcomes join the webhooks' commits instead of queueing for
+        # SQLite's write lock behind them (and paying an fsync of their own).
+        self.writer = writer
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -118,7 +128,7 @@ class OutboxWorker:
         """Finish the messages in flight, give back held rows and leases, and wait for every lane."""
         self._stopping.set()
         for lane in self.lanes.values():
-            lane.event.set()
+            lane.wake()
         task, self._task = self._task, None
         with contextlib.suppress(ValueError):
             self.app.outbox_listeners.remove(self.wake)
@@ -139,8 +149,7 @@ class OutboxWorker:
 
     def _wake_lanes(self) -> None:
         for lane in self.lanes.values():
-            lane.wanted = True
-            lane.event.set()
+            lane.wake()
 
     async def run(self) -> None:
         """Run every lane until `stop()`."""
@@ -153,5 +162,17 @@ class OutboxWorker:
     async def in_thread(self, work: Callable[[], T]) -> T:
         return await asyncio.to_thread(work)
 
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """Run bookkeeping in one write transaction: the writer's, or one of our own in a thread."""
+        if self.writer is not None:
+            return await self.writer.run_async(work)
+
+        def on_own_connection() -> T:
+            with self.bookkeeping.begin() as conn:
+                return work(conn)
+
+        return await asyncio.to_thread(on_own_connection)
+
     def held(self) -> int:
-        return sum(len(lane.held) for lane in self.lanes.values())
+        """Rows claimed whose outcome is not recorded yet."""
+        return sum(lane.unsettled() for lane in self.lanes.values())

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
@@ -44,37 +45,78 @@ class Lane:
         self.next_claim = 0.0
         self.next_renew = 0.0
         self.bulk_target = max(2, math.ceil(channel.rate_limits.per_second * self.config.claim_ahead_seconds))
+        # Sending is continuous: a message starts as soon as its chat is free and the limits allow, while
+        # others are still on their way; outcomes are recorded in batches by a task of their own.
+        self.sending: dict[int, asyncio.Task[None]] = {}  # row id -> its send
+        self.busy_chats: set[str] = set()
+        self.unrecorded: list[_Outcome] = []
+        self.recording = 0  # outcomes in the batch being written now
+        self.bulk_open = 0  # bulk messages sent or on their way whose outcome is not yet recorded
+        self._record_wanted = asyncio.Event()
+        self._claim_wanted = asyncio.Event()
+        self._closing = False
 
     # --- the loop -------------------------------------------------------------------------------
 
-    async def run(self) -> None:
-        try:
-            while not self.worker.stopping:
-                try:
-                    pause = await self._step()
-                except Exception:  # a database hiccup must not end the lane: log, wait, try again
-                    log.exception("outbox lane %s: step failed; retrying", self.name)
-                    pause = max(1.0, self.config.poll_seconds * 4)
-                if pause > 0 and not self.worker.stopping:
-                    await self._sleep(pause)
-        finally:
-            await self._shutdown()
+    def unsettled(self) -> int:
+        """Rows claimed whose outcome is not yet recorded (held, on their way, or being written)."""
+        return len(self.held) + len(self.unrecorded) + self.recording
 
-    async def _step(self) -> float:
-        """Do the next piece of work; return how long to wait before the next step (0: go on)."""
-        mono = self.worker.monotonic()
-        if mono >= self.next_renew:
-            await self._renew()
-        if not self.leading:
-            return max(0.0, self.next_renew - self.worker.monotonic())
-        if self.wanted or mono >= self.next_claim:
-            await self._claim()
-        rows, wait = self._pick()
-        if not rows:
-            until_claim = max(0.0, self.next_claim - self.worker.monotonic())
-            return min(wait, until_claim) if self.held else until_claim or self.config.poll_seconds
-        await self._deliver(rows)
-        return 0.0
+    def wake(self) -> None:
+        """Something was queued (or the worker is stopping): claim now, and look at what may go."""
+        self.wanted = True
+        self._claim_wanted.set()
+        self.event.set()
+
+    async def run(self) -> None:
+        """Three tasks: claims (and the lease) here, sends started by `_dispatch`, outcomes recorded by
+        `_record_loop` — so a claim waiting for the database never holds up a send, nor a send a claim."""
+        recorder = asyncio.create_task(self._record_loop(), name=f"outbox recorder {self.name}")
+        dispatcher = asyncio.create_task(self._dispatch(), name=f"outbox dispatch {self.name}")
+        try:
+            await self._claim_loop()
+        finally:
+            if not self.worker.stopping:  # cancelled rather than stopped: the dispatcher goes too
+                dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
+            await self._shutdown(recorder)
+
+    async def _claim_loop(self) -> None:
+        while not self.worker.stopping:
+            try:
+                mono = self.worker.monotonic()
+                if mono >= self.next_renew:
+                    await self._renew()
+                if self.leading and (self.wanted or mono >= self.next_claim):
+                    before = len(self.held)
+                    await self._claim()
+                    if len(self.held) > before:
+                        self.event.set()
+                next_look = min(self.next_renew, self.next_claim if self.leading else math.inf)
+                pause = max(0.0, next_look - self.worker.monotonic())
+            except Exception:  # a database hiccup must not end the lane: log, wait, try again
+                log.exception("outbox lane %s: claiming failed; retrying", self.name)
+                pause = max(1.0, self.config.poll_seconds * 4)
+            if pause > 0 and not self.worker.stopping and not self.wanted:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(pause):
+                        await self._claim_wanted.wait()
+            self._claim_wanted.clear()
+
+    async def _dispatch(self) -> None:
+        """Start what may go now; then wait for a send to finish, a claim, or the limits to allow more."""
+        while not self.worker.stopping:
+            try:
+                rows, wait = self._pick() if self.leading else ([], math.inf)
+                if rows:
+                    await self._start(rows)
+                    continue
+            except Exception:  # a database hiccup must not end the lane: log, wait, try again
+                log.exception("outbox lane %s: sending failed; retrying", self.name)
+                wait = max(1.0, self.config.poll_seconds * 4)
+            if not self.worker.stopping:
+                await self._sleep(min(wait, self.config.poll_seconds * 4))
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -91,18 +133,17 @@ class Lane:
         until = now + _seconds(self.config.lease_seconds)
         held = bool(self.held)
 
-        def renew() -> bool:
-            with worker.bookkeeping.begin() as conn:
-                leading = True
-                if self.config.exclusive:
-                    leading = queries.acquire_lease(
-                        conn, channel=self.name, holder=worker.id, now=now, expires_at=until
-                    )
-                if held and leading:
-                    queries.renew_claims(conn, worker=worker.id, channel=self.name, lease_until=until)
-                return leading
+        def renew(conn: Connection) -> bool:
+            leading = True
+            if self.config.exclusive:
+                leading = queries.acquire_lease(
+                    conn, channel=self.name, holder=worker.id, now=now, expires_at=until
+                )
+            if held and leading:
+                queries.renew_claims(conn, worker=worker.id, channel=self.name, lease_until=until)
+            return leading
 
-        leading = await worker.in_thread(renew)
+        leading = await worker.write(renew)
         if self.leading and not leading:
             log.warning("outbox lane %s: lost the channel lease; giving rows back", self.name)
             await self._release_all()
@@ -125,7 +166,7 @@ class Lane:
         now = app.clock()
         until = now + _seconds(self.config.lease_seconds)
 
-        def claim() -> list[ClaimedRow]:
+        def due() -> tuple[bool, bool]:
             with worker._reader.connect() as conn:
                 want_replies = reply_room > 0 and queries.due_exists(
                     conn, channel=self.name, now=now, max_priority=BULK_FROM_PRIORITY - 1
@@ -133,19 +174,23 @@ class Lane:
                 want_bulk = bulk_room > 0 and queries.due_exists(
                     conn, channel=self.name, now=now, min_priority=BULK_FROM_PRIORITY
                 )
-            if not (want_replies or want_bulk):
-                return []
-            with worker.bookkeeping.begin() as conn:
-                rows = []
-                if want_replies:
-                    rows += self._claim_on(conn, now, until, reply_room, max_priority=BULK_FROM_PRIORITY - 1)
-                if want_bulk:
-                    rows += self._claim_on(conn, now, until, bulk_room, min_priority=BULK_FROM_PRIORITY)
-                return rows
+            return want_replies, want_bulk
+
+        def claim(conn: Connection) -> list[ClaimedRow]:
+            rows = []
+            if want_replies:
+                rows += self._claim_on(conn, now, until, reply_room, max_priority=BULK_FROM_PRIORITY - 1)
+            if want_bulk:
+                rows += self._claim_on(conn, now, until, bulk_room, min_priority=BULK_FROM_PRIORITY)
+            return rows
 
         self.wanted = False
         self.next_claim = worker.monotonic() + self.config.poll_seconds
-        for row in await worker.in_thread(claim):
+        # A cheap read first (it never waits for a writer): most polls find nothing due.
+        want_replies, want_bulk = await worker.in_thread(due)
+        if not (want_replies or want_bulk):
+            return
+        for row in await worker.write(claim):
             self.held[row.id] = row
 
     def _claim_on(
@@ -162,17 +207,21 @@ class Lane:
         )
 
     def _pick(self) -> tuple[list[ClaimedRow], float]:
-        """The next round: the most urgent held rows that may go now, at most one per chat and at most
-        one bulk message; or ([], seconds until one may)."""
-        if not self.held:
+        """The most urgent held rows that may start now: none to a chat with a message on its way, at
+        most `max_in_flight` on their way in all, and one bulk message until its outcome is recorded;
+        or ([], seconds until one may: inf when only a send finishing or a claim can free one)."""
+        room = self.config.max_in_flight - len(self.sending)
+        if room <= 0 or len(self.held) <= len(self.sending):
             return [], math.inf
         rows: list[ClaimedRow] = []
-        chats: set[str] = set()
-        bulk_picked = False
+        chats = set(self.busy_chats)
+        bulk_picked = self.bulk_open > 0
         soonest = math.inf
         for row in sorted(self.held.values(), key=lambda r: (r.priority, r.due_at, r.id)):
-            if len(rows) >= self.config.max_in_flight:
+            if len(rows) >= room:
                 break
+            if row.id in self.sending:
+                continue
             channel_wait = self.limiter.channel_delay()
             if channel_wait > 0:
                 soonest = min(soonest, channel_wait)
@@ -192,44 +241,52 @@ class Lane:
             bulk_picked = bulk_picked or bulk
         return rows, 0.0 if rows else soonest
 
-    # --- one round of deliveries ------------------------------------------------------------------
+    # --- sending ---------------------------------------------------------------------------------
 
-    async def _deliver(self, rows: list[ClaimedRow]) -> None:
+    async def _start(self, rows: list[ClaimedRow]) -> None:
+        """Check the picked rows (quiet hours, opt-outs) and start sending the rest, without waiting."""
         worker, app = self.worker, self.worker.app
         now = app.clock()
         if worker.quiet.is_quiet(now) and any(row.kind in QUIET_KINDS for row in rows):
             quiet = [row.id for row in rows if row.kind in QUIET_KINDS]
             later = worker.quiet.next_allowed(now)
-            await worker.in_thread(lambda: self._release(quiet, due_at=later))
+            await worker.write(lambda conn: self._release(conn, quiet, due_at=later))
             for row_id in quiet:
-                del self.held[row_id]
+                self.held.pop(row_id, None)
             rows = [row for row in rows if row.kind not in QUIET_KINDS]
             if not rows:
                 return
 
         def check() -> dict[int, str]:
             with worker._reader.connect() as conn:
-                reasons = queries.check_before_send(
+                return queries.check_before_send(
                     conn, rows=[(row.id, row.kind) for row in rows], worker=worker.id
                 )
-            opted_out = [row_id for row_id, reason in reasons.items() if reason == queries.OPTED_OUT]
-            if opted_out:
-                with worker.bookkeeping.begin() as conn:
-                    queries.drop(conn, row_ids=opted_out, reason=queries.OPTED_OUT)
-            return reasons
 
         reasons = await worker.in_thread(check)
+        opted_out = [row_id for row_id, reason in reasons.items() if reason == queries.OPTED_OUT]
+        if opted_out:
+            await worker.write(lambda conn: queries.drop(conn, row_ids=opted_out, reason=queries.OPTED_OUT))
         for row_id, reason in reasons.items():
             log.info("outbox %s: row %s not sent: %s", self.name, row_id, reason)
             worker.stats.skipped += 1
-            del self.held[row_id]
-        sending = [row for row in rows if row.id not in reasons]
-        if len(sending) == 1:
-            results = [await self._send(sending[0])]
-        else:
-            # Side by side, and all awaited here: `_send` returns a result for every failure.
-            results = await asyncio.gather(*(self._send(row) for row in sending))
-        await self._record(list(zip(sending, results, strict=True)))
+            self.held.pop(row_id, None)
+        for row in rows:
+            if row.id in reasons or row.id not in self.held:  # skipped, or given back meanwhile (lease lost)
+                continue
+            self.busy_chats.add(row.address)
+            self.bulk_open += row.kind not in REPLY_KINDS
+            self.sending[row.id] = asyncio.create_task(self._send_and_keep(row), name=f"outbox send {row.id}")
+
+    async def _send_and_keep(self, row: ClaimedRow) -> None:
+        """Send one row; keep its outcome for the recorder and free its chat for the next message."""
+        result = await self._send(row)  # a result for every failure: it never raises
+        kwargs, contact_gone = self._outcome(row, result, self.worker.app.clock())
+        self.unrecorded.append(_Outcome(kwargs, contact_gone, bulk=row.kind not in REPLY_KINDS))
+        del self.sending[row.id]
+        self.busy_chats.discard(row.address)
+        self._record_wanted.set()
+        self.event.set()
 
     async def _send(self, row: ClaimedRow) -> DeliveryResult:
         extra = row.payload.get("extra")
@@ -248,31 +305,55 @@ class Lane:
             log.exception("outbox %s: sending row %s raised", self.name, row.id)
             return Failed(f"{type(error).__name__}: {error}", retryable=True)
 
-    async def _record(self, outcomes: list[tuple[ClaimedRow, DeliveryResult]]) -> None:
-        """Record a round's outcomes in one transaction."""
-        worker, app = self.worker, self.worker.app
-        now = app.clock()
-        attempts: list[dict[str, Any]] = []
-        unreachable: list[tuple[int, str]] = []  # (contact id, reason)
-        for row, result in outcomes:
-            kwargs, contact_gone = self._outcome(row, result, now)
-            attempts.append(kwargs)
-            if contact_gone is not None:
-                unreachable.append(contact_gone)
+    async def _record_loop(self) -> None:
+        """Record outcomes as they come, many in one transaction, until the lane closes and all are in."""
+        while True:
+            if not self.unrecorded:
+                if self._closing:
+                    return
+                await self._record_wanted.wait()
+                self._record_wanted.clear()
+                continue
+            batch, self.unrecorded = self.unrecorded, []
+            self.recording = len(batch)
+            try:
+                await self._record(batch)
+            except Exception:  # a database hiccup: keep them and try again shortly
+                log.exception("outbox lane %s: recording %s outcomes failed; retrying", self.name, len(batch))
+                self.unrecorded[:0] = batch
+                await asyncio.sleep(max(1.0, self.config.poll_seconds * 4))
+                continue
+            finally:
+                self.recording = 0
+            self.bulk_open -= sum(outcome.bulk for outcome in batch)
+            self.event.set()  # a bulk message may go now
 
-        def record() -> list[int]:
-            lost = []
-            with worker.bookkeeping.begin() as conn:
-                for kwargs in attempts:
-                    if not queries.record_attempt(conn, **kwargs):
-                        lost.append(kwargs["row_id"])
-                for contact_id, reason in unreachable:
+    async def _record(self, batch: list[_Outcome]) -> None:
+        """Record a batch of outcomes in one transaction."""
+        worker = self.worker
+        now = worker.app.clock()
+
+        delivered = [
+            (outcome.attempt["row_id"], outcome.attempt["platform_message_id"])
+            for outcome in batch
+            if outcome.attempt["outcome"] == "delivered"
+        ]
+
+        def record(conn: Connection) -> list[int]:
+            lost = queries.record_deliveries(conn, delivered=delivered, worker=worker.id, now=now)
+            for outcome in batch:
+                if outcome.attempt["outcome"] != "delivered" and not queries.record_attempt(
+                    conn, **outcome.attempt
+                ):
+                    lost.append(outcome.attempt["row_id"])
+                if outcome.contact_gone is not None:
+                    contact_id, reason = outcome.contact_gone
                     queries.mark_unreachable(
                         conn, contact_id=contact_id, channel=self.name, reason=reason, now=now
                     )
             return lost
 
-        for row_id in await worker.in_thread(record):
+        for row_id in await worker.write(record):
             log.warning("outbox %s: row %s was taken over by another worker while sending", self.name, row_id)
 
     def _outcome(
@@ -311,7 +392,11 @@ class Lane:
             self.held.pop(row.id, None)
             if row.contact_id is None:
                 return kwargs, None
-            for other in [r.id for r in self.held.values() if r.contact_id == row.contact_id]:
+            for other in [
+                r.id
+                for r in self.held.values()
+                if r.contact_id == row.contact_id and r.id not in self.sending
+            ]:
                 del self.held[other]
             return kwargs, (row.contact_id, result.reason)
         tries = row.attempts + 1
@@ -339,32 +424,43 @@ class Lane:
 
     # --- giving back ------------------------------------------------------------------------------
 
-    def _release(self, ids: list[int], *, due_at: Any = None) -> int:
-        with self.worker.bookkeeping.begin() as conn:
-            return queries.release(conn, worker=self.worker.id, ids=ids, due_at=due_at)
+    def _release(self, conn: Connection, ids: list[int], *, due_at: Any = None) -> int:
+        return queries.release(conn, worker=self.worker.id, ids=ids, due_at=due_at)
 
     async def _release_all(self) -> None:
-        ids = list(self.held)
-        self.held.clear()
+        """Give back the held rows that are not on their way (those finish and are recorded)."""
+        ids = [row_id for row_id in self.held if row_id not in self.sending]
+        for row_id in ids:
+            del self.held[row_id]
         if ids:
-            await self.worker.in_thread(lambda: self._release(ids))
+            await self.worker.write(lambda conn: self._release(conn, ids))
 
-    async def _shutdown(self) -> None:
-        """Give back what this lane holds, and its lease, so another process can go on at once."""
+    async def _shutdown(self, recorder: asyncio.Task[None]) -> None:
+        """Let the sends on their way finish and be recorded; give back what this lane still holds, and
+        its lease, so another process can go on at once."""
+        if self.sending:
+            await asyncio.gather(*self.sending.values(), return_exceptions=True)
+        self._closing = True
+        self._record_wanted.set()
+        await recorder
         try:
             await self._release_all()
             if self.config.exclusive and self.leading:
-
-                def give_up() -> None:
-                    with self.worker.bookkeeping.begin() as conn:
-                        queries.release_lease(conn, channel=self.name, holder=self.worker.id)
-
-                await self.worker.in_thread(give_up)
+                await self.worker.write(
+                    lambda conn: queries.release_lease(conn, channel=self.name, holder=self.worker.id)
+                )
                 self.leading = False
         except Exception:  # the claims expire by themselves; say so and end
             log.exception(
                 "outbox lane %s: could not give back its rows; they return when the claim expires", self.name
             )
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    attempt: dict[str, Any]  # queries.record_attempt's arguments
+    contact_gone: tuple[int, str] | None  # (contact id, reason) to mark unreachable
+    bulk: bool
 
 
 def _seconds(value: float) -> dt.timedelta:

@@ -4,7 +4,8 @@ APScheduler 3 (AsyncIOScheduler, on the web server's event loop) fires the ticks
 `scheduler_tick_seconds`:
 - `lifecycle`: open drafts whose time has come (and queue their invitations), close what has closed;
 - `reminders`: queue the reminders that are due.
-The outbox worker runs beside them, for as long as the server does, and sends what they queue.
+The outbox worker runs beside them, for as long as the server does, and sends what they queue; with a
+`SenderProcess`, its calls to the platforms are made in a process of its own (bot/sender_process.py).
 
 APScheduler keeps no job that matters: every piece of due work is a row in the database (outbox,
 due_reminders, consultations' times), so a restart loses nothing and any number of processes can tick
@@ -26,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.outbox import OutboxWorker
+from bot.sender_process import SenderProcess
 from bot.services import lifecycle, reminders
+from bot.writer import GroupCommitWriter
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -50,9 +53,20 @@ TICKS: dict[str, Callable[[App], bool]] = {"lifecycle": _lifecycle, "reminders":
 class Background:
     """Owns the outbox worker and the scheduler; `start()` with the web app, `await stop()` with it."""
 
-    def __init__(self, app: App, *, worker: OutboxWorker | None = None, tick_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        worker: OutboxWorker | None = None,
+        sender: SenderProcess | None = None,
+        writer: GroupCommitWriter | None = None,
+        tick_seconds: float | None = None,
+    ) -> None:
         self.app = app
-        self.worker = worker or OutboxWorker(app)
+        self.sender = sender
+        self.worker = worker or OutboxWorker(
+            app, channels=sender.channels if sender is not None else None, writer=writer
+        )
         self.tick_seconds = tick_seconds or app.settings.scheduler_tick_seconds
         self.scheduler = AsyncIOScheduler(
             timezone=dt.UTC,
@@ -63,6 +77,8 @@ class Background:
         self.tick_errors = 0
 
     def start(self) -> None:
+        if self.sender is not None:
+            self.sender.start()
         self.worker.start()
         first = dt.datetime.now(dt.UTC)
         for name in TICKS:
@@ -96,6 +112,8 @@ class Background:
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler runs its shutdown as a loop callback
         await self.worker.stop()
+        if self.sender is not None:  # after the worker: the round in flight still needs it
+            await self.sender.stop()
 
 
 def outbox_metrics(background: Background) -> str:
@@ -105,9 +123,16 @@ def outbox_metrics(background: Background) -> str:
         "# HELP samrad_outbox_sent_total Messages delivered by this process's outbox worker.",
         "# TYPE samrad_outbox_sent_total counter",
     ]
-    lines += [f'samrad_outbox_sent_total{{channel="{name}"}} {count}' for name, count in sorted(stats.by_channel.items())]
+    lines += [
+        f'samrad_outbox_sent_total{{channel="{name}"}} {count}'
+        for name, count in sorted(stats.by_channel.items())
+    ]
     for name, value, text in (
-        ("rate_limited", stats.rate_limited, "Sends the platform answered with 429 (retried after its pause)."),
+        (
+            "rate_limited",
+            stats.rate_limited,
+            "Sends the platform answered with 429 (retried after its pause).",
+        ),
         ("retried", stats.retried, "Failed sends given back for a later try (backoff)."),
         ("failed", stats.failed, "Rows given up (failed for good)."),
         ("unreachable", stats.unreachable, "Sends that found the contact unreachable."),

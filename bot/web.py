@@ -15,16 +15,18 @@ from fastapi.staticfiles import StaticFiles
 from bot import api, unsubscribe, web_answer
 from bot.bootstrap import App
 from bot.scheduler import Background, outbox_metrics
+from bot.sender_process import SenderProcess, use_process
 from bot.writer import GroupCommitWriter
 
 STATIC = Path(__file__).parent / "static"
 
 
 def create_web_app(app: App, *, background: bool = False) -> FastAPI:
-    """The web app. `background` also runs the outbox worker and the scheduler (bot/scheduler.py)
-    for as long as the app is served: `samrad serve` turns it on; tests of pages leave it off."""
+    """The web app. `background` also runs the outbox worker and the scheduler (bot/scheduler.py) for as
+    long as the app is served — sending from a process of its own where SAMRAD_SENDER_PROCESS says so:
+    `samrad serve` turns it on; tests of pages leave it off."""
     writer = GroupCommitWriter(app.engine)
-    tasks = Background(app) if background else None
+    tasks = _background(app, writer) if background else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -43,11 +45,15 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
             if tasks is not None:
                 await tasks.stop()  # the message in flight is sent and recorded; held rows go back
             writer.stop()  # every answer already accepted is committed before the process ends
+            for channel in app.channels.values():
+                await channel.aclose()
 
     web = FastAPI(title="Samråd", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
     web.state.app = app
     web.state.writer = writer
     web.state.background = tasks
+    # The channels to call the platforms through: stand-ins for the sender process's, when it runs.
+    web.state.senders = tasks.sender.channels if tasks is not None and tasks.sender is not None else app.channels
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     web.include_router(web_answer.router)
     web.include_router(unsubscribe.router)
@@ -55,7 +61,9 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
     if "telegram" in app.channels:  # the Telegram SDK loads only when the channel is on
         from bot.webhooks import telegram as telegram_webhook
 
-        web.include_router(telegram_webhook.router)
+        # A plain Starlette route (see that module), first: every update would otherwise be matched
+        # against each included router's routes before reaching it.
+        web.router.routes.insert(0, telegram_webhook.route)
 
     @web.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> Response:
@@ -78,3 +86,8 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
         ) + (outbox_metrics(tasks) if tasks is not None else "")
 
     return web
+
+
+def _background(app: App, writer: GroupCommitWriter) -> Background:
+    sender = SenderProcess(app.settings, app.channels) if app.channels and use_process(app.settings) else None
+    return Background(app, sender=sender, writer=writer)

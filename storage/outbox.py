@@ -34,6 +34,7 @@ __all__ = [
     "due_exists",
     "mark_unreachable",
     "record_attempt",
+    "record_deliveries",
     "release",
     "release_lease",
     "renew_claims",
@@ -261,6 +262,53 @@ def record_attempt(
         outbox_t.update().where(outbox_t.c.id == row_id, outbox_t.c.claimed_by == worker).values(**values)
     )
     return bool(result.rowcount)
+
+
+# Built once: the outcome recorded for nearly every message, run for whole batches (executemany).
+_INSERT_ATTEMPT = attempts_t.insert().values(
+    outbox_id=sa.bindparam("b_row_id"),
+    attempted_at=sa.bindparam("b_now", type_=attempts_t.c.attempted_at.type),
+    outcome="delivered",
+    detail=None,
+    worker=sa.bindparam("b_worker"),
+)
+_MARK_SENT = (
+    outbox_t.update()
+    .where(outbox_t.c.id == sa.bindparam("b_row_id"), outbox_t.c.claimed_by == sa.bindparam("b_worker"))
+    .values(
+        attempts=outbox_t.c.attempts + 1,
+        sent_at=sa.bindparam("b_now", type_=outbox_t.c.sent_at.type),
+        platform_message_id=sa.bindparam("b_message_id"),
+        last_error=None,
+        status="sent",
+        claimed_by=None,
+        claimed_until=None,
+    )
+)
+
+
+def record_deliveries(
+    conn: Connection, *, delivered: Sequence[tuple[int, str | None]], worker: str, now: dt.datetime
+) -> list[int]:
+    """Record many successful sends at once: (row id, the platform's message id) each, as
+    `record_attempt` would one by one. Returns the rows that were no longer this worker's."""
+    if not delivered:
+        return []
+    params = [
+        {"b_row_id": row_id, "b_worker": worker, "b_now": now, "b_message_id": message_id}
+        for row_id, message_id in delivered
+    ]
+    conn.execute(_INSERT_ATTEMPT, params)
+    if conn.execute(_MARK_SENT, params).rowcount == len(params):
+        return []
+    # Some were taken over by another worker meanwhile (rare): name them.
+    ids = [row_id for row_id, _ in delivered]
+    mine = conn.execute(
+        sa.select(outbox_t.c.id).where(
+            outbox_t.c.id.in_(ids), outbox_t.c.status == "sent", outbox_t.c.sent_at == now
+        )
+    ).scalars()
+    return sorted(set(ids) - set(mine))
 
 
 def mark_unreachable(

@@ -152,8 +152,10 @@ def clock() -> FixedClock:
 @pytest.fixture
 def app(db_engine: Engine, clock: FixedClock) -> App:
     """The application wired to a migrated, empty database (each backend) and a fixed clock."""
+    # Channels that tests put into app.channels exist only in this process: the worker sends from here
+    # (tests/bot/test_sender_process.py covers sending from a process of its own).
     settings = Settings(database_url="sqlite://", public_url="http://samrad.test", secret_key="test-secret",
-                        _env_file=None)  # type: ignore[call-arg]
+                        sender_process="off", _env_file=None)  # type: ignore[call-arg]
     return build(settings, clock=clock, engine=db_engine)
 
 

@@ -54,6 +54,7 @@ def telegram_settings(telegram: FakeTelegram, **overrides: object) -> Settings:
         "database_url": "sqlite://",
         "public_url": "http://samrad.test",
         "secret_key": "test-secret",
+        "sender_process": "off",  # channels a test injects exist only in this process
         "telegram_token": telegram.token,
         "telegram_webhook_secret": WEBHOOK_SECRET,
         "telegram_api_url": telegram.url,

@@ -34,6 +34,7 @@ def test_settings(**overrides: Any) -> Settings:
         "database_url": "sqlite://",
         "public_url": "https://samrad.test",
         "secret_key": "test-secret",
+        "sender_process": "off",  # channels a test injects exist only in this process
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

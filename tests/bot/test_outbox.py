@@ -26,6 +26,7 @@ from bot.bootstrap import App
 from bot.clock import FixedClock
 from bot.outbox import OutboxWorker, WorkerConfig, backoff_delay
 from bot.services.dialogues import REPLY_PRIORITY, opt_out
+from storage import outbox as queries
 from storage.tables import channel_leases_table, contacts_table, outbox_table
 from tests.bot.outbox_support import (
     FAST,
@@ -448,3 +449,28 @@ async def test_replies_to_different_chats_go_side_by_side_and_each_chat_keeps_it
         rows = [row for row in outbox_rows(sqlite_app) if row.address == f"chat-{contact}"]
         sent = sorted(rows, key=lambda row: int(row.platform_message_id))
         assert [row.idempotency_key.split(":")[0] for row in sent] == ["r0", "r1", "r2"]
+
+
+def test_deliveries_are_recorded_in_one_batch_and_rows_taken_over_are_named(app: App, clock: FixedClock) -> None:
+    contacts = add_contacts(app, 3)
+    queue(app, contacts)
+    until_then = clock.now + dt.timedelta(seconds=30)
+    with app.engine.begin() as conn:
+        claimed = queries.claim(conn, channel="fake", worker="me", now=clock.now, lease_until=until_then, limit=3)
+        ids = sorted(row.id for row in claimed)
+        # The third row's claim expired while it was being sent, and another worker took it.
+        conn.execute(outbox_table.update().where(outbox_table.c.id == ids[2]).values(claimed_by="other"))
+        lost = queries.record_deliveries(
+            conn, delivered=[(ids[0], "101"), (ids[1], "102"), (ids[2], "103")], worker="me", now=clock.now
+        )
+
+    assert lost == [ids[2]]
+    rows = {row.id: row for row in outbox_rows(app)}
+    assert [(rows[i].status, rows[i].platform_message_id, rows[i].attempts, rows[i].claimed_by) for i in ids[:2]] == [
+        ("sent", "101", 1, None),
+        ("sent", "102", 1, None),
+    ]
+    assert rows[ids[2]].status == "sending" and rows[ids[2]].claimed_by == "other"
+    assert sorted((a.outbox_id, a.outcome, a.worker) for a in attempts(app)) == [
+        (ids[0], "delivered", "me"), (ids[1], "delivered", "me"), (ids[2], "delivered", "me"),
+    ]

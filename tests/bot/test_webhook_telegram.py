@@ -102,6 +102,14 @@ async def test_with_the_channel_off_there_is_no_telegram_webhook(web: LiveServer
     assert call.status == 404
 
 
+async def test_the_webhook_takes_only_posts_and_stays_out_of_the_api_schema(telegram_web: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=telegram_web.url) as client:
+        got = await client.get("/webhooks/telegram")
+        schema = (await client.get("/openapi.json")).json()
+    assert got.status_code == 405 and got.headers["allow"] == "POST"
+    assert "/webhooks/telegram" not in schema["paths"]
+
+
 # --- delivery: duplicates and malformed bodies --------------------------------------------------------
 
 
