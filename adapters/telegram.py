@@ -145,6 +145,9 @@ class ButtonPress:
     button: Button
     keyboard: Keyboard | None
     language: str | None = None
+    # When Telegram says the pressed message was sent (None: not said; the epoch for a message too old
+    # for Telegram to show): a press on a message older than the dialogue it would answer is stale.
+    sent_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +275,15 @@ def _read_callback(uid: int, query: CallbackQuery) -> TelegramUpdate:
         pressed or Button("", query.data),
         keyboard,
         _language(query.from_user),
+        _aware(message.date),
     )
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """python-telegram-bot gives UTC datetimes (naive without a tzinfo default): made aware."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def looks_like_code(text: str) -> bool:

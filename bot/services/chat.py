@@ -46,6 +46,7 @@ class ChatContext:
     consultation: ConsultationRow | None
     dialogue_status: str | None  # None: no dialogue about it stored yet
     state: DialogueState | None
+    dialogue_started_at: dt.datetime | None = None
 
 
 def _context_select(source: sa.FromClause, consultation_key: sa.ColumnElement[Any]) -> sa.Select[Any]:
@@ -62,6 +63,7 @@ def _context_select(source: sa.FromClause, consultation_key: sa.ColumnElement[An
             consultations_t.c.closes_at,
             dialogues_t.c.status.label("dialogue_status"),
             dialogues_t.c.state,
+            dialogues_t.c.started_at.label("dialogue_started_at"),
         )
         .select_from(source)
         .outerjoin(consultations_t, consultations_t.c.id == consultation_key)
@@ -143,7 +145,9 @@ def _context_from_row(row: sa.Row[Any]) -> ChatContext:
         else ConsultationRow(row.consultation_id, row.consultation_status, row.title, row.closes_at)
     )
     state = None if row.state is None else DialogueState.from_json(row.state)
-    return ChatContext(contact_from_row(row), consultation, row.dialogue_status, state)
+    return ChatContext(
+        contact_from_row(row), consultation, row.dialogue_status, state, row.dialogue_started_at
+    )
 
 
 class ChatRouter:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -46,6 +47,7 @@ from conversations.questionnaire import Questionnaire
 from storage.tables import processed_events_table
 
 CHANNEL: Final = NAME
+log = logging.getLogger(__name__)
 # INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike) as text: unlike the dialects' insert
 # constructs, a text statement is compiled once and cached, and this one runs for every update.
 _RECORD_EVENT: Final = sa.text(
@@ -79,6 +81,17 @@ class Handled:
 class _Awaited:
     question_id: str
     questionnaire: Questionnaire
+
+
+# Telegram's clock and ours may differ a little; a message of this dialogue is never taken for an older one.
+CLOCK_TOLERANCE: Final = dt.timedelta(seconds=60)
+
+
+def _sent_before(sent_at: dt.datetime | None, dialogue_started_at: dt.datetime | None) -> bool:
+    """Whether a message was sent before the dialogue began (and so belongs to an earlier one)."""
+    if sent_at is None or dialogue_started_at is None:
+        return False
+    return sent_at < dialogue_started_at - CLOCK_TOLERANCE
 
 
 def _language(code: str | None) -> Language:
@@ -189,6 +202,10 @@ class TelegramUpdates:
             return stale
         awaited = self._awaited(conn, context)
         if awaited is None or awaited.question_id != press.question_id:
+            return stale
+        if _sent_before(update.sent_at, context.dialogue_started_at):
+            # A button of an earlier consultation whose question has the same id as the one asked now.
+            log.info("telegram: a press on message %s from before this dialogue began", update.message_id)
             return stale
         question = awaited.questionnaire.question(press.question_id)
         inbound = press.resolve([o.id for o in question.options] if question is not None else [])

@@ -114,6 +114,8 @@ def test_a_button_press_carries_the_message_and_its_keyboard(telegram: FakeTeleg
         Button("Nej", "a:affected:no"),
         ((Button("Ja", "a:affected:yes"), Button("Nej", "a:affected:no")),),
         "sv",
+        # When Telegram sent the pressed message, as an aware UTC time.
+        dt.datetime.fromtimestamp(anna.inbox[-1].date, dt.UTC),
     )
 
 

@@ -5,6 +5,7 @@ of a webhook, and `samrad telegram set-webhook`."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -264,6 +265,26 @@ async def test_a_stale_or_answered_button_gets_a_short_notice_and_changes_nothin
         values = dict(conn.execute(sa.select(answers_table.c.question_id, answers_table.c.value)).all())
     assert values == {"affected": True, "impact": 3}
     assert telegram.unanswered_callbacks() == []
+
+
+async def test_a_button_on_a_message_older_than_the_dialogue_is_stale_even_for_the_same_question(
+    telegram_app: App, telegram_web: LiveServer, telegram: FakeTelegram, postman: Postman, clock: FixedClock
+) -> None:
+    """A keyboard left over from an earlier consultation whose first question had the same id as the one
+    asked now: its message was sent before this dialogue began, so a press on it answers nothing."""
+    anna = await joined(telegram_app, telegram, postman)
+    question = anna.last
+    question.date = int((clock.now - dt.timedelta(minutes=5)).timestamp())  # as Telegram dated the old one
+    call = await anna.press(question, "Ja")
+    assert call is not None and call.json()["text"] == "Den knappen gäller inte längre."
+    assert count(telegram_app, answers_table) == 0
+
+    # Within the clocks' tolerance the message counts as this dialogue's own.
+    question.date = int((clock.now - dt.timedelta(seconds=30)).timestamp())
+    call = await anna.press(question, "Ja")
+    assert call is not None and call.json() == {"method": "answerCallbackQuery", "callback_query_id": call.update["callback_query"]["id"]}
+    await postman()
+    assert count(telegram_app, answers_table) == 1
 
 
 async def test_a_press_from_a_chat_nobody_is_bound_to_is_answered_as_stale(
