@@ -57,20 +57,65 @@ class ClaimedRow:
     language: str = "sv"
 
 
-def _due(channel: str, now: dt.datetime, min_priority: int | None, max_priority: int | None) -> sa.ColumnElement[bool]:
-    """Pending and due, or claimed by a worker whose claim has run out (it died or stalled)."""
-    condition = sa.and_(
-        outbox_t.c.channel == channel,
-        sa.or_(
-            sa.and_(outbox_t.c.status == "pending", outbox_t.c.due_at <= now),
-            sa.and_(outbox_t.c.status == "sending", outbox_t.c.claimed_until < now),
+# Built once, with every value a parameter: these run on every poll and every claim, and building a
+# statement (and its cache key) costs more than running it.
+_ANY_PRIORITY = (-(2**31), 2**31 - 1)
+_DUE = sa.and_(
+    outbox_t.c.channel == sa.bindparam("b_channel"),
+    outbox_t.c.priority.between(sa.bindparam("b_min_priority"), sa.bindparam("b_max_priority")),
+    sa.or_(
+        # Pending and due, or claimed by a worker whose claim has run out (it died or stalled).
+        sa.and_(
+            outbox_t.c.status == "pending",
+            outbox_t.c.due_at <= sa.bindparam("b_now", type_=outbox_t.c.due_at.type),
         ),
+        sa.and_(outbox_t.c.status == "sending", outbox_t.c.claimed_until < sa.bindparam("b_now")),
+    ),
+)
+_DUE_EXISTS = sa.select(outbox_t.c.id).where(_DUE).limit(1)
+_CHOSEN = (
+    sa.select(outbox_t.c.id)
+    .where(_DUE)
+    .order_by(outbox_t.c.priority, outbox_t.c.due_at, outbox_t.c.id)
+    .limit(sa.bindparam("b_limit"))
+    .with_for_update(skip_locked=True)  # SQLite compiles it away: BEGIN IMMEDIATE serialises writers
+)
+_CLAIM = (
+    outbox_t.update()
+    .where(outbox_t.c.id.in_(_CHOSEN.scalar_subquery()))
+    .values(
+        status="sending",
+        claimed_by=sa.bindparam("b_worker"),
+        claimed_until=sa.bindparam("b_lease_until", type_=outbox_t.c.claimed_until.type),
     )
-    if min_priority is not None:
-        condition = sa.and_(condition, outbox_t.c.priority >= min_priority)
-    if max_priority is not None:
-        condition = sa.and_(condition, outbox_t.c.priority <= max_priority)
-    return condition
+    .returning(
+        outbox_t.c.id,
+        outbox_t.c.channel,
+        outbox_t.c.address,
+        outbox_t.c.contact_id,
+        outbox_t.c.consultation_id,
+        outbox_t.c.kind,
+        outbox_t.c.priority,
+        outbox_t.c.payload,
+        outbox_t.c.attempts,
+        outbox_t.c.due_at,
+        outbox_t.c.idempotency_key,
+    )
+)
+_LANGUAGES = sa.select(contacts_t.c.id, contacts_t.c.language).where(
+    contacts_t.c.id.in_(sa.bindparam("b_ids", expanding=True))
+)
+
+
+def _due_params(
+    channel: str, now: dt.datetime, min_priority: int | None, max_priority: int | None
+) -> dict[str, Any]:
+    return {
+        "b_channel": channel,
+        "b_now": now,
+        "b_min_priority": _ANY_PRIORITY[0] if min_priority is None else min_priority,
+        "b_max_priority": _ANY_PRIORITY[1] if max_priority is None else max_priority,
+    }
 
 
 def due_exists(
@@ -82,8 +127,9 @@ def due_exists(
     max_priority: int | None = None,
 ) -> bool:
     """Is anything waiting to be claimed? A cheap read, so an idle worker does not take write locks."""
-    query = sa.select(outbox_t.c.id).where(_due(channel, now, min_priority, max_priority)).limit(1)
-    return conn.execute(query).first() is not None
+    return (
+        conn.execute(_DUE_EXISTS, _due_params(channel, now, min_priority, max_priority)).first() is not None
+    )
 
 
 def claim(
@@ -100,33 +146,9 @@ def claim(
     """Claim up to `limit` due rows of one channel, most urgent first (priority, then due time)."""
     if limit <= 0:
         return []
-    chosen = (
-        sa.select(outbox_t.c.id)
-        .where(_due(channel, now, min_priority, max_priority))
-        .order_by(outbox_t.c.priority, outbox_t.c.due_at, outbox_t.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    # SQLite compiles the locking clause away; it needs none, since BEGIN IMMEDIATE serialises writers.
-    where = outbox_t.c.id.in_(chosen.scalar_subquery())
-    returned = conn.execute(
-        outbox_t.update()
-        .where(where)
-        .values(status="sending", claimed_by=worker, claimed_until=lease_until)
-        .returning(
-            outbox_t.c.id,
-            outbox_t.c.channel,
-            outbox_t.c.address,
-            outbox_t.c.contact_id,
-            outbox_t.c.consultation_id,
-            outbox_t.c.kind,
-            outbox_t.c.priority,
-            outbox_t.c.payload,
-            outbox_t.c.attempts,
-            outbox_t.c.due_at,
-            outbox_t.c.idempotency_key,
-        )
-    ).all()
+    params = _due_params(channel, now, min_priority, max_priority)
+    params.update(b_limit=limit, b_worker=worker, b_lease_until=lease_until)
+    returned = conn.execute(_CLAIM, params).all()
     languages = _languages(conn, {row.contact_id for row in returned if row.contact_id is not None})
     rows = [
         ClaimedRow(
@@ -152,10 +174,7 @@ def claim(
 def _languages(conn: Connection, contact_ids: set[int]) -> dict[int | None, str]:
     if not contact_ids:
         return {}
-    found = conn.execute(
-        sa.select(contacts_t.c.id, contacts_t.c.language).where(contacts_t.c.id.in_(sorted(contact_ids)))
-    )
-    return {row.id: row.language for row in found}
+    return {row.id: row.language for row in conn.execute(_LANGUAGES, {"b_ids": sorted(contact_ids)})}
 
 
 def renew_claims(conn: Connection, *, worker: str, channel: str, lease_until: dt.datetime) -> int:
@@ -168,9 +187,7 @@ def renew_claims(conn: Connection, *, worker: str, channel: str, lease_until: dt
     return int(result.rowcount)
 
 
-def release(
-    conn: Connection, *, worker: str, ids: Iterable[int], due_at: dt.datetime | None = None
-) -> int:
+def release(conn: Connection, *, worker: str, ids: Iterable[int], due_at: dt.datetime | None = None) -> int:
     """Give claimed rows back unsent (a graceful stop, a quiet hour, a channel-wide pause)."""
     ids = list(ids)
     if not ids:
@@ -198,7 +215,9 @@ def check_before_send(conn: Connection, *, rows: Sequence[tuple[int, str]], work
     `drop`). A row stops being ours when it was dropped (the contact opted out or was erased) or, after a
     stall, claimed by another worker. Only a reply may still go to a contact who opted out: it confirms
     that very stop."""
-    found = {row.id: row for row in conn.execute(_CHECK_BEFORE_SEND, {"row_ids": [row_id for row_id, _ in rows]})}
+    found = {
+        row.id: row for row in conn.execute(_CHECK_BEFORE_SEND, {"row_ids": [row_id for row_id, _ in rows]})
+    }
     reasons: dict[int, str] = {}
     for row_id, kind in rows:
         row = found.get(row_id)
