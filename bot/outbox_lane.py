@@ -280,13 +280,19 @@ class Lane:
 
     async def _send_and_keep(self, row: ClaimedRow) -> None:
         """Send one row; keep its outcome for the recorder and free its chat for the next message."""
-        result = await self._send(row)  # a result for every failure: it never raises
-        kwargs, contact_gone = self._outcome(row, result, self.worker.app.clock())
-        self.unrecorded.append(_Outcome(kwargs, contact_gone, bulk=row.kind not in REPLY_KINDS))
-        del self.sending[row.id]
-        self.busy_chats.discard(row.address)
-        self._record_wanted.set()
-        self.event.set()
+        bulk = row.kind not in REPLY_KINDS
+        kept = False
+        try:
+            result = await self._send(row)  # a result for every failure: it never raises
+            kwargs, contact_gone = self._outcome(row, result, self.worker.app.clock())
+            self.unrecorded.append(_Outcome(kwargs, contact_gone, bulk=bulk))
+            kept = True
+        finally:  # whatever happened, the chat is free again (and an unkept bulk message no longer open)
+            del self.sending[row.id]
+            self.busy_chats.discard(row.address)
+            self.bulk_open -= bulk and not kept
+            self._record_wanted.set()
+            self.event.set()
 
     async def _send(self, row: ClaimedRow) -> DeliveryResult:
         extra = row.payload.get("extra")

@@ -144,10 +144,16 @@ class SenderProcess:
     async def _keep_running(self) -> None:
         pause = RESTART_PAUSE_SECONDS[0]
         while not self._stopping:
-            child = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.sender_process",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            )  # fmt: skip
+            try:
+                child = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot.sender_process",
+                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                )  # fmt: skip
+            except OSError:  # no process to be had now (limits, memory): sends wait, retryably; try again
+                log.exception("could not start the sender process; trying again in %g s", pause)
+                await asyncio.sleep(pause)
+                pause = min(RESTART_PAUSE_SECONDS[1], pause * 2)
+                continue
             assert child.stdin is not None and child.stdout is not None
             child.stdin.write(_frame(self.settings.model_dump(mode="json")))
             self._child = child

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -191,3 +192,27 @@ async def test_a_call_without_a_child_to_answer_it_fails_retryably_in_time(teleg
     message = OutgoingMessage(address="1", message=TextOut("Hej"), language="sv")
     result = await asyncio.wait_for(process.send("telegram", message), 5)
     assert isinstance(result, Failed) and result.retryable and "within 0.2 s" in result.reason
+
+
+async def test_a_child_that_cannot_be_started_is_tried_again(
+    app: App, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = telegram.person("Dan")
+    person.chat.started = True
+    real = asyncio.create_subprocess_exec
+    refusals = [OSError(11, "Resource temporarily unavailable")]
+
+    async def spawn(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        if refusals:
+            raise refusals.pop()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", spawn)
+    process = SenderProcess(app.settings, app.channels)
+    process.start()
+    message = OutgoingMessage(address=str(person.chat_id), message=TextOut("Till slut"), language="sv")
+    try:
+        assert isinstance(await asyncio.wait_for(process.send("telegram", message), 20), Delivered)
+    finally:
+        await process.stop()
+    assert refusals == [] and person.chat.messages[-1].text == "Till slut"
