@@ -110,6 +110,7 @@ class OutboxWorker:
         # per process, so claims and outcomes join the webhooks' commits instead of queueing for
         # SQLite's write lock behind them (and paying an fsync of their own).
         self.writer = writer
+        self._writing = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -171,7 +172,10 @@ class OutboxWorker:
             with self.bookkeeping.begin() as conn:
                 return work(conn)
 
-        return await asyncio.to_thread(on_own_connection)
+        # One at a time: the lanes' claims and records would otherwise wait for each other inside SQLite,
+        # whose busy handler sleeps (a whole second where it is built without usleep).
+        async with self._writing:
+            return await asyncio.to_thread(on_own_connection)
 
     def held(self) -> int:
         """Rows claimed whose outcome is not recorded yet."""

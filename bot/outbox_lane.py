@@ -98,7 +98,8 @@ class Lane:
             except Exception:  # a database hiccup must not end the lane: log, wait, try again
                 log.exception("outbox lane %s: claiming failed; retrying", self.name)
                 pause = max(1.0, self.config.poll_seconds * 4)
-            if pause > 0 and not self.worker.stopping and not self.wanted:
+            # A standby (not leading) does not claim, so a wake only matters to the lane that sends.
+            if pause > 0 and not self.worker.stopping and not (self.wanted and self.leading):
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(pause):
                         await self._claim_wanted.wait()
@@ -185,13 +186,16 @@ class Lane:
             return rows
 
         self.wanted = False
-        self.next_claim = worker.monotonic() + self.config.poll_seconds
-        # A cheap read first (it never waits for a writer): most polls find nothing due.
-        want_replies, want_bulk = await worker.in_thread(due)
-        if not (want_replies or want_bulk):
-            return
-        for row in await worker.write(claim):
-            self.held[row.id] = row
+        try:
+            # A cheap read first (it never waits for a writer): most polls find nothing due.
+            want_replies, want_bulk = await worker.in_thread(due)
+            if want_replies or want_bulk:
+                for row in await worker.write(claim):
+                    self.held[row.id] = row
+        finally:
+            # The next poll counts from now, after this one's round trips: a slow database must not turn
+            # polling into a loop that never rests.
+            self.next_claim = worker.monotonic() + self.config.poll_seconds
 
     def _claim_on(
         self, conn: Connection, now: Any, until: Any, limit: int, **priority: int

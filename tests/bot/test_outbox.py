@@ -3,6 +3,7 @@ stop means stop, quiet hours, graceful stops, crashes, and one sender per channe
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import itertools
@@ -474,3 +475,29 @@ def test_deliveries_are_recorded_in_one_batch_and_rows_taken_over_are_named(app:
     assert sorted((a.outbox_id, a.outcome, a.worker) for a in attempts(app)) == [
         (ids[0], "delivered", "me"), (ids[1], "delivered", "me"), (ids[2], "delivered", "me"),
     ]
+
+
+async def test_a_standby_rests_between_its_looks_at_the_lease(app: App) -> None:
+    """A process that does not hold the channel only asks about the lease now and then; it must not spin
+    (a loop that never awaits would stall every webhook that process serves)."""
+    config = WorkerConfig(poll_seconds=0.02, lease_seconds=3, exclusive=True)
+    leader = worker_for(app, FakeChannel(rate_limits=UNLIMITED, rules=None), config, worker_id="leader")
+    leader.start()
+    await until(lambda: "fake" in leader.lanes and leader.lanes["fake"].leading, what="the leader")
+    looks = 0
+
+    def counting_clock() -> float:
+        nonlocal looks
+        looks += 1
+        return time.monotonic()
+
+    standby = worker_for(
+        app, FakeChannel(rate_limits=UNLIMITED, rules=None), config, worker_id="standby", monotonic=counting_clock
+    )
+    standby.start()
+    standby.wake()  # something was queued: a standby has nothing to claim, and must still rest
+    await asyncio.sleep(1.5)
+    await standby.stop()
+    await leader.stop()
+    assert not standby.lanes["fake"].leading
+    assert looks < 200, f"the standby looked at its clock {looks} times in 1.5 s"
