@@ -2,8 +2,9 @@
 
 As in production: the app (`samrad serve`'s web app on uvicorn with its outbox worker, which calls the
 Bot API from a process of its own; SQLite in WAL with synchronous=FULL) and, in one more process,
-Telegram (the fake Bot API of tests/fakes plus the people). Webhook POSTs are shaped like Telegram's, at most 40 in flight (Telegram's default
-max_connections); python-telegram-bot sends the replies to the fake over HTTP.
+Telegram (the fake Bot API of tests/fakes plus the people). Webhook POSTs are shaped like Telegram's,
+at most 40 in flight (Telegram's default max_connections); python-telegram-bot sends the replies to the
+fake over HTTP. Each run also prints the CPU time per update of each process (Linux /proc).
 
 1. Conversation, as fast as it goes: each person taps the deep link (/start <code>) and answers as soon
    as the bot's question arrives — three questions by button, two by typing — then submits from the
