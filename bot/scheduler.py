@@ -112,7 +112,7 @@ class Background:
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler runs its shutdown as a loop callback
         await self.worker.stop()
-        if self.sender is not None:  # after the worker: the round in flight still needs it
+        if self.sender is not None:  # after the worker: the messages on their way need it
             await self.sender.stop()
 
 
@@ -123,16 +123,9 @@ def outbox_metrics(background: Background) -> str:
         "# HELP samrad_outbox_sent_total Messages delivered by this process's outbox worker.",
         "# TYPE samrad_outbox_sent_total counter",
     ]
-    lines += [
-        f'samrad_outbox_sent_total{{channel="{name}"}} {count}'
-        for name, count in sorted(stats.by_channel.items())
-    ]
+    lines += [f'samrad_outbox_sent_total{{channel="{name}"}} {count}' for name, count in sorted(stats.by_channel.items())]
     for name, value, text in (
-        (
-            "rate_limited",
-            stats.rate_limited,
-            "Sends the platform answered with 429 (retried after its pause).",
-        ),
+        ("rate_limited", stats.rate_limited, "Sends the platform answered with 429 (retried after its pause)."),
         ("retried", stats.retried, "Failed sends given back for a later try (backoff)."),
         ("failed", stats.failed, "Rows given up (failed for good)."),
         ("unreachable", stats.unreachable, "Sends that found the contact unreachable."),
