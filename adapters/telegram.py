@@ -275,15 +275,8 @@ def _read_callback(uid: int, query: CallbackQuery) -> TelegramUpdate:
         pressed or Button("", query.data),
         keyboard,
         _language(query.from_user),
-        _aware(message.date),
+        message.date,  # aware, in UTC (python-telegram-bot's from_timestamp)
     )
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """python-telegram-bot gives UTC datetimes (naive without a tzinfo default): made aware."""
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def looks_like_code(text: str) -> bool:
