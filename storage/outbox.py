@@ -60,6 +60,7 @@ class ClaimedRow:
 # Built once, with every value a parameter: these run on every poll and every claim, and building a
 # statement (and its cache key) costs more than running it.
 _ANY_PRIORITY = (-(2**31), 2**31 - 1)
+_NOW = sa.bindparam("b_now", type_=outbox_t.c.due_at.type)
 _DUE = sa.and_(
     outbox_t.c.channel == sa.bindparam("b_channel"),
     outbox_t.c.priority.between(sa.bindparam("b_min_priority"), sa.bindparam("b_max_priority")),
@@ -67,9 +68,9 @@ _DUE = sa.and_(
         # Pending and due, or claimed by a worker whose claim has run out (it died or stalled).
         sa.and_(
             outbox_t.c.status == "pending",
-            outbox_t.c.due_at <= sa.bindparam("b_now", type_=outbox_t.c.due_at.type),
+            outbox_t.c.due_at <= _NOW,
         ),
-        sa.and_(outbox_t.c.status == "sending", outbox_t.c.claimed_until < sa.bindparam("b_now")),
+        sa.and_(outbox_t.c.status == "sending", outbox_t.c.claimed_until < _NOW),
     ),
 )
 _DUE_EXISTS = sa.select(outbox_t.c.id).where(_DUE).limit(1)
