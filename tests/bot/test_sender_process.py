@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -25,11 +26,13 @@ from bot.outbox_config import WorkerConfig
 from bot.sender_process import RemoteChannel, SenderProcess, _frame, use_process
 from bot.services.dialogues import REPLY_PRIORITY
 from bot.settings import Settings
+from bot.web import create_web_app
 from conversations.messages import Choice, QuestionOut, TextOut
-from storage.tables import outbox_table
+from storage.tables import answers_table, invitations_table, outbox_table
 from tests.bot.outbox_support import add_contacts, queue, settled, until
 from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_support import telegram_settings
+from tests.scenario import municipality
+from tests.telegram_support import WEBHOOK_SECRET, telegram_settings
 
 FAST = WorkerConfig(poll_seconds=0.02, exclusive=False, backoff_seconds=0.05, backoff_max_seconds=0.05)
 
@@ -216,3 +219,54 @@ async def test_a_child_that_cannot_be_started_is_tried_again(
     finally:
         await process.stop()
     assert refusals == [] and person.chat.messages[-1].text == "Till slut"
+
+
+async def test_samrad_serve_with_a_sender_process_answers_in_telegram_end_to_end(
+    sqlite_engine: Engine, clock: FixedClock, telegram: FakeTelegram
+) -> None:
+    """The web app as `samrad serve` runs it on more than one core: the webhook commits, the outbox worker
+    hands the replies to the child, and the keyboard edit after a press is made by the child too."""
+    app = build(telegram_settings(telegram, sender_process="on"), clock=clock, engine=sqlite_engine)
+    town = municipality(app)
+    with app.engine.connect() as conn:
+        code = conn.execute(
+            sa.select(invitations_table.c.code).where(invitations_table.c.contact_id == town.contact_ids[0])
+        ).scalar_one()
+    anna = telegram.person("Anna")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    web = create_web_app(app, background=True)
+    async with web.router.lifespan_context(web):
+        background = web.state.background
+        assert background.sender is not None and web.state.senders["telegram"] is not app.channels["telegram"]
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=web), base_url="http://samrad.test"
+        ) as client:
+            started = await client.post(
+                "/webhooks/telegram", json=anna.message_update(f"/start {code}"), headers=headers
+            )
+            assert started.status_code == 200
+            await until(
+                lambda: anna.chat.messages and anna.last.text.startswith("1/7"), what="the first question"
+            )
+            question = anna.last
+            pressed = await client.post(
+                "/webhooks/telegram", json=anna.press_update(question, "Ja"), headers=headers
+            )
+            assert pressed.status_code == 200 and pressed.json()["method"] == "answerCallbackQuery"
+            await until(lambda: anna.last.text.startswith("2/7"), what="the second question")
+        assert question.buttons() == ["✓ Ja"]  # edited by the child before the webhook answered
+    assert background.sender.pid is None  # stopped with the app
+    with app.engine.connect() as conn:
+        assert conn.execute(sa.select(answers_table.c.question_id, answers_table.c.value)).all() == [
+            ("affected", True)
+        ]
+        assert (
+            conn.execute(
+                sa.select(sa.func.count()).select_from(outbox_table).where(outbox_table.c.status != "sent")
+            ).scalar_one()
+            == 0
+        )
+    channel = app.channels["telegram"]
+    assert (
+        isinstance(channel, TelegramChannel) and channel._requests[0]._session is None
+    )  # never called from here
