@@ -109,12 +109,14 @@ def lifted(app: Any) -> Any:
 def serve_app(db: Path, api_url: str, port: int, delivery: str) -> None:
     import uvicorn
 
+    from bot.process_tuning import settle_garbage_collector
     from bot.web import create_web_app
 
     plain = os.environ.get("SAMRAD_BENCH_UVICORN") == "plain"
     options: dict[str, Any] = {"loop": "asyncio", "http": "h11"} if plain else {}
     app = lifted(build(settings(db, api_url, delivery)))
     channel = app.channels["telegram"]
+    settle_garbage_collector()  # as `samrad serve` does (bot/server.py)
     if delivery == "none":  # nothing delivered: the inbound path alone
         uvicorn.run(create_web_app(app), host="127.0.0.1", port=port, log_level="warning", **options)
         return

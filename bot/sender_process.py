@@ -226,9 +226,11 @@ class SenderProcess:
 
 async def _serve(reader: asyncio.StreamReader, output: asyncio.StreamWriter) -> None:
     from bot.bootstrap import channels_from
+    from bot.process_tuning import settle_garbage_collector
 
     settings = Settings.model_validate(await _read_frame(reader))
     channels = channels_from(settings)
+    settle_garbage_collector()
     sending: set[asyncio.Task[None]] = set()
 
     async def call(request_id: int, name: str, method: str, args: tuple[Any, ...]) -> None:
