@@ -39,6 +39,9 @@ class Lane:
         self.config = worker.config
         self.limiter = ChannelLimiter(channel.rate_limits, clock=worker.monotonic)
         self.held: dict[int, ClaimedRow] = {}
+        # The held rows, most urgent first: sorted when rows are claimed, not on every look for what may go
+        # (rows that left `held` since are skipped).
+        self.order: list[ClaimedRow] = []
         self.event = asyncio.Event()
         self.wanted = True
         self.leading = not self.config.exclusive
@@ -190,8 +193,11 @@ class Lane:
             # A cheap read first (it never waits for a writer): most polls find nothing due.
             want_replies, want_bulk = await worker.in_thread(due)
             if want_replies or want_bulk:
-                for row in await worker.write(claim):
-                    self.held[row.id] = row
+                claimed = await worker.write(claim)
+                if claimed:
+                    for row in claimed:
+                        self.held[row.id] = row
+                    self.order = sorted(self.held.values(), key=_urgency)
         finally:
             # The next poll counts from now, after this one's round trips: a slow database must not turn
             # polling into a loop that never rests.
@@ -221,10 +227,10 @@ class Lane:
         chats = set(self.busy_chats)
         bulk_picked = self.bulk_open > 0
         soonest = math.inf
-        for row in sorted(self.held.values(), key=lambda r: (r.priority, r.due_at, r.id)):
+        for row in self.order:
             if len(rows) >= room:
                 break
-            if row.id in self.sending:
+            if row.id in self.sending or row.id not in self.held:
                 continue
             channel_wait = self.limiter.channel_delay()
             if channel_wait > 0:
@@ -471,6 +477,10 @@ class _Outcome:
     attempt: dict[str, Any]  # queries.record_attempt's arguments
     contact_gone: tuple[int, str] | None  # (contact id, reason) to mark unreachable
     bulk: bool
+
+
+def _urgency(row: ClaimedRow) -> tuple[int, dt.datetime, int]:
+    return (row.priority, row.due_at, row.id)
 
 
 def _seconds(value: float) -> dt.timedelta:
