@@ -76,3 +76,23 @@ def test_stop_finishes_the_jobs_already_submitted(sqlite_engine: Engine) -> None
     writer.stop()
     assert all(f.done() for f in futures)
     assert count(sqlite_engine) == 50
+
+
+def test_a_job_that_fails_after_writing_leaves_nothing_and_the_batch_goes_on(db_engine: Engine) -> None:
+    writer = GroupCommitWriter(db_engine)
+    half_done = record_event("half")
+
+    def fails_after_writing(conn: Connection) -> str:
+        half_done(conn)
+        raise ValueError("the service found a problem after its first statement")
+
+    try:
+        futures = [writer.submit(record_event("before")), writer.submit(fails_after_writing),
+                   writer.submit(record_event("after"))]
+        assert futures[0].result() == "before"
+        with pytest.raises(ValueError, match="after its first statement"):
+            futures[1].result()
+        assert futures[2].result() == "after"
+    finally:
+        writer.stop()
+    assert count(db_engine) == 2  # "half" was rolled back with its job
