@@ -37,9 +37,7 @@ def parse_smtp_url(url: str) -> dict[str, object]:
     """`smtp://user:pass@host:587` (STARTTLS when offered), `smtps://…:465` (TLS from the start)."""
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise SmtpUrlError(
-            f"SAMRAD_SMTP_URL {url!r}: write smtp://user:password@host:587 or smtps://host:465"
-        )
+        raise SmtpUrlError(f"SAMRAD_SMTP_URL {url!r}: write smtp://user:password@host:587 or smtps://host:465")
     tls = parts.scheme == "smtps"
     return {
         "hostname": parts.hostname,
@@ -131,9 +129,7 @@ def build_message(outgoing: OutgoingMessage, *, sender: str) -> EmailMessage:
     """The e-mail for one outbox row: plain text and HTML, the answer link, the opt-out link."""
     extra = dict(outgoing.extra or {})
     language = outgoing.language
-    body = (
-        outgoing.message.text if isinstance(outgoing.message, TextOut) else console.render(outgoing.message)
-    )
+    body = outgoing.message.text if isinstance(outgoing.message, TextOut) else console.render(outgoing.message)
     web_link = extra.get("web_link")
     opt_out_link = extra.get("opt_out_link")
     municipality = extra.get("municipality", "")

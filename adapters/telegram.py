@@ -260,9 +260,7 @@ def _read_callback(uid: int, query: CallbackQuery) -> TelegramUpdate:
         return Ignored(uid, "a button without callback data", query.id)
     markup = message.reply_markup if isinstance(message, Message) else None
     keyboard = (
-        tuple(
-            tuple(Button(b.text, str(b.callback_data or "")) for b in row) for row in markup.inline_keyboard
-        )
+        tuple(tuple(Button(b.text, str(b.callback_data or "")) for b in row) for row in markup.inline_keyboard)
         if markup is not None
         else None
     )
@@ -342,23 +340,16 @@ class TelegramChannel:
 
     name: str = NAME
 
-    def __init__(
-        self, token: str, *, api_url: str = "https://api.telegram.org", rate: float = 25.0, pool_size: int = 8
-    ) -> None:
+    def __init__(self, token: str, *, api_url: str = "https://api.telegram.org", rate: float = 25.0,
+                 pool_size: int = 8) -> None:
         # python-telegram-bot appends the token to base_url: https://api.telegram.org/bot<token>/<method>.
         # aiohttp under python-telegram-bot (adapters/telegram_http.py): a quarter of httpx's CPU per call.
         self._requests = (
             AiohttpRequest(connection_pool_size=pool_size, read_timeout=10.0, pool_timeout=10.0),
-            AiohttpRequest(
-                connection_pool_size=2, read_timeout=60.0
-            ),  # long polling holds its own connection
+            AiohttpRequest(connection_pool_size=2, read_timeout=60.0),  # long polling holds its own connection
         )
-        self.bot = Bot(
-            token,
-            base_url=f"{api_url.rstrip('/')}/bot",
-            request=self._requests[0],
-            get_updates_request=self._requests[1],
-        )
+        self.bot = Bot(token, base_url=f"{api_url.rstrip('/')}/bot", request=self._requests[0],
+                       get_updates_request=self._requests[1])
         # The bot's own id (the token's first part): update ids are counted per bot.
         self.bot_id = token.split(":", 1)[0]
         # Telegram's documented limits: about 30 messages a second overall, one a second to a chat (short
@@ -381,10 +372,7 @@ class TelegramChannel:
         for part in parts:
             try:
                 sent = await self.bot.send_message(
-                    chat_id,
-                    part.html,
-                    parse_mode=PARSE_MODE,
-                    reply_markup=_markup(part.keyboard),
+                    chat_id, part.html, parse_mode=PARSE_MODE, reply_markup=_markup(part.keyboard),
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
             except TelegramError as error:
@@ -395,12 +383,8 @@ class TelegramChannel:
     async def _edit_text(self, chat_id: int, message_id: int, part: Rendered) -> DeliveryResult:
         try:
             await self.bot.edit_message_text(
-                part.html,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=PARSE_MODE,
-                reply_markup=_markup(part.keyboard),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                part.html, chat_id=chat_id, message_id=message_id, parse_mode=PARSE_MODE,
+                reply_markup=_markup(part.keyboard), link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         except TelegramError as error:
             if _NOT_MODIFIED in str(error).lower():
@@ -441,9 +425,8 @@ class TelegramChannel:
         """Register the webhook: Telegram POSTs these update types to `url`, sending `secret` back in
         X-Telegram-Bot-Api-Secret-Token."""
         async with _api_errors():
-            await self.bot.set_webhook(
-                url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES), max_connections=40
-            )
+            await self.bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES),
+                                       max_connections=40)
 
     async def delete_webhook(self) -> None:
         async with _api_errors():
@@ -466,17 +449,13 @@ class TelegramChannel:
             )
         except TelegramError as error:
             result = delivery_failure(error)
-            raise PollingFailed(
-                str(error), result.seconds if isinstance(result, RetryAfter) else None
-            ) from None
+            raise PollingFailed(str(error), result.seconds if isinstance(result, RetryAfter) else None) from None
         events: list[TelegramUpdate] = []
         for update in updates:
             try:
                 events.append(read_update(update))
             except (KeyError, TypeError, ValueError, AttributeError) as error:
-                log.warning(
-                    "telegram: skipping update %s that could not be read: %s", update.update_id, error
-                )
+                log.warning("telegram: skipping update %s that could not be read: %s", update.update_id, error)
                 events.append(Ignored(update.update_id, "could not be read"))
         return events
 

@@ -84,12 +84,7 @@ class _Piece:
 
 # Finer and finer places to break a piece that is too long on its own: paragraphs, lines, sentences,
 # words. Each pattern matches the separator, which is dropped when the break falls there.
-_BREAKS: Final = (
-    re.compile(r"\n\s*\n"),
-    re.compile(r"\n"),
-    re.compile(r"(?<=[.!?…:;])\s+"),
-    re.compile(r"\s+"),
-)
+_BREAKS: Final = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?…:;])\s+"), re.compile(r"\s+"))
 
 
 def _pieces(blocks: Sequence[tuple[Style, str, str]], limit: int) -> Iterator[_Piece]:
@@ -192,10 +187,8 @@ def render(message: Outbound) -> list[Rendered]:
         return [Rendered(part) for part in split_blocks(_text_blocks(message))]
     parts = split_blocks(_question_blocks(message))
     buttons = keyboard(message)
-    return [
-        Rendered(part, buttons if index == len(parts) - 1 and buttons else None)
-        for index, part in enumerate(parts)
-    ]
+    return [Rendered(part, buttons if index == len(parts) - 1 and buttons else None)
+            for index, part in enumerate(parts)]
 
 
 # --- keyboards and callback data ------------------------------------------------------------------
@@ -230,17 +223,11 @@ def keyboard(question: QuestionOut) -> Keyboard:
     choices = question.choices
     if question.kind == "multi":
         rows.extend(
-            (
-                Button(
-                    _label((SELECTED_MARK if c.selected else "") + c.label), _option_data("t", qid, c.id, i)
-                ),
-            )
+            (Button(_label((SELECTED_MARK if c.selected else "") + c.label), _option_data("t", qid, c.id, i)),)
             for i, c in enumerate(choices)
         )
     elif question.kind == "choice":
-        rows.extend(
-            (Button(_label(c.label), _option_data("a", qid, c.id, i)),) for i, c in enumerate(choices)
-        )
+        rows.extend((Button(_label(c.label), _option_data("a", qid, c.id, i)),) for i, c in enumerate(choices))
     elif choices:  # yes/no, a scale, the engine's confirmations: short labels side by side
         buttons = [Button(_label(c.label), _option_data("a", qid, c.id, i)) for i, c in enumerate(choices)]
         rows.extend(_rows(buttons, 6 if question.kind == "scale" else 2))
@@ -252,9 +239,7 @@ def keyboard(question: QuestionOut) -> Keyboard:
         if not _fits(data):
             continue  # cannot happen with the engine's ids (see the module docstring); never send a bad button
         button = Button(_label(action.label), data)
-        (done if action.command == "done" else changes if action.command == "change" else others).append(
-            button
-        )
+        (done if action.command == "done" else changes if action.command == "change" else others).append(button)
     rows.extend(_rows(done, 1))
     rows.extend(_rows(changes, 4))
     rows.extend(_rows(others, 2))
@@ -269,12 +254,8 @@ def answered(label: str) -> Keyboard:
 def answered_label(pressed: Button, keyboard: Keyboard | None) -> str:
     """What the person chose with `pressed`: its label, or for "done" the options ticked so far."""
     if pressed.data.startswith("c:") and pressed.data.endswith(":done") and keyboard:
-        ticked = [
-            b.text.removeprefix(SELECTED_MARK)
-            for row in keyboard
-            for b in row
-            if b.data.startswith("t:") and b.text.startswith(SELECTED_MARK)
-        ]
+        ticked = [b.text.removeprefix(SELECTED_MARK) for row in keyboard for b in row
+                  if b.data.startswith("t:") and b.text.startswith(SELECTED_MARK)]
         if ticked:
             return ", ".join(ticked)
     return pressed.text.removeprefix(SELECTED_MARK)
@@ -314,8 +295,5 @@ def read_press(data: str) -> Press | None:
     if value.startswith("#"):
         index = value[1:]
         return Press(question_id, None, int(index), toggle) if index.isdigit() else None
-    return Press(
-        question_id,
-        ToggleIn(question_id, value) if toggle else ChoiceIn(question_id, (value,)),
-        toggle=toggle,
-    )
+    return Press(question_id, ToggleIn(question_id, value) if toggle else ChoiceIn(question_id, (value,)),
+                 toggle=toggle)

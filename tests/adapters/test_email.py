@@ -42,9 +42,7 @@ def mailbox(smtp: SmtpServer) -> SmtpServer:
     return smtp
 
 
-def outgoing(
-    address: str, text: str = "Hej! Vi vill höra vad ni tycker.", language: str = "sv"
-) -> OutgoingMessage:
+def outgoing(address: str, text: str = "Hej! Vi vill höra vad ni tycker.", language: str = "sv") -> OutgoingMessage:
     return OutgoingMessage(address, TextOut(text), language, LINKS)  # type: ignore[arg-type]
 
 
@@ -81,9 +79,7 @@ def test_an_http_opt_out_link_is_no_one_click_link_and_questions_read_as_text() 
     assert "Unsubscribe here" in message.get_body(("plain",)).get_content()
 
 
-async def test_a_permanently_refused_address_is_unreachable_and_a_busy_one_is_retried(
-    mailbox: SmtpServer,
-) -> None:
+async def test_a_permanently_refused_address_is_unreachable_and_a_busy_one_is_retried(mailbox: SmtpServer) -> None:
     channel = EmailChannel(mailbox.url, sender="samrad@danderyd.example")
     gone = await channel.send(outgoing("gone@example.org"))
     busy = await channel.send(outgoing("busy@example.org"))
@@ -114,11 +110,7 @@ async def test_no_server_is_a_failure_worth_retrying() -> None:
 
 def test_smtp_urls() -> None:
     assert parse_smtp_url("smtp://user%40x:p%3Ass@mail.example:587") == {
-        "hostname": "mail.example",
-        "port": 587,
-        "username": "user@x",
-        "password": "p:ss",
-        "use_tls": False,
+        "hostname": "mail.example", "port": 587, "username": "user@x", "password": "p:ss", "use_tls": False,
     }
     assert parse_smtp_url("smtps://mail.example")["port"] == 465
     with pytest.raises(SmtpUrlError, match="write smtp://user:password@host:587"):
@@ -132,12 +124,8 @@ async def test_contacts_with_only_an_address_are_invited_by_e_mail_end_to_end(
 
     app = app_with(sqlite_engine, clock, smtp_url=mailbox.url, mail_from="samrad@danderyd.example")
     assert isinstance(app.channels["email"], EmailChannel)
-    scenario.import_businesses(
-        app, scenario.BUSINESSES_CSV.replace("cilla@torget.example", "gone@torget.example")
-    )
-    consultation_id = scenario.open_consultation(
-        app, scenario.consultation_yaml(closes=clock.now + dt.timedelta(days=14))
-    )
+    scenario.import_businesses(app, scenario.BUSINESSES_CSV.replace("cilla@torget.example", "gone@torget.example"))
+    consultation_id = scenario.open_consultation(app, scenario.consultation_yaml(closes=clock.now + dt.timedelta(days=14)))
     report = broadcast(app, consultation_id, actor="test")
     assert dict(report.queued) == {"email": 3}
 
@@ -147,21 +135,14 @@ async def test_contacts_with_only_an_address_are_invited_by_e_mail_end_to_end(
     await worker.stop()
     await app.channels["email"].aclose()
 
-    assert sorted(r for m in mailbox.received for r in m.recipients) == [
-        "anna@bageri.example",
-        "bo@bageri.example",
-    ]
+    assert sorted(r for m in mailbox.received for r in m.recipients) == ["anna@bageri.example", "bo@bageri.example"]
     english = next(m.message for m in mailbox.received if m.recipients == ["bo@bageri.example"])
     assert english["Subject"] == "Consultation: Traffic during the construction in Mörby centrum"
     assert english["Content-Language"] == "en"
     with app.engine.connect() as conn:
         reason = conn.execute(
-            sa.select(contacts_table.c.unreachable_reason).where(
-                contacts_table.c.email == "gone@torget.example"
-            )
+            sa.select(contacts_table.c.unreachable_reason).where(contacts_table.c.email == "gone@torget.example")
         ).scalar_one()
-        failed = conn.execute(
-            sa.select(outbox_table.c.status).where(outbox_table.c.address == "gone@torget.example")
-        ).scalar_one()
+        failed = conn.execute(sa.select(outbox_table.c.status).where(outbox_table.c.address == "gone@torget.example")).scalar_one()
     assert reason == "email: SMTP 550 for gone@torget.example: 5.1.1 No such user here"
     assert failed == "failed"

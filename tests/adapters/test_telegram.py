@@ -32,16 +32,8 @@ from conversations.messages import Action, Choice, QuestionOut, TextOut
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, group_message_update
 from tests.live_server import free_port
 
-QUESTION = QuestionOut(
-    "affected",
-    "yesno",
-    "Påverkas ert företag?",
-    "Svara ja eller nej.",
-    (Choice("yes", "Ja"), Choice("no", "Nej")),
-    (Action("decline", "Berör oss inte"),),
-    1,
-    7,
-)
+QUESTION = QuestionOut("affected", "yesno", "Påverkas ert företag?", "Svara ja eller nej.",
+                       (Choice("yes", "Ja"), Choice("no", "Nej")), (Action("decline", "Berör oss inte"),), 1, 7)
 
 
 def body(update: dict[str, object]) -> bytes:
@@ -75,125 +67,63 @@ def test_text_start_and_commands_in_a_private_chat(telegram: FakeTelegram) -> No
     assert parse_update(body(update)) == ChatText(update["update_id"], anna.chat_id, "Kväll, helst", "sv")
     start = parse_update(body(anna.message_update("/start AbC-123_xyz")))
     assert isinstance(start, StartCommand) and start.code == "AbC-123_xyz"
-    assert parse_update(body(anna.message_update("/start"))) == StartCommand(
-        start.update_id + 1, anna.chat_id, "", "sv"
-    )
+    assert parse_update(body(anna.message_update("/start"))) == StartCommand(start.update_id + 1, anna.chat_id, "", "sv")
     addressed = parse_update(body(anna.message_update("/start@SamradTestBot code42")))
     assert isinstance(addressed, StartCommand) and addressed.code == "code42"
-    assert isinstance(
-        parse_update(body(anna.message_update("/hjälp"))), ChatText
-    )  # the dialogue reads commands
+    assert isinstance(parse_update(body(anna.message_update("/hjälp"))), ChatText)  # the dialogue reads commands
 
 
 def test_a_button_press_carries_the_message_and_its_keyboard(telegram: FakeTelegram) -> None:
     anna = started(telegram)
-    message = telegram.call(
-        "sendMessage",
-        {
-            "chat_id": anna.chat_id,
-            "text": "Påverkas ni?",
-            "reply_markup": json.dumps(
-                {
-                    "inline_keyboard": [
-                        [
-                            {"text": "Ja", "callback_data": "a:affected:yes"},
-                            {"text": "Nej", "callback_data": "a:affected:no"},
-                        ]
-                    ]
-                }
-            ),
-        },
-    )
+    message = telegram.call("sendMessage", {
+        "chat_id": anna.chat_id, "text": "Påverkas ni?",
+        "reply_markup": json.dumps({"inline_keyboard": [[{"text": "Ja", "callback_data": "a:affected:yes"},
+                                                         {"text": "Nej", "callback_data": "a:affected:no"}]]})})
     update = anna.press_update(anna.inbox[-1], "Nej")
     press = parse_update(body(update))
     assert press == ButtonPress(
-        update["update_id"],
-        anna.chat_id,
-        update["callback_query"]["id"],
-        message["message_id"],
+        update["update_id"], anna.chat_id, update["callback_query"]["id"], message["message_id"],
         Button("Nej", "a:affected:no"),
-        ((Button("Ja", "a:affected:yes"), Button("Nej", "a:affected:no")),),
-        "sv",
-        # When Telegram sent the pressed message, as an aware UTC time.
-        dt.datetime.fromtimestamp(anna.inbox[-1].date, dt.UTC),
+        ((Button("Ja", "a:affected:yes"), Button("Nej", "a:affected:no")),), "sv",
+        dt.datetime.fromtimestamp(anna.inbox[-1].date, dt.UTC),  # when Telegram sent it, aware in UTC
     )
 
 
 def test_media_and_edits_are_not_text_and_groups_are_ignored(telegram: FakeTelegram) -> None:
     anna = telegram.person("Anna")
-    sticker = {
-        "update_id": 1,
-        "message": anna._message(
-            sticker={
-                "file_id": "x",
-                "file_unique_id": "y",
-                "type": "regular",
-                "width": 512,
-                "height": 512,
-                "is_animated": False,
-                "is_video": False,
-            }
-        ),
-    }
+    sticker = {"update_id": 1, "message": anna._message(sticker={
+        "file_id": "x", "file_unique_id": "y", "type": "regular", "width": 512, "height": 512,
+        "is_animated": False, "is_video": False})}
     assert parse_update(body(sticker)) == NotText(1, anna.chat_id, "media", "sv")
-    photo = {
-        "update_id": 2,
-        "message": anna._message(
-            photo=[{"file_id": "p", "file_unique_id": "q", "width": 90, "height": 90}], caption="Kväll"
-        ),
-    }
+    photo = {"update_id": 2, "message": anna._message(photo=[{"file_id": "p", "file_unique_id": "q", "width": 90,
+                                                              "height": 90}], caption="Kväll")}
     assert parse_update(body(photo)) == NotText(2, anna.chat_id, "media", "sv")
     sent = anna.message_update("Kväll")
     edited = {"update_id": 3, "edited_message": {**sent["message"], "text": "Morgon", "edit_date": 1}}
     assert parse_update(body(edited)) == NotText(3, anna.chat_id, "edit", "sv")
     group = parse_update(body(group_message_update(telegram, "/start hej")))
     assert isinstance(group, Ignored) and "supergroup" in group.reason
-    inline = parse_update(
-        body(
-            {
-                "update_id": 4,
-                "inline_query": {"id": "9", "from": anna._user(), "query": "samråd", "offset": ""},
-            }
-        )
-    )
+    inline = parse_update(body({"update_id": 4, "inline_query": {
+        "id": "9", "from": anna._user(), "query": "samråd", "offset": ""}}))
     assert isinstance(inline, Ignored) and inline.callback_query_id is None
 
 
 def test_a_button_in_a_group_is_ignored_but_keeps_its_query_id_to_be_answered(telegram: FakeTelegram) -> None:
     anna = telegram.person("Anna")
     group_message = group_message_update(telegram, "Välj")["message"]
-    update = {
-        "update_id": 5,
-        "callback_query": {
-            "id": "77",
-            "from": anna._user(),
-            "message": group_message,
-            "chat_instance": "1",
-            "data": "a:q:yes",
-        },
-    }
+    update = {"update_id": 5, "callback_query": {"id": "77", "from": anna._user(), "message": group_message,
+                                                 "chat_instance": "1", "data": "a:q:yes"}}
     assert parse_update(body(update)) == Ignored(5, "a button in a group", "77")
 
 
 def test_blocking_and_unblocking_the_bot(telegram: FakeTelegram) -> None:
     anna = telegram.person("Anna")
-    member = {
-        "chat": anna._chat(),
-        "from": anna._user(),
-        "date": 1,
-        "old_chat_member": {"user": telegram._bot_user(), "status": "member"},
-        "new_chat_member": {"user": telegram._bot_user(), "status": "kicked", "until_date": 0},
-    }
-    assert parse_update(body({"update_id": 6, "my_chat_member": member})) == MembershipChange(
-        6, anna.chat_id, True
-    )
-    member["old_chat_member"], member["new_chat_member"] = (
-        member["new_chat_member"],
-        member["old_chat_member"],
-    )
-    assert parse_update(body({"update_id": 7, "my_chat_member": member})) == MembershipChange(
-        7, anna.chat_id, False
-    )
+    member = {"chat": anna._chat(), "from": anna._user(), "date": 1,
+              "old_chat_member": {"user": telegram._bot_user(), "status": "member"},
+              "new_chat_member": {"user": telegram._bot_user(), "status": "kicked", "until_date": 0}}
+    assert parse_update(body({"update_id": 6, "my_chat_member": member})) == MembershipChange(6, anna.chat_id, True)
+    member["old_chat_member"], member["new_chat_member"] = member["new_chat_member"], member["old_chat_member"]
+    assert parse_update(body({"update_id": 7, "my_chat_member": member})) == MembershipChange(7, anna.chat_id, False)
 
 
 @pytest.mark.parametrize(
@@ -224,19 +154,10 @@ def test_an_update_of_another_kind_is_read_and_ignored() -> None:
     assert isinstance(parse_update(b'{"update_id": 42}'), Ignored)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("7Hq2kR0c_xUe-9vLmN3pZt1Y", True),
-        (" 7Hq2kR0c_xUe-9vLmN3pZt1Y ", True),
-        ("kväll", False),
-        ("1 200", False),
-        ("ja", False),
-        ("2025-03-15", False),
-        ("Leveranser och parkering", False),
-        ("x" * 65, False),
-    ],
-)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("7Hq2kR0c_xUe-9vLmN3pZt1Y", True), (" 7Hq2kR0c_xUe-9vLmN3pZt1Y ", True), ("kväll", False), ("1 200", False),
+    ("ja", False), ("2025-03-15", False), ("Leveranser och parkering", False), ("x" * 65, False),
+])
 def test_a_typed_code_is_one_word_of_code_characters(text: str, expected: bool) -> None:
     assert looks_like_code(text) is expected
 
@@ -244,9 +165,7 @@ def test_a_typed_code_is_one_word_of_code_characters(text: str, expected: bool) 
 # --- sending --------------------------------------------------------------------------------------
 
 
-async def test_a_question_is_sent_as_html_with_its_keyboard(
-    telegram: FakeTelegram, channel: TelegramChannel
-) -> None:
+async def test_a_question_is_sent_as_html_with_its_keyboard(telegram: FakeTelegram, channel: TelegramChannel) -> None:
     anna = started(telegram)
     result = await channel.send(to(anna))
     assert result == Delivered(str(anna.last.message_id))
@@ -254,8 +173,7 @@ async def test_a_question_is_sent_as_html_with_its_keyboard(
     assert anna.last.buttons() == ["Ja", "Nej", "Berör oss inte"]
     (call,) = telegram.calls_to("sendMessage")
     assert call.params["parse_mode"] == "HTML" and json.loads(call.params["link_preview_options"]) == {
-        "is_disabled": True
-    }
+        "is_disabled": True}
 
 
 async def test_a_long_message_arrives_in_parts_each_within_telegram_s_limit(
@@ -270,9 +188,7 @@ async def test_a_long_message_arrives_in_parts_each_within_telegram_s_limit(
     assert "\n\n".join(texts) == "\n\n".join(paragraphs)
 
 
-async def test_flood_control_is_retry_after_its_seconds(
-    telegram: FakeTelegram, channel: TelegramChannel
-) -> None:
+async def test_flood_control_is_retry_after_its_seconds(telegram: FakeTelegram, channel: TelegramChannel) -> None:
     anna = started(telegram)
     telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
     result = await channel.send(to(anna))
@@ -280,18 +196,15 @@ async def test_flood_control_is_retry_after_its_seconds(
     assert anna.inbox == []
 
 
-@pytest.mark.parametrize(
-    ("code", "description", "expected"),
-    [
-        (403, "Forbidden: bot was blocked by the user", Unreachable),
-        (403, "Forbidden: bot can't initiate conversation with a user", Unreachable),
-        (403, "Forbidden: user is deactivated", Unreachable),
-        (400, "Bad Request: chat not found", Unreachable),
-        (400, "Bad Request: can't parse entities: Unsupported start tag", Failed),
-        (500, "Internal Server Error", Failed),
-        (502, "Bad Gateway", Failed),
-    ],
-)
+@pytest.mark.parametrize(("code", "description", "expected"), [
+    (403, "Forbidden: bot was blocked by the user", Unreachable),
+    (403, "Forbidden: bot can't initiate conversation with a user", Unreachable),
+    (403, "Forbidden: user is deactivated", Unreachable),
+    (400, "Bad Request: chat not found", Unreachable),
+    (400, "Bad Request: can't parse entities: Unsupported start tag", Failed),
+    (500, "Internal Server Error", Failed),
+    (502, "Bad Gateway", Failed),
+])
 async def test_telegram_s_errors_become_typed_results(
     telegram: FakeTelegram, channel: TelegramChannel, code: int, description: str, expected: type
 ) -> None:
@@ -338,32 +251,18 @@ async def test_keyboards_are_edited_in_place_and_an_unchanged_one_is_fine(
     await channel.send(to(anna))
     message = anna.last
     answered = ((Button("✓ Ja", "x"),),)
-    assert await channel.edit_keyboard(anna.chat_id, message.message_id, answered) == Delivered(
-        str(message.message_id)
-    )
+    assert await channel.edit_keyboard(anna.chat_id, message.message_id, answered) == Delivered(str(message.message_id))
     assert message.buttons() == ["✓ Ja"]
-    assert await channel.edit_keyboard(anna.chat_id, message.message_id, answered) == Delivered(
-        str(message.message_id)
-    )
+    assert await channel.edit_keyboard(anna.chat_id, message.message_id, answered) == Delivered(str(message.message_id))
     assert isinstance(await channel.edit_keyboard(anna.chat_id, 999_999, answered), Failed)
 
 
-async def test_an_outbox_row_can_name_a_message_to_edit(
-    telegram: FakeTelegram, channel: TelegramChannel
-) -> None:
+async def test_an_outbox_row_can_name_a_message_to_edit(telegram: FakeTelegram, channel: TelegramChannel) -> None:
     anna = started(telegram)
     await channel.send(to(anna))
     first = anna.last
-    toggled = QuestionOut(
-        "concerns",
-        "multi",
-        "Vad oroar er?",
-        "Välj ett eller flera.",
-        (Choice("deliveries", "Leveranser", True),),
-        (Action("done", "Klar"),),
-        3,
-        7,
-    )
+    toggled = QuestionOut("concerns", "multi", "Vad oroar er?", "Välj ett eller flera.",
+                          (Choice("deliveries", "Leveranser", True),), (Action("done", "Klar"),), 3, 7)
     result = await channel.send(to(anna, toggled, edit_message_id=str(first.message_id)))
     assert result == Delivered(str(first.message_id)) and len(anna.inbox) == 1
     assert first.buttons() == ["✓ Leveranser", "Klar"] and first.text.startswith("3/7")
@@ -379,11 +278,8 @@ async def test_callback_queries_are_answered_directly_or_in_a_webhook_response(
     assert await channel.answer_callback(query, "Den knappen gäller inte längre.") == Delivered()
     assert telegram.answered(query) == {"callback_query_id": query, "text": "Den knappen gäller inte längre."}
     assert isinstance(await channel.answer_callback(query), Failed)  # answered already: query is too old
-    assert webhook_answer("17", "x" * 300) == {
-        "method": "answerCallbackQuery",
-        "callback_query_id": "17",
-        "text": "x" * 200,
-    }
+    assert webhook_answer("17", "x" * 300) == {"method": "answerCallbackQuery", "callback_query_id": "17",
+                                                "text": "x" * 200}
 
 
 async def test_the_webhook_the_commands_and_the_username_are_registered(
@@ -394,10 +290,8 @@ async def test_the_webhook_the_commands_and_the_username_are_registered(
     assert telegram.webhook_secret == "s3cret_-token"
     assert telegram.allowed_updates == ["message", "edited_message", "callback_query", "my_chat_member"]
     await channel.set_commands({None: [Command("help", "Hjälp")], "en": [Command("help", "Help")]})
-    assert telegram.commands == {
-        "": [{"command": "help", "description": "Hjälp"}],
-        "en": [{"command": "help", "description": "Help"}],
-    }
+    assert telegram.commands == {"": [{"command": "help", "description": "Hjälp"}],
+                                 "en": [{"command": "help", "description": "Help"}]}
     assert await channel.username() == telegram.username
     with pytest.raises(TelegramApiError, match="unallowed characters"):
         await channel.set_webhook("https://samrad.example/webhooks/telegram", "no spaces allowed")

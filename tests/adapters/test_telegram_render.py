@@ -34,16 +34,8 @@ def question(kind: str = "yesno", qid: str = "affected", **fields: object) -> Qu
         "multi": (Choice("deliveries", "Leveranser", True), Choice("parking", "Parkering")),
         "confirm": (Choice("yes", "Ja, skicka in"), Choice("no", "Inte än")),
     }.get(kind, ())
-    values: dict[str, object] = {
-        "question_id": qid,
-        "kind": kind,
-        "text": "Påverkas ni?",
-        "hint": "Svara ja eller nej.",
-        "choices": choices,
-        "position": 1,
-        "total": 7,
-        **fields,
-    }
+    values: dict[str, object] = {"question_id": qid, "kind": kind, "text": "Påverkas ni?", "hint": "Svara ja eller nej.",
+                                 "choices": choices, "position": 1, "total": 7, **fields}
     return QuestionOut(**values)  # type: ignore[arg-type]
 
 
@@ -61,9 +53,8 @@ def test_texts_from_officials_and_people_are_escaped_for_html() -> None:
 
 def test_a_question_shows_its_number_text_and_hint() -> None:
     (part,) = render(question(text="Påverkas <ert> företag?\nTänk på hela 2026.", position=2, total=7))
-    assert part.html == (
-        "<i>2/7</i>\n<b>Påverkas &lt;ert&gt; företag?</b>\nTänk på hela 2026.\n<i>Svara ja eller nej.</i>"
-    )
+    assert part.html == ("<i>2/7</i>\n<b>Påverkas &lt;ert&gt; företag?</b>\nTänk på hela 2026.\n"
+                         "<i>Svara ja eller nej.</i>")
     assert visible(part.html) == "2/7\nPåverkas <ert> företag?\nTänk på hela 2026.\nSvara ja eller nej."
 
 
@@ -80,36 +71,20 @@ def test_keyboards_for_each_kind_of_question() -> None:
     assert [b.data for b in yes_no[0]] == ["a:affected:yes", "a:affected:no"]
     assert yes_no[1][0].data == "c:affected:decline"
 
-    scale = keyboard(
-        question("scale", qid="impact", choices=tuple(Choice(str(n), str(n)) for n in range(11)))
-    )
+    scale = keyboard(question("scale", qid="impact", choices=tuple(Choice(str(n), str(n)) for n in range(11))))
     assert [len(row) for row in scale] == [6, 5]  # 0–10 in two balanced rows
 
     choice = keyboard(question("choice", qid="best_time"))
     assert [[b.text for b in row] for row in choice] == [["Morgon"], ["Kväll"]]  # one option a row
 
-    multi = keyboard(
-        question(
-            "multi",
-            qid="concerns",
-            actions=(Action("done", "Klar"), Action("back", "Tillbaka"), Action("decline", "Berör oss inte")),
-        )
-    )
+    multi = keyboard(question("multi", qid="concerns", actions=(Action("done", "Klar"), Action("back", "Tillbaka"),
+                                                              Action("decline", "Berör oss inte"))))
     assert [[b.text for b in row] for row in multi] == [
-        ["✓ Leveranser"],
-        ["Parkering"],
-        ["Klar"],
-        ["Tillbaka", "Berör oss inte"],
-    ]
+        ["✓ Leveranser"], ["Parkering"], ["Klar"], ["Tillbaka", "Berör oss inte"]]
     assert multi[0][0].data == "t:concerns:deliveries" and multi[2][0].data == "c:concerns:done"
 
-    summary = keyboard(
-        question(
-            "confirm",
-            qid="_submit",
-            actions=tuple(Action("change", f"Ändra {n}", f"q{n}") for n in range(1, 7)),
-        )
-    )
+    summary = keyboard(question("confirm", qid="_submit", actions=tuple(
+        Action("change", f"Ändra {n}", f"q{n}") for n in range(1, 7))))
     assert [b.text for b in summary[0]] == ["Ja, skicka in", "Inte än"]
     assert [len(row) for row in summary[1:]] == [3, 3]
     assert summary[1][0].data == "c:_submit:change:q1"
@@ -120,14 +95,8 @@ def test_keyboards_for_each_kind_of_question() -> None:
 def test_callback_data_fits_64_bytes_even_with_the_longest_ids_and_reads_back() -> None:
     options = (Choice(LONGEST_OPTION, "Ett"), Choice("o" * 39 + "p", "Två"))
     for kind in ("choice", "multi"):
-        buttons = keyboard(
-            question(
-                kind,
-                qid=LONGEST_ID,
-                choices=options,
-                actions=(Action("done", "Klar"), Action("skip", "Hoppa över")),
-            )
-        )
+        buttons = keyboard(question(kind, qid=LONGEST_ID, choices=options,
+                                    actions=(Action("done", "Klar"), Action("skip", "Hoppa över"))))
         for row in buttons:
             for button in row:
                 assert len(button.data.encode()) <= 64, button.data
@@ -164,12 +133,8 @@ def test_the_inert_button_and_unknown_data_are_no_press(data: str) -> None:
 
 def test_an_answered_keyboard_shows_the_answer_on_one_inert_button() -> None:
     assert answered("Kväll") == ((Button("✓ Kväll", "x"),),)
-    ticked = (
-        (Button("✓ Leveranser", "t:c:d"),),
-        (Button("Parkering", "t:c:p"),),
-        (Button("✓ Skyltning", "t:c:s"),),
-        (Button("Klar", "c:c:done"),),
-    )
+    ticked = ((Button("✓ Leveranser", "t:c:d"),), (Button("Parkering", "t:c:p"),), (Button("✓ Skyltning", "t:c:s"),),
+              (Button("Klar", "c:c:done"),))
     assert answered_label(Button("Klar", "c:c:done"), ticked) == "Leveranser, Skyltning"
     assert answered_label(Button("Ja", "a:q:yes"), None) == "Ja"
 
