@@ -292,8 +292,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 @contextlib.asynccontextmanager
-async def running(db: Path, delivery: str) -> AsyncIterator[FakeTelegram]:
-    """The fake Telegram in this process, the app in a child process, the webhook set."""
+async def running(db: Path, delivery: str) -> AsyncIterator[tuple[FakeTelegram, int]]:
+    """The fake Telegram in this process, the app in a child process (and its pid), the webhook set."""
     telegram = FakeTelegram()
     telegram.port = free_port()
     fake_server = asyncio.create_task(telegram.serve())
@@ -309,8 +309,7 @@ async def running(db: Path, delivery: str) -> AsyncIterator[FakeTelegram]:
                 await asyncio.sleep(0.05)
         telegram.webhook_url = f"http://127.0.0.1:{app_port}/webhooks/telegram"
         telegram.webhook_secret = SECRET
-        telegram.app_pid = child.pid  # type: ignore[attr-defined]
-        yield telegram
+        yield telegram, child.pid
         await telegram.aclose()
     finally:
         child.send_signal(signal.SIGINT)  # uvicorn stops: the worker and the writer finish first
@@ -323,14 +322,14 @@ async def running(db: Path, delivery: str) -> AsyncIterator[FakeTelegram]:
 async def one_run(label: str, db: Path, people: int, rate: float | None, delivery: str,
                   behaviour: Callable[[Run, FakeUser, str], Any]) -> dict[str, float]:
     codes = prepare(db, people)
-    async with running(db, delivery) as telegram:
+    async with running(db, delivery) as (telegram, app_pid):
         run = Run(telegram, Pacer(rate))
         telegram.listeners.append(run.on_message)
         users = [(telegram.person(f"Person {i}"), code) for i, code in enumerate(codes)]
-        cpu_before = process_cpu(child_pid := telegram.app_pid)  # type: ignore[attr-defined]
+        cpu_before = process_cpu(app_pid)
         started = time.perf_counter()
         finished = await asyncio.gather(*(behaviour(run, user, code) for user, code in users))
-        cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(child_pid).items()}
+        cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(app_pid).items()}
     elapsed = max(finished) - started
     check(db, people, delivered=delivery != "none")
     updates = len(run.latencies)

@@ -172,8 +172,8 @@ class OutboxWorker:
             with self.bookkeeping.begin() as conn:
                 return work(conn)
 
-        # One at a time: the lanes' claims and records would otherwise wait for each other inside SQLite,
-        # whose busy handler sleeps (a whole second where it is built without usleep).
+        # One at a time: the lanes' claims and records would otherwise queue for SQLite's write lock in its
+        # busy handler, which sleeps between tries instead of waking when the lock is free.
         async with self._writing:
             return await asyncio.to_thread(on_own_connection)
 
