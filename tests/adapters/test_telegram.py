@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
+from telegram import Update
 
 from adapters.base import Delivered, Failed, OutgoingMessage, RetryAfter, Unreachable
 from adapters.telegram import (
@@ -24,6 +25,7 @@ from adapters.telegram import (
     delivery_failure,
     looks_like_code,
     parse_update,
+    read_update,
     retry_seconds,
     webhook_answer,
 )
@@ -143,6 +145,24 @@ def test_blocking_and_unblocking_the_bot(telegram: FakeTelegram) -> None:
         b'{"update_id": 42, "callback_query": {"id": "1"}}',
         b'{"update_id": 42, "message": {"message_id": 1, "date": 1, "chat": {"id": "7", "type": "private"}, '
         b'"text": "hej"}}',
+        b'{"update_id": 42, "message": {"message_id": 1, "date": 1, "chat": {"id": 7, "type": "private"}, '
+        b'"text": 12}}',
+        b'{"update_id": 42, "message": {"message_id": 1.5, "date": 1, "chat": {"id": 7, "type": "private"}}}',
+        b'{"update_id": 42, "edited_message": []}',
+        b'{"update_id": 42, "callback_query": {"id": "1", "chat_instance": "1", "data": "a:q:yes"}}',
+        b'{"update_id": 42, "callback_query": {"id": 1, "from": {"id": 7}, "chat_instance": "1"}}',
+        b'{"update_id": 42, "callback_query": {"id": "1", "from": {"id": 7}, "chat_instance": "1", '
+        b'"message": {"message_id": 3, "date": 1}, "data": "a:q:yes"}}',
+        b'{"update_id": 42, "callback_query": {"id": "1", "from": {"id": 7}, "chat_instance": "1", "data": "a:q:yes", '
+        b'"message": {"message_id": 3, "date": 1, "chat": {"id": 7, "type": "private"}, "reply_markup": []}}}',
+        b'{"update_id": 42, "callback_query": {"id": "1", "from": {"id": 7}, "chat_instance": "1", "data": "a:q:yes", '
+        b'"message": {"message_id": 3, "date": 1, "chat": {"id": 7, "type": "private"}, '
+        b'"reply_markup": {"inline_keyboard": [{"text": "Ja"}]}}}}',
+        b'{"update_id": 42, "callback_query": {"id": "1", "from": {"id": 7}, "chat_instance": "1", "data": "a:q:yes", '
+        b'"message": {"message_id": 3, "date": 1, "chat": {"id": 7, "type": "private"}, '
+        b'"reply_markup": {"inline_keyboard": [[{"callback_data": "a:q:yes"}]]}}}}',
+        b'{"update_id": 42, "my_chat_member": {"chat": {"id": 7, "type": "private"}, "from": {"id": 7}, "date": 1}}',
+        b'{"update_id": 42, "my_chat_member": {"from": {"id": 7}, "new_chat_member": {"status": "kicked"}}}',
     ],
 )
 def test_a_body_that_is_not_a_telegram_update_is_refused(raw: bytes) -> None:
@@ -152,6 +172,46 @@ def test_a_body_that_is_not_a_telegram_update_is_refused(raw: bytes) -> None:
 
 def test_an_update_of_another_kind_is_read_and_ignored() -> None:
     assert isinstance(parse_update(b'{"update_id": 42}'), Ignored)
+
+
+def test_a_press_on_a_message_too_old_to_show_is_dated_at_the_epoch(telegram: FakeTelegram) -> None:
+    """Telegram sends an InaccessibleMessage (date 0, no keyboard) for a message it no longer shows."""
+    anna = telegram.person("Anna")
+    update = {"update_id": 8, "callback_query": {
+        "id": "78", "from": anna._user(), "chat_instance": "1", "data": "a:affected:yes",
+        "message": {"message_id": 3, "date": 0, "chat": anna._chat()}}}
+    press = parse_update(body(update))
+    assert isinstance(press, ButtonPress)
+    assert (press.keyboard, press.button, press.sent_at) == (None, Button("", "a:affected:yes"),
+                                                             dt.datetime.fromtimestamp(0, dt.UTC))
+
+
+def test_polling_reads_python_telegram_bots_updates_as_the_webhook_reads_the_json(telegram: FakeTelegram) -> None:
+    """getUpdates hands over Update objects; read_update must see in them what parse_update sees in the
+    webhook's JSON, for every kind of update the dialogue tells apart."""
+    anna = started(telegram)
+    telegram.call("sendMessage", {
+        "chat_id": anna.chat_id, "text": "Påverkas ni?",
+        "reply_markup": json.dumps({"inline_keyboard": [[{"text": "Ja", "callback_data": "a:affected:yes"}],
+                                                        [{"text": "Läs mer", "url": "https://example.se"}]]})})
+    sent = anna.message_update("Kväll")
+    member = {"chat": anna._chat(), "from": anna._user(), "date": 1,
+              "old_chat_member": {"user": telegram._bot_user(), "status": "member"},
+              "new_chat_member": {"user": telegram._bot_user(), "status": "kicked", "until_date": 0}}
+    updates = [
+        sent,
+        anna.message_update("/start AbC-123_xyz"),
+        anna.press_update(anna.inbox[-1], "Ja"),
+        {"update_id": 1, "message": anna._message(sticker={
+            "file_id": "x", "file_unique_id": "y", "type": "regular", "width": 512, "height": 512,
+            "is_animated": False, "is_video": False})},
+        {"update_id": 2, "edited_message": {**sent["message"], "text": "Morgon", "edit_date": 1}},
+        {"update_id": 3, "my_chat_member": member},
+        group_message_update(telegram, "/start hej"),
+        {"update_id": 4, "inline_query": {"id": "9", "from": anna._user(), "query": "samråd", "offset": ""}},
+    ]
+    for update in updates:
+        assert read_update(Update.de_json(update, None)) == parse_update(body(update)), update
 
 
 @pytest.mark.parametrize(("text", "expected"), [
