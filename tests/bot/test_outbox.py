@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import random
+import threading
 import time
 
 import pytest
@@ -313,6 +314,28 @@ async def test_a_graceful_stop_gives_back_held_rows_and_the_lease(app: App) -> N
     assert all(row.status == "pending" and row.claimed_by is None for row in rows if row.status != "sent")
     with app.engine.connect() as conn:
         assert conn.execute(sa.select(channel_leases_table)).all() == []  # handed over at once
+
+
+async def test_a_stopped_worker_leaves_no_thread_behind_and_can_start_again(app: App) -> None:
+    """The worker reads in a thread of its own; stopping ends it, and a new start makes a new one."""
+    contacts = add_contacts(app, 4)
+    queue(app, contacts[:2])
+    channel = FakeChannel(rate_limits=RateLimits(per_second=50, per_address_per_second=10), rules=None)
+    worker = worker_for(app, channel, WorkerConfig(poll_seconds=0.02))
+
+    def reading_threads() -> list[threading.Thread]:
+        return [thread for thread in threading.enumerate() if thread.name.startswith("outbox-reads")]
+
+    async def one_round(sent: int) -> None:
+        worker.start()
+        await until(lambda: len(channel.delivered) == sent, what=f"{sent} messages to be sent")
+        assert len(reading_threads()) == 1
+        await worker.stop()
+        await until(lambda: not reading_threads(), what="the reading thread to end")
+
+    await one_round(sent=2)
+    queue(app, contacts[2:], key="second")
+    await one_round(sent=4)
 
 
 async def test_rows_claimed_by_a_worker_that_died_are_sent_after_the_claim_expires(app: App, clock: FixedClock) -> None:
