@@ -9,7 +9,7 @@ envelopes, the error classes (RetryAfter, Forbidden, BadRequest…) — stays py
 
 Timeouts map to aiohttp's as: pool → `connect` (waiting for a pooled connection, and opening it),
 connect → `sock_connect`, read → `sock_read`. aiohttp has no write timeout; the bodies here are small
-form posts, so the read timeout covers a peer that stops reading.
+(JSON, or multipart form data for a file), so the read timeout covers a peer that stops reading.
 
 A session belongs to the event loop it was opened in: `shutdown()` closes it, and a request from another
 loop (a CLI command after an earlier `asyncio.run`) opens a new one.
@@ -18,6 +18,7 @@ loop (a CLI command after an earlier `asyncio.run`) opens a new one.
 from __future__ import annotations
 
 import asyncio
+import json
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -27,6 +28,7 @@ __all__ = ["AiohttpRequest"]
 
 
 _DefaultValue = type(BaseRequest.DEFAULT_NONE)  # python-telegram-bot's marker for "not given"
+_JSON = {"Content-Type": "application/json"}
 
 
 def _given(value: object, default: float | None) -> float | None:
@@ -114,7 +116,8 @@ class AiohttpRequest(BaseRequest):
                 _given(connect_timeout, self._connect_timeout),
                 _given(pool_timeout, self._pool_timeout),
             )
-        body: aiohttp.FormData | dict[str, str] | None = None
+        body: aiohttp.FormData | bytes | None = None
+        headers: dict[str, str] | None = None
         if request_data is not None:
             if request_data.multipart_data:
                 form = aiohttp.FormData()
@@ -124,9 +127,14 @@ class AiohttpRequest(BaseRequest):
                     form.add_field(name, content, filename=filename, content_type=mimetype)
                 body = form
             else:
-                body = request_data.json_parameters
+                # The Bot API takes a JSON body for every call without a file. One json.dumps costs far
+                # less than URL-encoding each parameter (a tenth of the sender process's CPU before).
+                body = json.dumps(request_data.parameters).encode()
+                headers = _JSON
         try:
-            async with self._session_here().request(method, url, data=body, timeout=timeout) as response:
+            async with self._session_here().request(
+                method, url, data=body, headers=headers, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
 
 from adapters.telegram_http import AiohttpRequest
@@ -51,7 +52,23 @@ def bot(base_url: str, request: AiohttpRequest) -> Bot:
     return Bot("4242:fake-telegram-token", base_url=base_url, request=request)
 
 
-async def test_the_bot_api_is_called_through_aiohttp_with_form_parameters(telegram: FakeTelegram) -> None:
+async def test_a_call_without_a_file_sends_its_parameters_as_one_json_body() -> None:
+    """The Bot API's application/json form: nested values (the keyboard) are objects, not JSON strings."""
+    async with raw_server(OK) as (url, received):
+        request = AiohttpRequest()
+        with contextlib.suppress(Exception):  # `true` is not a Message; the request is what counts
+            await bot(url, request).send_message(
+                42, "Hej", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Ja", callback_data="a:q:yes")]])
+            )
+        await request.shutdown()
+    head, _, body = received[0].partition(b"\r\n\r\n")
+    assert b"content-type: application/json" in head.lower()
+    assert json.loads(body) == {
+        "chat_id": 42, "text": "Hej", "reply_markup": {"inline_keyboard": [[{"text": "Ja", "callback_data": "a:q:yes"}]]}
+    }
+
+
+async def test_the_bot_api_is_called_through_aiohttp(telegram: FakeTelegram) -> None:
     person = telegram.person("Anna")
     person.chat.started = True
     request = AiohttpRequest()
