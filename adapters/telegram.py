@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -348,6 +349,9 @@ def looks_like_code(text: str) -> bool:
 # --- the Bot API client ----------------------------------------------------------------------------
 
 
+# A question's keyboard is the same for everyone it goes to, and python-telegram-bot's objects cannot be
+# changed once built, so one markup serves every send of it (building it was 5 % of a send's CPU).
+@functools.lru_cache(maxsize=1024)
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
