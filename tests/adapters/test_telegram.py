@@ -209,6 +209,13 @@ def test_polling_reads_python_telegram_bots_updates_as_the_webhook_reads_the_jso
         {"update_id": 3, "my_chat_member": member},
         group_message_update(telegram, "/start hej"),
         {"update_id": 4, "inline_query": {"id": "9", "from": anna._user(), "query": "samråd", "offset": ""}},
+        {"update_id": 5, "callback_query": {"id": "78", "from": anna._user(), "chat_instance": "1",
+                                            "data": "a:affected:yes",
+                                            "message": {"message_id": 3, "date": 0, "chat": anna._chat()}}},
+        {"update_id": 6, "callback_query": {"id": "79", "from": anna._user(), "chat_instance": "1",
+                                            "inline_message_id": "AAA", "data": "a:affected:yes"}},
+        {"update_id": 7, "message": {**{k: v for k, v in sent["message"].items() if k != "text"},
+                                     "pinned_message": sent["message"]}},  # a service message
     ]
     for update in updates:
         assert read_update(Update.de_json(update, None)) == parse_update(body(update)), update
