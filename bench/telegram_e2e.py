@@ -8,8 +8,8 @@ fake over HTTP. Each run also prints the CPU time per update of each process (Li
 
 1. Conversation, as fast as it goes: each person taps the deep link (/start <code>) and answers as soon
    as the bot's question arrives — three questions by button, two by typing — then submits from the
-   summary: seven updates; nine messages and four keyboard edits back. Measured: updates per second from
-   the first update until every reply has been delivered.
+   summary: seven updates; nine messages and six keyboard edits back (four after taps, two after typed
+   answers). Measured: updates per second from the first update until every reply has been delivered.
 2. Typing, paced at --rate updates/s: each person sends the same seven updates as typed messages without
    waiting for the bot (a person typing ahead). Measured: webhook latency (p50, p99) while Telegram
    delivers at that rate, and the time until the replies are delivered too.

@@ -25,8 +25,9 @@ def _format_number(value: float, language: Language) -> str:
     return text
 
 
-def _display(question: Question, value: AnswerValue | None, language: Language) -> str:
-    """An answer as the contact reads it in the summary."""
+def display_answer(question: Question, value: AnswerValue | None, language: Language) -> str:
+    """An answer as the contact reads it (in the summary, or where a question's buttons were); None:
+    skipped."""
     if value is None:
         return phrase("skipped_value", language)
     if isinstance(value, bool):
@@ -123,7 +124,7 @@ def answer_list(plan: Plan, state: DialogueState) -> tuple[list[str], list[Actio
     for number, question in enumerate(applicable(plan, state.answers), start=1):
         if question.id not in state.answers and question.id not in state.skipped:
             continue
-        shown = _display(question, state.answers.get(question.id), language)
+        shown = display_answer(question, state.answers.get(question.id), language)
         lines.append(f"{number}. {question.text.get(language)}\n→ {shown}")
         actions.append(Action("change", phrase("label_change", language, number=number), question.id))
     return lines, actions

@@ -150,6 +150,16 @@ def _context_from_row(row: sa.Row[Any]) -> ChatContext:
     )
 
 
+@dataclass(frozen=True)
+class ChatReply:
+    """What a message in a chat gets back, and the state it left the dialogue that took it in (None when
+    no dialogue took it: nothing open, or it opened the next consultation)."""
+
+    messages: list[Outbound]
+    state: DialogueState | None = None
+    consultation_id: int | None = None
+
+
 class ChatRouter:
     """`contact` below is a contact's id, or its `ChatContext` when the caller has read it already (the
     Telegram handler finds the contact by the chat's address that way); either way it is read once."""
@@ -188,15 +198,29 @@ class ChatRouter:
         channel: str,
         now: dt.datetime,
     ) -> list[Outbound]:
+        return self.reply(conn, contact, inbound, channel=channel, now=now).messages
+
+    def reply(
+        self,
+        conn: Connection,
+        contact: int | ChatContext,
+        inbound: Inbound,
+        *,
+        channel: str,
+        now: dt.datetime,
+    ) -> ChatReply:
+        """`receive`, with the state the message left its dialogue in."""
         context = _context(conn, contact, None)
         row = context.contact
         consultation = self._current(conn, context)
         if consultation is None:
-            return [TextOut(phrase("nothing_open", row.language), style="notice")]
+            return ChatReply([TextOut(phrase("nothing_open", row.language), style="notice")])
         if consultation.id != row.active_consultation_id:
             # The previous dialogue ended or closed: this message opens the next one.
             _set_active(conn, row.id, consultation.id)
-            return list(self.dialogues.start(conn, row, consultation, channel=channel, now=now).messages)
+            return ChatReply(
+                list(self.dialogues.start(conn, row, consultation, channel=channel, now=now).messages)
+            )
         state = context.state if consultation is context.consultation else NOT_READ
         view = self.dialogues.answer(conn, row, consultation, inbound, channel=channel, now=now, state=state)
         messages = list(view.messages)
@@ -208,7 +232,7 @@ class ChatRouter:
                     TextOut(phrase("next_consultation", row.language, title=following.title), style="notice")
                 )
                 messages.extend(self.dialogues.start(conn, row, following, channel=channel, now=now).messages)
-        return messages
+        return ChatReply(messages, view.state, consultation.id)
 
     def _current(self, conn: Connection, context: ChatContext) -> ConsultationRow | None:
         """The active dialogue while it is open and unfinished; else the next one waiting; else the

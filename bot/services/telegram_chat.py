@@ -11,6 +11,8 @@ Button presses are checked before they reach the dialogue: a press on a button o
 not the one being asked now (an old message) changes nothing and gets a short notice. Once a press is
 acted on, the pressed message's keyboard shows the chosen answer instead of buttons; a multi-choice
 toggle (or any press after which the same question is still awaited) updates the keyboard in place.
+A typed message that moves the dialogue past a question does the same to that question's message, found
+in the outbox: the answer, or no buttons when it went unanswered (back, stop, decline).
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ from adapters.telegram import (
     looks_like_code,
 )
 from adapters.telegram_render import Keyboard, answered, answered_label, keyboard, read_press
-from bot.services.chat import ChatContext, ChatRouter, chat_at
+from bot.services.chat import ChatContext, ChatReply, ChatRouter, chat_at
 from bot.services.dialogues import Dialogues, queue_replies
 from bot.services.telegram_join import join_by_code, mark_reachable
 from conversations import engine
 from conversations.messages import Language, Outbound, QuestionOut, TextIn, TextOut
 from conversations.phrases import phrase
+from conversations.prompts import display_answer
 from conversations.questionnaire import Questionnaire
-from storage.tables import processed_events_table
+from storage.tables import outbox_table, processed_events_table
 
 CHANNEL: Final = NAME
 log = logging.getLogger(__name__)
@@ -54,6 +57,24 @@ _RECORD_EVENT: Final = sa.text(
     f"INSERT INTO {processed_events_table.name} (channel, event_id, received_at) "
     "VALUES (:channel, :event_id, :received_at) ON CONFLICT DO NOTHING"
 ).bindparams(sa.bindparam("received_at", type_=processed_events_table.c.received_at.type))
+
+
+# The last question a chat was sent, with the platform's id of its message. By contact first: that
+# column is indexed, and a contact's messages are few.
+_LAST_QUESTION_SENT: Final = (
+    sa.select(outbox_table.c.platform_message_id, outbox_table.c.payload)
+    .where(
+        outbox_table.c.contact_id == sa.bindparam("contact_id"),
+        outbox_table.c.channel == sa.bindparam("channel"),
+        outbox_table.c.address == sa.bindparam("address"),
+        outbox_table.c.kind == "reply",
+        outbox_table.c.status == "sent",
+        outbox_table.c.platform_message_id.is_not(None),
+        outbox_table.c.payload["type"].as_string() == "question",
+    )
+    .order_by(outbox_table.c.id.desc())
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,7 @@ class Handled:
 class _Awaited:
     question_id: str
     questionnaire: Questionnaire
+    consultation_id: int
 
 
 # Telegram's clock and ours may differ a little; a message of this dialogue is never taken for an older one.
@@ -92,6 +114,24 @@ def _sent_before(sent_at: dt.datetime | None, dialogue_started_at: dt.datetime |
     if sent_at is None or dialogue_started_at is None:
         return False
     return sent_at < dialogue_started_at - CLOCK_TOLERANCE
+
+
+def _typed_answer_keyboard(awaited: _Awaited, reply: ChatReply) -> Keyboard | None:
+    """What a typed message leaves on the buttons of the question it moved the dialogue past: the
+    answer, as after a tap ("✓ 12"), or nothing when the question went without one (back, stop,
+    decline). None: leave them (the question is still the one asked, or it was asked again because the
+    answer was refused: the new copy is on its way)."""
+    if reply.consultation_id != awaited.consultation_id or reply.state is None:
+        return None
+    if any(isinstance(m, QuestionOut) and m.question_id == awaited.question_id for m in reply.messages):
+        return None
+    state = reply.state
+    if state.phase == "asking" and state.current == awaited.question_id:
+        return None
+    question = awaited.questionnaire.question(awaited.question_id)
+    if question is not None and (question.id in state.answers or question.id in state.skipped):
+        return answered(display_answer(question, state.answers.get(question.id), state.language))
+    return ()
 
 
 def _language(code: str | None) -> Language:
@@ -167,9 +207,35 @@ class TelegramUpdates:
             key = "telegram_edited" if update.what == "edit" else "telegram_text_only"
             messages = [TextOut(phrase(key, context.contact.language), "notice")]
         else:
-            messages = self.router.receive(conn, context, TextIn(update.text), channel=CHANNEL, now=now)
+            awaited = self._awaited(conn, context)
+            reply = self.router.reply(conn, context, TextIn(update.text), channel=CHANNEL, now=now)
+            self._queue(conn, update, contact_id, reply.messages, now)
+            edit = (
+                self._typed_answer_edit(conn, update, context, awaited, reply)
+                if awaited is not None
+                else None
+            )
+            return Handled(replies=len(reply.messages), edit=edit)
         self._queue(conn, update, contact_id, messages, now)
         return Handled(replies=len(messages))
+
+    def _typed_answer_edit(
+        self, conn: Connection, update: ChatText, context: ChatContext, awaited: _Awaited, reply: ChatReply
+    ) -> KeyboardEdit | None:
+        """A typed answer replaces its question's buttons as a tap would. The message that shows them is
+        the last question sent to this chat, found in the outbox (its platform id is recorded on
+        delivery); when that is another question, or not yet recorded as sent, the buttons stay, and a
+        tap on them is answered as stale."""
+        buttons = _typed_answer_keyboard(awaited, reply)
+        if buttons is None:
+            return None
+        found = conn.execute(
+            _LAST_QUESTION_SENT,
+            {"contact_id": context.contact.id, "channel": CHANNEL, "address": str(update.chat_id)},
+        ).first()
+        if found is None or found.payload.get("question_id") != awaited.question_id:
+            return None
+        return KeyboardEdit(update.chat_id, int(found.platform_message_id), buttons, next(self._sequence))
 
     def _queue(
         self,
@@ -243,5 +309,5 @@ class TelegramUpdates:
             return None
         for message in engine.current_prompt(questionnaire, context.state):
             if isinstance(message, QuestionOut):
-                return _Awaited(message.question_id, questionnaire)
+                return _Awaited(message.question_id, questionnaire, consultation.id)
         return None

@@ -89,21 +89,28 @@ async def test_a_business_owner_answers_every_question_kind_in_telegram(
     await postman()
     assert concerns.buttons() == ["✓ Parkering för kunder, Buller och damm"]
 
-    # Typing works for every kind: a choice by its text, a number with a space in it.
-    assert anna.last.text.startswith("4/7\nNär stör arbetet er minst?")
+    # Typing works for every kind: a choice by its text, a number with a space in it. A typed answer,
+    # too, replaces its question's buttons with the answer.
+    best_time = anna.last
+    assert best_time.text.startswith("4/7\nNär stör arbetet er minst?")
     await anna.send("kväll")
     await postman()
-    assert anna.last.text.startswith("5/7\nHur många arbetar i verksamheten?")
+    assert best_time.buttons() == ["✓ Kväll"]
+    staff = anna.last
+    assert staff.text.startswith("5/7\nHur många arbetar i verksamheten?")
     await anna.send("1 200")
     await postman()
+    assert staff.buttons() == ["✓ 1 200"]
     start = anna.last
     assert start.text.startswith("6/7\nFrån vilket datum")
     await anna.press(start, "Hoppa över")
     await postman()
     assert start.buttons() == ["✓ Hoppa över"]
     assert anna.last.text.startswith("7/7\nNågot mer ni vill att kommunen ska veta?")
+    comments = anna.last
     await anna.send("Tänk på <leveranser> & parkering före kl. 7")
     await postman()
+    assert comments.buttons() == ["✓ Tänk på <leveranser> & parkering före kl. 7"]
 
     summary = anna.last
     assert summary.text.startswith("Här är dina svar:")
@@ -151,3 +158,25 @@ async def test_a_code_typed_as_a_message_joins_too_and_an_english_speaker_gets_e
     with telegram_app.session() as session:
         rows = {row["contact_name"]: row for row in csv.DictReader(io.StringIO(export_csv(session, town.consultation_id)))}
     assert rows["Bo Ek"]["status"] == "declined" and rows["Bo Ek"]["channel"] == "telegram"
+
+
+async def test_typing_back_takes_the_buttons_of_the_question_left_and_asks_the_one_before_again(
+    telegram_app: App, telegram_web: LiveServer, telegram: FakeTelegram, postman: Postman
+) -> None:
+    town = municipality(telegram_app)
+    code = telegram_links(telegram_app, town.consultation_id)["Anna Ek"].split("?start=", 1)[1]
+    anna = telegram.person("Anna", language_code="sv")
+    await anna.send(f"/start {code}")
+    await postman()
+    affected = anna.last
+    await anna.send("ja")
+    await postman()
+    assert affected.buttons() == ["✓ Ja"]
+    impact = anna.last
+    assert impact.text.startswith("2/7\nHur mycket påverkas ni?")
+
+    await anna.send("/back")
+    await postman()
+    assert impact.buttons() == [], "a question left without an answer keeps no buttons"
+    assert anna.last.text.startswith("1/7\nPåverkas ert företag av ombyggnaden?")
+    assert "Nej" in anna.last.buttons()

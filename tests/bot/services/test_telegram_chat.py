@@ -6,10 +6,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from adapters.telegram import ButtonPress, ChatText, StartCommand, TelegramUpdate
-from adapters.telegram_render import Button
+from adapters.telegram_render import Button, answered
 from bot.bootstrap import App
 from bot.services.telegram_chat import Handled, TelegramUpdates
-from storage.tables import answers_table, invitations_table
+from storage.tables import answers_table, invitations_table, outbox_table
 from tests import scenario
 from tests.bot.services.statements_support import shapes, statements
 
@@ -42,13 +42,53 @@ def answers(app: App) -> dict[str, object]:
         )
 
 
-def test_a_typed_answer_reads_once_and_writes_each_row_once(app: App) -> None:
+def delivered(app: App, message_id: int) -> None:
+    """The outbox worker sent what is queued; Telegram gave the last message (the question) this id."""
+    with app.engine.begin() as conn:
+        ids = conn.execute(sa.select(outbox_table.c.id).order_by(outbox_table.c.id)).scalars().all()
+        conn.execute(sa.update(outbox_table).values(status="sent"))
+        conn.execute(
+            sa.update(outbox_table)
+            .where(outbox_table.c.id == ids[-1])
+            .values(platform_message_id=str(message_id))
+        )
+
+
+def test_a_typed_answer_reads_once_writes_each_row_once_and_finds_its_question_s_message(app: App) -> None:
     updates = joined(app)
+    delivered(app, message_id=10)
     with statements(app.engine) as seen:
         handled = handle(app, updates, ChatText(2, CHAT, "ja"))
     assert handled.replies == 1
-    assert shapes(seen) == AN_ANSWER
+    # The last read: the message that asked the question, whose buttons now give way to the answer.
+    assert shapes(seen) == [*AN_ANSWER, "SELECT"]
     assert answers(app) == {"affected": True}
+    assert handled.edit is not None and handled.edit.message_id == 10
+    assert handled.edit.keyboard == answered("Ja")
+
+
+def test_a_refused_typed_answer_leaves_the_buttons_and_looks_for_no_message(app: App) -> None:
+    updates = joined(app)
+    delivered(app, message_id=10)
+    with statements(app.engine) as seen:
+        handled = handle(app, updates, ChatText(2, CHAT, "kanske"))
+    assert handled.edit is None  # the question comes again; the old copy can still be tapped
+    assert "SELECT" not in shapes(seen)[2:]
+    assert answers(app) == {}
+
+
+def test_buttons_of_a_question_not_yet_delivered_cannot_be_replaced(app: App) -> None:
+    updates = joined(app)  # the question is still in the outbox
+    handled = handle(app, updates, ChatText(2, CHAT, "ja"))
+    assert handled.edit is None and answers(app) == {"affected": True}
+
+
+def test_stepping_back_by_typing_takes_the_buttons_away(app: App) -> None:
+    updates = joined(app)
+    handle(app, updates, ChatText(2, CHAT, "ja"))
+    delivered(app, message_id=11)  # question 2
+    handled = handle(app, updates, ChatText(3, CHAT, "/back"))
+    assert handled.edit is not None and (handled.edit.message_id, handled.edit.keyboard) == (11, ())
 
 
 def test_a_button_press_reads_once_too(app: App) -> None:
