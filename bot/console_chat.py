@@ -55,7 +55,7 @@ def run_console_chat(app: App, *, consultation_id: int, contact_id: int | None) 
         with app.engine.begin() as conn:
             replies = router.receive(
                 conn, contact, console.parse(line), channel=console.NAME, now=app.clock()
-            )
+            ).messages
         _show(replies)
 
 

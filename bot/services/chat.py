@@ -197,19 +197,8 @@ class ChatRouter:
         *,
         channel: str,
         now: dt.datetime,
-    ) -> list[Outbound]:
-        return self.reply(conn, contact, inbound, channel=channel, now=now).messages
-
-    def reply(
-        self,
-        conn: Connection,
-        contact: int | ChatContext,
-        inbound: Inbound,
-        *,
-        channel: str,
-        now: dt.datetime,
     ) -> ChatReply:
-        """`receive`, with the state the message left its dialogue in."""
+        """A message in the chat: the replies, and the state it left its dialogue in."""
         context = _context(conn, contact, None)
         row = context.contact
         consultation = self._current(conn, context)

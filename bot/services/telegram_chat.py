@@ -208,7 +208,7 @@ class TelegramUpdates:
             messages = [TextOut(phrase(key, context.contact.language), "notice")]
         else:
             awaited = self._awaited(conn, context)
-            reply = self.router.reply(conn, context, TextIn(update.text), channel=CHANNEL, now=now)
+            reply = self.router.receive(conn, context, TextIn(update.text), channel=CHANNEL, now=now)
             self._queue(conn, update, contact_id, reply.messages, now)
             edit = (
                 self._typed_answer_edit(conn, update, context, awaited, reply)
@@ -277,7 +277,7 @@ class TelegramUpdates:
         inbound = press.resolve([o.id for o in question.options] if question is not None else [])
         if inbound is None:
             return stale
-        messages = self.router.receive(conn, context, inbound, channel=CHANNEL, now=now)
+        messages = self.router.receive(conn, context, inbound, channel=CHANNEL, now=now).messages
         same = next(
             (m for m in messages if isinstance(m, QuestionOut) and m.question_id == press.question_id), None
         )

@@ -20,7 +20,9 @@ def say(app: App, router: ChatRouter, contact_id: int, *texts: str) -> list[Outb
     replies: list[Outbound] = []
     for text in texts:
         with app.engine.begin() as conn:
-            replies = router.receive(conn, contact_id, TextIn(text), channel="console", now=app.clock())
+            replies = router.receive(
+                conn, contact_id, TextIn(text), channel="console", now=app.clock()
+            ).messages
     return replies
 
 
@@ -240,7 +242,9 @@ def test_a_context_read_beforehand_is_used_as_is(app: App) -> None:
         context = chat_at(conn, channel="telegram", address="4711")
         assert context is not None
         with statements(app.engine) as seen:
-            replies = router.receive(conn, context, TextIn("ja"), channel="telegram", now=app.clock())
+            replies = router.receive(
+                conn, context, TextIn("ja"), channel="telegram", now=app.clock()
+            ).messages
     assert asked(replies) == "impact"
     assert not [s for s in seen if s.startswith("SELECT")]
 
