@@ -14,8 +14,9 @@ Answering a button press: the callback query is answered in the webhook response
 so it does not go through the outbox. Before that response, after the commit, the pressed message's
 keyboard is edited (editMessageReplyMarkup: the chosen answer, or the toggled selection), awaited right
 here: the spinner stops as the keyboard changes, nothing is left running after the request, and two
-quick taps are applied in commit order (KeyboardEdits). The edit is cosmetic too: if it fails, the old
-buttons stay and a press on them is answered as stale. It costs one Bot API round trip on presses only.
+quick taps are applied in commit order (KeyboardEdits). A typed answer edits its question's message the
+same way. The edit is cosmetic too: if it fails, the old buttons stay and a press on them is answered
+as stale. It costs one Bot API round trip, on presses and on typed answers that leave a question.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ class KeyboardEdits:
 
 
 async def respond(request: Request, handled: Handled, channel: TelegramChannel) -> Response:
-    """Edit the pressed message's keyboard, then 200 — answering the button press when there was one."""
+    """Edit a keyboard (the pressed message's, or a question's answered by typing), then 200 — answering
+    the button press when there was one."""
     if handled.edit is not None:
         edits = getattr(request.app.state, "telegram_keyboard_edits", None)
         if not isinstance(edits, KeyboardEdits):
