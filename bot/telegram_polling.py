@@ -12,7 +12,8 @@ import functools
 import logging
 from collections.abc import AsyncIterator
 
-from adapters.telegram import Ignored, PollingFailed, TelegramApiError, TelegramChannel
+from adapters.telegram import PollingFailed, TelegramApiError, TelegramChannel
+from adapters.telegram_updates import Ignored
 from bot.bootstrap import App
 from bot.services.telegram_chat import Handled, TelegramUpdates, menu_commands
 from bot.writer import GroupCommitWriter

@@ -26,11 +26,11 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from adapters.telegram import (
-    NAME,
+from adapters.telegram import NAME, Command
+from adapters.telegram_render import Keyboard, answered, answered_label, keyboard, read_press
+from adapters.telegram_updates import (
     ButtonPress,
     ChatText,
-    Command,
     Ignored,
     MembershipChange,
     NotText,
@@ -38,7 +38,6 @@ from adapters.telegram import (
     TelegramUpdate,
     looks_like_code,
 )
-from adapters.telegram_render import Keyboard, answered, answered_label, keyboard, read_press
 from bot.services.chat import ChatContext, ChatReply, ChatRouter, chat_at
 from bot.services.dialogues import Dialogues, queue_replies
 from bot.services.telegram_join import join_by_code, mark_reachable

@@ -31,8 +31,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.base import Delivered, DeliveryResult
-from adapters.telegram import Ignored, MalformedUpdate, TelegramChannel, parse_update, webhook_answer
+from adapters.telegram import TelegramChannel, webhook_answer
 from adapters.telegram_render import Keyboard
+from adapters.telegram_updates import Ignored, MalformedUpdate, parse_update
 from bot.bootstrap import App
 from bot.services.telegram_chat import CHANNEL, Handled, KeyboardEdit, TelegramUpdates
 from bot.writer import GroupCommitWriter

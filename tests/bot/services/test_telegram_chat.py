@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from adapters.telegram import ButtonPress, ChatText, StartCommand, TelegramUpdate
 from adapters.telegram_render import Button, answered
+from adapters.telegram_updates import ButtonPress, ChatText, StartCommand, TelegramUpdate
 from bot.bootstrap import App
 from bot.services.telegram_chat import Handled, TelegramUpdates
 from storage.tables import answers_table, invitations_table, outbox_table
