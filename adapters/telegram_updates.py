@@ -194,7 +194,7 @@ def _read_callback(uid: int, query: dict[str, Any]) -> TelegramUpdate:
     if query.get("message") is None:
         return Ignored(uid, "a button on an inline message", query_id)
     message = _object(query["message"], "callback_query.message")
-    date = _message_header(message, "callback_query.message")
+    message_id, date = _message_header(message, "callback_query.message")
     chat_id, chat_type = _chat(message, "callback_query.message")
     if chat_type != ChatType.PRIVATE:
         return Ignored(uid, "a button in a group", query_id)
@@ -207,7 +207,7 @@ def _read_callback(uid: int, query: dict[str, Any]) -> TelegramUpdate:
         uid,
         chat_id,
         query_id,
-        _int(message.get("message_id"), "callback_query.message.message_id"),
+        message_id,
         pressed or Button("", data),
         keyboard,
         _language(user),
@@ -232,10 +232,9 @@ def _button(button: object) -> Button:
     return Button(_text(button.get("text"), "button.text"), data if isinstance(data, str) else "")
 
 
-def _message_header(message: dict[str, Any], where: str) -> int:
-    """Checks what every Message has (message_id, date, chat); returns its date."""
-    _int(message.get("message_id"), f"{where}.message_id")
-    return _int(message.get("date"), f"{where}.date")
+def _message_header(message: dict[str, Any], where: str) -> tuple[int, int]:
+    """What every Message has besides its chat, checked: its message_id and its date."""
+    return _int(message.get("message_id"), f"{where}.message_id"), _int(message.get("date"), f"{where}.date")
 
 
 def _chat(parent: dict[str, Any], where: str) -> tuple[int, str]:

@@ -115,6 +115,11 @@ def _sent_before(sent_at: dt.datetime | None, dialogue_started_at: dt.datetime |
     return sent_at < dialogue_started_at - CLOCK_TOLERANCE
 
 
+def _asked_in(messages: list[Outbound], question_id: str) -> QuestionOut | None:
+    """The message among `messages` that asks `question_id` (again), if one does."""
+    return next((m for m in messages if isinstance(m, QuestionOut) and m.question_id == question_id), None)
+
+
 def _typed_answer_keyboard(awaited: _Awaited, reply: ChatReply) -> Keyboard | None:
     """What a typed message leaves on the buttons of the question it moved the dialogue past: the
     answer, as after a tap ("✓ 12"), or nothing when the question went without one (back, stop,
@@ -122,7 +127,7 @@ def _typed_answer_keyboard(awaited: _Awaited, reply: ChatReply) -> Keyboard | No
     answer was refused: the new copy is on its way)."""
     if reply.consultation_id != awaited.consultation_id or reply.state is None:
         return None
-    if any(isinstance(m, QuestionOut) and m.question_id == awaited.question_id for m in reply.messages):
+    if _asked_in(reply.messages, awaited.question_id) is not None:
         return None
     state = reply.state
     if state.phase == "asking" and state.current == awaited.question_id:
@@ -277,9 +282,7 @@ class TelegramUpdates:
         if inbound is None:
             return stale
         messages = self.router.receive(conn, context, inbound, channel=CHANNEL, now=now).messages
-        same = next(
-            (m for m in messages if isinstance(m, QuestionOut) and m.question_id == press.question_id), None
-        )
+        same = _asked_in(messages, press.question_id)
         if same is not None:
             # The same question is still awaited (a toggle, a refused answer, "not yet" on the summary): its
             # message stays the live one and shows the new state, instead of the question coming again.
