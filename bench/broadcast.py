@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import App, build
 from bot.clock import system_clock
-from bot.outbox import OutboxWorker
+from bot.delivery.outbox import OutboxWorker
 from bot.services.broadcast import broadcast
 from bot.services.dialogues import queue_replies
 from bot.settings import Settings

@@ -45,7 +45,7 @@ ANSWERS = (("affected", ("yes",)), ("impact", ("4",)), ("concerns", ("deliveries
 
 
 def businesses_csv(count: int) -> str:
-    from bot.demo import demo_org_number
+    from bot.cli.demo import demo_org_number
 
     lines = [scenario.BUSINESSES_CSV.splitlines()[0]]
     for index in range(count):

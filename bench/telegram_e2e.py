@@ -110,7 +110,7 @@ def serve_app(db: Path, api_url: str, port: int, delivery: str) -> None:
     import uvicorn
 
     from bot.process_tuning import settle_garbage_collector
-    from bot.web import create_web_app
+    from bot.web.app import create_web_app
 
     plain = os.environ.get("SAMRAD_BENCH_UVICORN") == "plain"
     options: dict[str, Any] = {"loop": "asyncio", "http": "h11"} if plain else {}
@@ -139,7 +139,7 @@ def serve_app(db: Path, api_url: str, port: int, delivery: str) -> None:
 
 def prepare(db: Path, people: int) -> list[str]:
     """A migrated database, `people` businesses with one contact each, the consultation open; the codes."""
-    from bot.demo import demo_org_number
+    from bot.cli.demo import demo_org_number
 
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)

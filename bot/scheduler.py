@@ -5,7 +5,7 @@ APScheduler 3 (AsyncIOScheduler, on the web server's event loop) fires the ticks
 - `lifecycle`: open drafts whose time has come (and queue their invitations), close what has closed;
 - `reminders`: queue the reminders that are due.
 The outbox worker runs beside them, for as long as the server does, and sends what they queue; with a
-`SenderProcess`, its calls to the platforms are made in a process of its own (bot/sender_process.py).
+`SenderProcess`, its calls to the platforms are made in a process of its own (bot/delivery/sender_process.py).
 
 APScheduler keeps no job that matters: every piece of due work is a row in the database (outbox,
 due_reminders, consultations' times), so a restart loses nothing and any number of processes can tick
@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.outbox import OutboxWorker
-from bot.sender_process import SenderProcess
+from bot.delivery.outbox import OutboxWorker
+from bot.delivery.sender_process import SenderProcess
 from bot.services import lifecycle, reminders
 from bot.writer import GroupCommitWriter
 

@@ -6,7 +6,7 @@ import uvicorn
 
 from bot.bootstrap import App
 from bot.process_tuning import settle_garbage_collector
-from bot.web import create_web_app
+from bot.web.app import create_web_app
 
 
 def run_server(app: App, *, host: str, port: int) -> None:

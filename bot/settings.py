@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # holds, how often it retries a failing send and how long it waits in between.
     outbox_poll_seconds: float = 0.25
     # Where `samrad serve` calls the platforms: in a process of its own ("on"), in the web process ("off"),
-    # or in a process of its own when the machine has more than one core ("auto"; bot/sender_process.py).
+    # or in a process of its own when the machine has more than one core ("auto"; bot/delivery/sender_process.py).
     sender_process: Literal["auto", "on", "off"] = "auto"
     outbox_lease_seconds: float = 30.0
     outbox_max_attempts: int = 8

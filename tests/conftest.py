@@ -32,7 +32,7 @@ import storage.tables  # noqa: F401  (registers every table on SQLModel.metadata
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
 from bot.settings import Settings
-from bot.web import create_web_app
+from bot.web.app import create_web_app
 from storage.db import make_engine, normalise_url, session_factory
 from storage.migrate import upgrade
 from tests.live_server import LiveServer

@@ -14,7 +14,7 @@ from bot.services import businesses, consultations
 from conversations.consultation_file import load_consultation_file
 from storage.tables import invitations_table
 
-DEMO_YAML = Path(__file__).resolve().parents[1] / "bot" / "demo_data" / "consultation.yaml"
+DEMO_YAML = Path(__file__).resolve().parents[1] / "bot" / "cli" / "demo_data" / "consultation.yaml"
 
 BUSINESSES_CSV = """\
 org_number,name,industry,area,tags,contact_name,contact_email,contact_phone,language,slack_user_id,teams_webhook_url

@@ -1,4 +1,4 @@
-"""TEST AND BENCHMARK ONLY — not a delivery worker. Production delivery is bot/outbox.py.
+"""TEST AND BENCHMARK ONLY — not a delivery worker. Production delivery is bot/delivery/outbox.py.
 
 `BatchDrain` empties the outbox's Telegram rows as fast as the adapter can send them, to measure how far
 the webhook path and the adapter go when delivery is not the bottleneck (bench/telegram_e2e.py

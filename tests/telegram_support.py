@@ -4,7 +4,7 @@
 - `telegram`: the fake, emptied for this test.
 - `telegram_app`: the application with the Telegram channel on, pointing at the fake (both databases).
 - `telegram_web`: the live server serving that app, set as the fake's webhook with its secret.
-- `postman`: the outbox worker (bot/outbox.py) sending through a Telegram channel of the test's own
+- `postman`: the outbox worker (bot/delivery/outbox.py) sending through a Telegram channel of the test's own
   event loop; `await postman()` returns once everything due has been delivered.
 
 Registered in tests/conftest.py with `pytest_plugins`.
@@ -24,9 +24,9 @@ from adapters.base import RateLimits
 from adapters.telegram import TelegramChannel
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
-from bot.outbox import OutboxWorker, WorkerConfig
+from bot.delivery.outbox import OutboxWorker, WorkerConfig
 from bot.settings import Settings
-from bot.web import create_web_app
+from bot.web.app import create_web_app
 from storage.tables import outbox_table
 from tests.fakes.telegram_api import FakeTelegram
 from tests.live_server import LiveServer

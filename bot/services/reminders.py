@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bot.delivery.quiet_hours import QuietHours
 from bot.links import opt_out_url
-from bot.quiet_hours import QuietHours
 from bot.services.outreach import (
     BULK_PRIORITY,
     EMAIL,

@@ -40,7 +40,7 @@ from adapters.telegram_updates import (
 )
 from bot.services.chat import ChatContext, ChatReply, ChatRouter, chat_at
 from bot.services.dialogues import Dialogues, queue_replies
-from bot.services.telegram_join import join_by_code, mark_reachable
+from bot.services.join import join_by_code, mark_reachable
 from conversations import engine
 from conversations.messages import Language, Outbound, QuestionOut, TextIn, TextOut
 from conversations.phrases import phrase

@@ -16,7 +16,7 @@ from bot.services.broadcast import broadcast
 from conversations.messages import QuestionOut, TextOut
 from storage.tables import contacts_table, outbox_table
 from tests import scenario
-from tests.bot.outbox_support import app_with, settled, until
+from tests.bot.delivery.outbox_support import app_with, settled, until
 from tests.fakes.smtp import SmtpServer
 from tests.live_server import free_port
 
@@ -120,7 +120,7 @@ def test_smtp_urls() -> None:
 async def test_contacts_with_only_an_address_are_invited_by_e_mail_end_to_end(
     sqlite_engine: Engine, clock: FixedClock, mailbox: SmtpServer
 ) -> None:
-    from bot.outbox import OutboxWorker, WorkerConfig
+    from bot.delivery.outbox import OutboxWorker, WorkerConfig
 
     app = app_with(sqlite_engine, clock, smtp_url=mailbox.url, mail_from="samrad@danderyd.example")
     assert isinstance(app.channels["email"], EmailChannel)

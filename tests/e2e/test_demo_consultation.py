@@ -15,7 +15,7 @@ import httpx
 import sqlalchemy as sa
 
 from bot.bootstrap import App
-from bot.demo import seed
+from bot.cli.demo import seed
 from bot.services.export import FIXED_COLUMNS, export_csv
 from storage.tables import invitations_table
 from tests.live_server import LiveServer

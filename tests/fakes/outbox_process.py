@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from adapters.base import RateLimits
 from bot.bootstrap import build
-from bot.outbox import OutboxWorker, WorkerConfig
+from bot.delivery.outbox import OutboxWorker, WorkerConfig
 from bot.services.broadcast import broadcast
 from bot.settings import Settings
 from storage.tables import outbox_table

@@ -7,7 +7,7 @@ import datetime as dt
 
 from bot.bootstrap import App
 from bot.clock import FixedClock
-from bot.quiet_hours import QuietHours
+from bot.delivery.quiet_hours import QuietHours
 from bot.services.broadcast import broadcast
 from bot.services.chat import ChatRouter
 from bot.services.dialogues import opt_out

@@ -374,7 +374,7 @@ def contact_erase(contact_id: int) -> str:
 
 
 def chat(*, consultation_id: int, contact_id: int | None) -> None:
-    from bot.console_chat import run_console_chat
+    from bot.cli.console_chat import run_console_chat
 
     app = _app()
     run_console_chat(app, consultation_id=consultation_id, contact_id=contact_id)
@@ -388,7 +388,7 @@ def serve(*, host: str, port: int) -> None:
 
 
 def demo(*, host: str, port: int, serve: bool) -> None:
-    from bot.demo import seed_and_print
+    from bot.cli.demo import seed_and_print
     from bot.server import run_server
 
     settings = get_settings()

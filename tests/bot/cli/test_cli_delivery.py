@@ -9,7 +9,7 @@ import pytest
 from storage.db import make_engine
 from storage.tables import outbox_table
 from tests import scenario
-from tests.bot.test_cli import Run, closes, samrad, write
+from tests.bot.cli.test_cli import Run, closes, samrad, write
 
 __all__ = ["samrad"]  # the fixture, shared with test_cli
 

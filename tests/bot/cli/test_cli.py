@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app as cli_app
+from bot.cli.app import app as cli_app
 from bot.settings import get_settings
 from tests import scenario
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.quiet_hours import QuietHours
+from bot.delivery.quiet_hours import QuietHours
 
 STOCKHOLM = "Europe/Stockholm"
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from bot import commands
+from bot.cli import commands
 
 app = typer.Typer(
     help="Samråd: konsultationer med näringslivet / consultations with businesses.",
@@ -249,5 +249,3 @@ def main() -> None:
     app()
 
 
-if __name__ == "__main__":
-    main()

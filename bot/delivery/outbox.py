@@ -51,9 +51,9 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy.engine import Connection
 
 from adapters.base import Channel
-from bot.outbox_config import WorkerConfig, backoff_delay
-from bot.outbox_lane import Lane
-from bot.quiet_hours import QuietHours
+from bot.delivery.config import WorkerConfig, backoff_delay
+from bot.delivery.lane import Lane
+from bot.delivery.quiet_hours import QuietHours
 from storage.db import deferred, relaxed
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
-from bot.outbox import OutboxWorker, WorkerConfig
+from bot.delivery.outbox import OutboxWorker, WorkerConfig
 from bot.services.outreach import BULK_PRIORITY, insert_outbox_rows, outbox_row
 from bot.settings import Settings
 from conversations.messages import TextOut

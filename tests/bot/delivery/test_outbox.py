@@ -26,11 +26,11 @@ from adapters.base import (
 )
 from bot.bootstrap import App
 from bot.clock import FixedClock
-from bot.outbox import OutboxWorker, WorkerConfig, backoff_delay
+from bot.delivery.outbox import OutboxWorker, WorkerConfig, backoff_delay
 from bot.services.dialogues import REPLY_PRIORITY, opt_out
 from storage import outbox as queries
 from storage.tables import channel_leases_table, contacts_table, outbox_table
-from tests.bot.outbox_support import (
+from tests.bot.delivery.outbox_support import (
     FAST,
     add_contacts,
     app_with,

@@ -1,6 +1,6 @@
 """One channel's sender for the outbox worker: lease, claim, pick and pace, send, record.
 
-The steps, and the guarantees they keep, are described in bot/outbox.py's docstring; this module is
+The steps, and the guarantees they keep, are described in bot/delivery/outbox.py's docstring; this module is
 their code for one channel, driven by `OutboxWorker`.
 """
 
@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Connection
 
 from adapters.base import Channel, Delivered, DeliveryResult, Failed, OutgoingMessage, RetryAfter, Unreachable
-from bot.outbox_config import BULK_FROM_PRIORITY, MAX_HELD_REPLIES, QUIET_KINDS, REPLY_KINDS, backoff_delay
-from bot.rate_limit import ChannelLimiter
+from bot.delivery.config import BULK_FROM_PRIORITY, MAX_HELD_REPLIES, QUIET_KINDS, REPLY_KINDS, backoff_delay
+from bot.delivery.rate_limit import ChannelLimiter
 from conversations.messages import outbound_from_json
 from storage import outbox as queries
 from storage.outbox import ClaimedRow
 
 if TYPE_CHECKING:
-    from bot.outbox import OutboxWorker
+    from bot.delivery.outbox import OutboxWorker
 
-log = logging.getLogger("bot.outbox")
+log = logging.getLogger("bot.delivery.outbox")
 
 
 class Lane:

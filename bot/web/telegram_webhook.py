@@ -61,7 +61,7 @@ def handler_for(request: Request, app: App, channel: TelegramChannel) -> Telegra
 
 class KeyboardEditor(Protocol):
     """What edits a keyboard: the Telegram channel, or its stand-in when the sender process calls
-    Telegram (bot/sender_process.py)."""
+    Telegram (bot/delivery/sender_process.py)."""
 
     async def edit_keyboard(self, chat_id: int, message_id: int, keyboard: Keyboard) -> DeliveryResult: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.base import RateLimits
-from bot.rate_limit import ChannelLimiter, SlidingWindow, TokenBucket
+from bot.delivery.rate_limit import ChannelLimiter, SlidingWindow, TokenBucket
 
 
 class Clock:

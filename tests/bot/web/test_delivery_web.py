@@ -15,9 +15,9 @@ from bot.links import opt_out_url
 from bot.scheduler import Background
 from bot.services.broadcast import broadcast
 from bot.services.dialogues import REPLY_PRIORITY
-from bot.web import create_web_app
+from bot.web.app import create_web_app
 from storage.tables import channel_leases_table, consultations_table, contacts_table, outbox_table
-from tests.bot.outbox_support import add_contacts, queue, settled, until
+from tests.bot.delivery.outbox_support import add_contacts, queue, settled, until
 from tests.bot.services.outreach_support import town
 from tests.fakes.channel import FakeChannel
 from tests.live_server import LiveServer

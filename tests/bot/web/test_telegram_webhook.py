@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from bot.bootstrap import App, build
-from bot.cli import app as cli_app
+from bot.cli.app import app as cli_app
 from bot.clock import FixedClock
 from bot.services import consultations
 from bot.settings import get_settings
-from bot.telegram_polling import polling_while_serving
+from bot.web.telegram_polling import polling_while_serving
 from bot.writer import GroupCommitWriter
 from storage.tables import (
     answers_table,
@@ -83,7 +83,7 @@ async def test_a_missing_or_wrong_secret_is_401_and_the_body_is_never_read(
 async def test_without_a_configured_secret_updates_are_taken_as_the_contract_says(
     telegram: FakeTelegram, sqlite_engine: sa.Engine, clock: FixedClock, live_server: LiveServer
 ) -> None:
-    from bot.web import create_web_app
+    from bot.web.app import create_web_app
 
     app = build(telegram_settings(telegram, telegram_webhook_secret=None), clock=clock, engine=sqlite_engine)
     web = create_web_app(app)

@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 
 from bot.clock import FixedClock
 from tests import scenario
-from tests.bot.outbox_support import add_contacts, app_with
+from tests.bot.delivery.outbox_support import add_contacts, app_with
 from tests.fakes.platform import FakePlatform
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CONTACTS = 1000
 
 

@@ -12,10 +12,11 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot import api, unsubscribe, web_answer
 from bot.bootstrap import App
+from bot.delivery.sender_process import SenderProcess, use_process
 from bot.scheduler import Background, outbox_metrics
-from bot.sender_process import SenderProcess, use_process
+from bot.web import answer as web_answer
+from bot.web import api, unsubscribe
 from bot.writer import GroupCommitWriter
 
 STATIC = Path(__file__).parent / "static"
@@ -35,7 +36,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
             tasks.start()
         try:
             if app.settings.telegram_mode == "polling" and "telegram" in app.channels:
-                from bot.telegram_polling import polling_while_serving
+                from bot.web.telegram_polling import polling_while_serving
 
                 async with polling_while_serving(app, writer):
                     yield
@@ -59,7 +60,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
     web.include_router(unsubscribe.router)
     web.include_router(api.router)
     if "telegram" in app.channels:  # the Telegram SDK loads only when the channel is on
-        from bot.webhooks import telegram as telegram_webhook
+        from bot.web import telegram_webhook
 
         # A plain Starlette route (see that module), first: every update would otherwise be matched
         # against each included router's routes before reaching it.

@@ -11,7 +11,7 @@ that keeps asking for the write lock starves behind the group-commit writer), an
 delivery's guarantees changes: the worker hands a message to `RemoteChannel.send` and gets the same
 typed result the adapter would have returned.
 
-The child is `python -m bot.sender_process`, talking over its stdin and stdout in frames (a 4-byte
+The child is `python -m bot.delivery.sender_process`, talking over its stdin and stdout in frames (a 4-byte
 length, then a pickle: both ends are this code base, started by this process). The first frame carries
 the settings; the child builds the channels from them (bot.bootstrap.channels_from). Then each request
 is (id, channel, method, arguments) — an outbox message to send, or a Telegram keyboard to edit after a
@@ -84,7 +84,7 @@ class RemoteChannel:
         return await self.process.call(self.name, "send", outgoing)
 
     async def edit_keyboard(self, chat_id: int, message_id: int, keyboard: Keyboard) -> DeliveryResult:
-        """Telegram's keyboard edit after a button press (bot/webhooks/telegram.py), made by the child."""
+        """Telegram's keyboard edit after a button press (bot/web/telegram_webhook.py), made by the child."""
         return await self.process.call(self.name, "edit_keyboard", chat_id, message_id, keyboard)
 
     async def aclose(self) -> None:
@@ -146,7 +146,7 @@ class SenderProcess:
         while not self._stopping:
             try:
                 child = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "bot.sender_process",
+                    sys.executable, "-m", "bot.delivery.sender_process",
                     stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 )  # fmt: skip
             except OSError:  # no process to be had now (limits, memory): sends wait, retryably; try again

@@ -1,4 +1,4 @@
-"""Sending from a process of its own (bot/sender_process.py): the outbox worker stays here, the Bot API
+"""Sending from a process of its own (bot/delivery/sender_process.py): the outbox worker stays here, the Bot API
 calls are made by a child process, and the child never outlives or outlasts its parent's needs."""
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from adapters.telegram import TelegramChannel
 from adapters.telegram_render import answered
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
-from bot.outbox import OutboxWorker
-from bot.outbox_config import WorkerConfig
-from bot.sender_process import RemoteChannel, SenderProcess, _frame, use_process
+from bot.delivery.config import WorkerConfig
+from bot.delivery.outbox import OutboxWorker
+from bot.delivery.sender_process import RemoteChannel, SenderProcess, _frame, use_process
 from bot.services.dialogues import REPLY_PRIORITY
 from bot.settings import Settings
-from bot.web import create_web_app
+from bot.web.app import create_web_app
 from conversations.messages import Choice, QuestionOut, TextOut
 from storage.tables import answers_table, invitations_table, outbox_table
-from tests.bot.outbox_support import add_contacts, queue, settled, until
+from tests.bot.delivery.outbox_support import add_contacts, queue, settled, until
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scenario import municipality
 from tests.telegram_support import WEBHOOK_SECRET, telegram_settings
@@ -179,7 +179,7 @@ async def test_a_keyboard_is_edited_by_the_child_and_other_calls_are_refused(
 def test_the_child_ends_when_its_input_ends_as_when_its_parent_is_killed(app: App) -> None:
     """A parent killed with SIGKILL cannot say goodbye: its end of the pipe closes, and that is enough."""
     with subprocess.Popen(
-        [sys.executable, "-m", "bot.sender_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        [sys.executable, "-m", "bot.delivery.sender_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     ) as child:
         assert child.stdin is not None and child.stdout is not None
         child.stdin.write(_frame(app.settings.model_dump(mode="json")))

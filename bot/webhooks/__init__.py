@@ -1,1 +1,0 @@
-"""Routes the chat platforms POST their events to: one module per channel."""
