@@ -14,9 +14,10 @@ plus one entry in the channel registry (bot/channels.py). Adapters never touch s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Final, Literal, Protocol, runtime_checkable
 
 from conversations.messages import ChoiceIn, Inbound, Outbound, QuestionOut, ToggleIn
 
@@ -78,6 +79,17 @@ class Channel(Protocol):
     async def send(self, outgoing: OutgoingMessage) -> DeliveryResult: ...
 
     async def aclose(self) -> None: ...
+
+
+_UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without what no database stores: NUL (PostgreSQL refuses it in text) and lone UTF-16
+    surrogates (JSON may carry one; it cannot be encoded as UTF-8), each replaced by U+FFFD."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 # --- chat channels: what a platform's request becomes ----------------------------------------------
@@ -243,8 +255,11 @@ class ChatChannel(Channel, Protocol):
         does not match, MalformedRequest when the body is not one of the platform's events."""
         ...
 
-    async def edit(self, address: str, message_ref: str, content: EditContent) -> DeliveryResult:
-        """Change a message sent earlier to show `content`."""
+    async def edit(
+        self, address: str, message_ref: str, content: EditContent, *, shown: Hashable = None
+    ) -> DeliveryResult:
+        """Change a message sent earlier to show `content`. `shown` is what it shows now when known (a
+        press's `shown`): an edit that would show the same is skipped."""
         ...
 
     def acknowledge(self, event: ChatEvent, *, notice: str = "") -> WebhookReply:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from adapters.base import Channel
+from bot.channels import channels_from
 from bot.clock import Clock, system_clock
 from bot.links import answer_url
 from bot.services.dialogues import Dialogues
@@ -29,8 +30,8 @@ class App:
     clock: Clock
     secret_key: str
     dialogues: Dialogues = field(default_factory=Dialogues)
-    # The push channels that are switched on (settings hold their credentials), by name: the outbox
-    # worker sends through these. Each channel's issue adds its adapter here in `build`.
+    # The channels that are switched on (settings hold their credentials), by name: the outbox worker
+    # sends through these, and those that are chat channels get the chat webhook (bot/channels.py).
     channels: dict[str, Channel] = field(default_factory=dict)
     # Called (from any thread) after rows are committed to the outbox, so a running outbox worker
     # sends them now rather than at its next poll. The worker registers itself here.
@@ -57,25 +58,6 @@ def build(
     app = App(settings=settings, engine=engine, clock=clock, secret_key=_secret_key(settings, engine))
     app.channels.update(channels_from(settings))
     return app
-
-
-def channels_from(settings: Settings) -> dict[str, Channel]:
-    """The push channels switched on by these settings (their credentials are set), by name. Each
-    channel's issue adds its adapter here."""
-    channels: dict[str, Channel] = {}
-    if settings.telegram_token:
-        from adapters.telegram import TelegramChannel  # the SDK loads only when the channel is on
-
-        channels["telegram"] = TelegramChannel(
-            settings.telegram_token, api_url=settings.telegram_api_url, rate=settings.telegram_rate
-        )
-    if settings.smtp_url and settings.mail_from:
-        from adapters.email import EmailChannel
-
-        channels["email"] = EmailChannel(
-            settings.smtp_url, sender=settings.mail_from, rate=settings.email_rate
-        )
-    return channels
 
 
 def _secret_key(settings: Settings, engine: Engine) -> str:

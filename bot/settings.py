@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TEAMS_WEBHOOK_HOSTS = (
@@ -73,6 +74,15 @@ class Settings(BaseSettings):
 
     # Answer links stay valid this long after the consultation closes, so a late click explains itself.
     link_max_age_days: int = 365
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_characters(cls, value: str | None) -> str | None:
+        # Telegram's setWebhook takes 1-256 of these only; a secret it refuses could never match, and one
+        # outside ASCII was once compared after a lossy encoding.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("must be 1-256 of A-Z a-z 0-9 _ - (what Telegram accepts)")
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -371,22 +371,22 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "This link does not work. Contact the municipality if you want to unsubscribe.",
     },
     # --- the Telegram channel ---------------------------------------------------------------------
-    "telegram_need_link": {
+    "chat_need_link": {
         "sv": "Hej! För att svara behöver du din personliga länk från kommunen. Du hittar den i inbjudan "
         "du har fått. Tryck på länken så börjar samrådet här. Har du ingen länk? Kontakta kommunen.",
         "en": "Hello! To answer, you need your personal link from the municipality. You will find it in "
         "the invitation you received. Tap the link and the consultation starts here. No link? Contact "
         "the municipality.",
     },
-    "telegram_text_only": {
+    "chat_text_only": {
         "sv": "Jag kan bara läsa text. Skriv ditt svar eller tryck på en knapp.",
         "en": "I can only read text. Type your answer or tap a button.",
     },
-    "telegram_edited": {
+    "chat_edited": {
         "sv": "Jag läser inte ändrade meddelanden. Skicka svaret som ett nytt meddelande i stället.",
         "en": "I don't read edited messages. Please send the answer as a new message instead.",
     },
-    "telegram_stale_button": {
+    "chat_stale_button": {
         "sv": "Den knappen gäller inte längre.",
         "en": "That button no longer applies.",
     },

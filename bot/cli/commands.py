@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from bot import channels as channel_registry
 from bot.bootstrap import App, build
 from bot.services import businesses, consultations, contacts, export, users
 from bot.settings import get_settings
@@ -296,8 +297,7 @@ def consultation_invites(consultation_id: int) -> str:
 
 def telegram_set_webhook(url: str | None) -> str:
     """Register the webhook (with the secret and the update types used) and the command menu."""
-    from adapters.telegram import TelegramApiError, TelegramChannel
-    from bot.services.telegram_chat import menu_commands
+    from adapters.telegram import TelegramApiError, TelegramChannel, menu_commands
 
     app = _app()
     channel = app.channels.get("telegram")
@@ -384,7 +384,15 @@ def serve(*, host: str, port: int) -> None:
     from bot.server import run_server
 
     app = _app()
+    _refuse_unsafe_channels(app)
     run_server(app, host=host, port=port)
+
+
+def _refuse_unsafe_channels(app: App) -> None:
+    """A channel switched on in a way that would take events from anyone stops the server from starting."""
+    problems = channel_registry.unsafe(app.settings)
+    if problems:
+        raise UserFacingError("; ".join(problems))
 
 
 def demo(*, host: str, port: int, serve: bool) -> None:
@@ -399,5 +407,6 @@ def demo(*, host: str, port: int, serve: bool) -> None:
     for line in seed_and_print(app, host=host, port=port):
         print(line, flush=True)
     if serve:
+        _refuse_unsafe_channels(app)
         print(f"\nServing on http://{host}:{port} (Ctrl+C stops)", flush=True)
         run_server(app, host=host, port=port)
