@@ -370,7 +370,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Länken fungerar inte. Kontakta kommunen om du vill avregistrera dig.",
         "en": "This link does not work. Contact the municipality if you want to unsubscribe.",
     },
-    # --- the Telegram channel ---------------------------------------------------------------------
+    # --- chat channels -----------------------------------------------------------------------------
     "chat_need_link": {
         "sv": "Hej! För att svara behöver du din personliga länk från kommunen. Du hittar den i inbjudan "
         "du har fått. Tryck på länken så börjar samrådet här. Har du ingen länk? Kontakta kommunen.",

@@ -89,7 +89,7 @@ class Contact(SQLModel, table=True):
 
 
 class ChannelIdentity(SQLModel, table=True):
-    """Who a contact is on one channel: a Telegram chat id, a Slack user id, a Teams webhook URL…"""
+    """Who a contact is on one channel: a chat id, a Slack user id, a Teams webhook URL…"""
 
     __tablename__ = "channel_identities"
     __table_args__ = (UniqueConstraint("channel", "address"),)
@@ -210,7 +210,7 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = None
     sent_at: dt.datetime | None = _moment()
     created_at: dt.datetime = _created()
-    # The platform's id of the sent message (Telegram's message_id), to edit it later.
+    # The platform's id of the sent message, to edit it later.
     platform_message_id: str | None = None
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from bot.cli import commands
+from bot.cli.errors import UserFacingError
 
 app = typer.Typer(
     help="Samråd: konsultationer med näringslivet / consultations with businesses.",
@@ -45,7 +46,7 @@ def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause (bad files, unknown ids, refused actions) into one line."""
     try:
         yield
-    except commands.UserFacingError as error:
+    except UserFacingError as error:
         fail(str(error))
 
 

@@ -19,16 +19,12 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot import channels as channel_registry
 from bot.bootstrap import App, build
+from bot.cli.errors import UserFacingError
 from bot.services import businesses, consultations, contacts, export, users
 from bot.settings import get_settings
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
 from storage.db import make_engine
-
-
-class UserFacingError(Exception):
-    """Raised with a one-line message for the user."""
-
 
 # The services' own error types are all things a user can fix; the CLI shows them the same way.
 _USER_ERRORS: tuple[type[Exception], ...] = (
@@ -116,11 +112,11 @@ def consultation_create(path: Path) -> Iterator[str]:
 
 
 def consultation_template(case_type: str, stage: str, *, reference: str, title: str) -> str:
-    from conversations import dialogue_model
+    from conversations import consultation_file
 
     try:
         now = dt.datetime.now(ZoneInfo(get_settings().timezone))
-        return dialogue_model.render_template_yaml(
+        return consultation_file.render_template_yaml(
             case_type, stage, reference=reference, case_title=title, now=now
         )
     except (KeyError, ValueError) as error:
@@ -273,8 +269,9 @@ def consultation_invites(consultation_id: int) -> str:
 
     app = _app()
     bot_username = telegram_username(app)
+    join_links = {"telegram_link": f"https://t.me/{bot_username}?start={{code}}" if bot_username else None}
     with _user_errors(), app.session() as session:
-        rows = invite_rows(session, app, consultation_id, bot_username=bot_username)
+        rows = invite_rows(session, app, consultation_id, join_links=join_links)
         session.commit()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -287,7 +284,7 @@ def consultation_invites(consultation_id: int) -> str:
             "contact_email",
             "language",
             "web_link",
-            "telegram_link",
+            *join_links,
             "chat_code",
         ]
     )

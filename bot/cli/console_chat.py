@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from adapters import console
 from bot.bootstrap import App
-from bot.cli.commands import UserFacingError
+from bot.cli.errors import UserFacingError
 from bot.services.chat import ChatRouter
 from bot.services.dialogues import load_consultation
 from storage.tables import contacts_table, invitations_table

@@ -456,3 +456,57 @@ def test_invites_ask_telegram_for_the_bot_s_name_when_it_is_not_configured(
 async def test_the_healthy_app_still_starts_without_a_token(web: LiveServer) -> None:
     async with httpx.AsyncClient() as client:
         assert (await client.get(f"{web.url}/healthz")).status_code == 200
+
+
+# --- hostile updates: 400 or stored cleaned, never a 5xx ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 100_000, b'{"update_id": ' + b"7" * 5_000 + b"}", b"\xff\xfe not utf-8"],
+    ids=["deep nesting", "5000-digit integer", "not UTF-8"],
+)
+async def test_a_hostile_body_with_the_right_secret_is_a_400(
+    telegram_app: App, telegram_web: LiveServer, telegram: FakeTelegram, raw: bytes
+) -> None:
+    call = await telegram.post(raw, {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+    assert call.status == 400
+    assert count(telegram_app, processed_events_table) == 0
+
+
+async def test_a_body_larger_than_any_update_is_refused_unread(
+    telegram_app: App, telegram_web: LiveServer, telegram: FakeTelegram
+) -> None:
+    call = await telegram.post(b" " * (2 << 20), {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+    assert call.status == 413
+
+
+async def test_a_lone_surrogate_and_nul_in_a_message_are_stored_cleaned(
+    telegram_app: App, telegram_web: LiveServer, telegram: FakeTelegram, postman: Postman
+) -> None:
+    anna = await joined(telegram_app, telegram, postman)
+    update = anna.message_update("x")
+    update["message"]["text"] = "ja\ud800\x00"
+    raw = json.dumps(update).encode()  # JSON carries the lone surrogate as \ud800
+    call = await telegram.post(raw, {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET, "Content-Type": "application/json"})
+    assert call.status == 200
+    await postman()
+    assert anna.last.text.startswith("1/7")  # not an answer: the hint and the question came again
+    assert count(telegram_app, processed_events_table) == 2
+
+
+def test_samrad_serve_refuses_to_start_a_webhook_without_a_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAMRAD_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("SAMRAD_TELEGRAM_TOKEN", "4242:a-token")
+    monkeypatch.delenv("SAMRAD_TELEGRAM_WEBHOOK_SECRET", raising=False)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+    refused = runner.invoke(cli_app, ["serve", "--port", "1"])
+    get_settings.cache_clear()
+    assert refused.exit_code == 1
+    assert "SAMRAD_TELEGRAM_WEBHOOK_SECRET is not set" in refused.output
+    assert "4242:a-token" not in refused.output
