@@ -11,7 +11,7 @@ from typing import Any, Literal
 from conversations.messages import AnswerValue, Language, Outbound
 
 Phase = Literal["asking", "confirm_stop", "summary", "submitted", "declined", "opted_out", "closed"]
-# The status of one contact's response, as exported (CONTRACT.md), seen from the dialogue alone.
+# The status of one contact's response, as exported (README, "Answer export"), seen from the dialogue alone.
 ResponseStatus = Literal["invited", "partial", "complete", "declined", "opted_out"]
 # "reopened": a submitted, declined or opted-out dialogue was taken up again by the contact.
 Outcome = Literal["submitted", "declined", "opted_out", "reopened"]

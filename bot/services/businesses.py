@@ -1,4 +1,4 @@
-"""Importing businesses and their contacts from the CSV format in CONTRACT.md (idempotent).
+"""Importing businesses and their contacts from the CSV format in the README, "Businesses CSV" (idempotent).
 
 The whole file is checked before anything is written: one bad row means nothing is imported, and every
 problem is reported with its line and column, so an official can fix the file and run it again.

@@ -1,4 +1,4 @@
-"""Exporting a consultation's answers: one row per invited contact (CONTRACT.md, "Answer export")."""
+"""Exporting a consultation's answers: one row per invited contact (README, "Answer export")."""
 
 from __future__ import annotations
 
