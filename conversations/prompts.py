@@ -162,6 +162,18 @@ def stop_prompt(language: Language) -> QuestionOut:
     )
 
 
+def awaited_id(state: DialogueState) -> str | None:
+    """The id of the question `prompt` asks in this state (SUBMIT_ID, STOP_ID for the engine's own), or
+    None when it asks none — without rendering it."""
+    if state.phase == "asking" and state.current is not None:
+        return state.current
+    if state.phase in ("asking", "summary"):
+        return SUBMIT_ID
+    if state.phase == "confirm_stop":
+        return STOP_ID
+    return None
+
+
 def prompt(plan: Plan, state: DialogueState) -> tuple[Outbound, ...]:
     """What the dialogue waits for in its phase."""
     language = state.language

@@ -104,3 +104,9 @@ class Step:
     messages: tuple[Outbound, ...]
     changes: tuple[AnswerChange, ...] = ()
     outcome: Outcome | None = None
+    # The question (or the engine's own prompt: submit, confirm stop) the dialogue waited for when the
+    # inbound came, and whether the step left it behind: answered, skipped or abandoned (back, stop,
+    # decline), and not asked again in `messages`. A chat channel then takes the controls off that
+    # question's message; a question still awaited, or asked again, keeps them.
+    awaited: str | None = None
+    left: str | None = None

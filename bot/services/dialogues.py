@@ -126,6 +126,7 @@ class View:
     messages: tuple[Outbound, ...]
     state: DialogueState | None
     accepting: bool  # False when the consultation is closed or not yet open
+    left: str | None = None  # the question the step moved past (conversations.state.Step.left)
 
 
 def load_contact(conn: Connection, contact_id: int) -> ContactRow | None:
@@ -223,7 +224,7 @@ class Dialogues:
             state = dataclasses.replace(state, language=language)
         result = engine.step(questionnaire, state, inbound, now=now)
         self._store(conn, contact, consultation.id, result, channel=channel, now=now, is_new=is_new)
-        return View(consultation.id, result.messages, result.state, True)
+        return View(consultation.id, result.messages, result.state, True, result.left)
 
     def start(
         self,

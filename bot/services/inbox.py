@@ -47,10 +47,9 @@ from adapters.base import (
 from bot.services.chat import ChatContext, ChatReply, ChatRouter, chat_at
 from bot.services.dialogues import Dialogues, queue_replies
 from bot.services.join import join_by_code, mark_reachable
-from conversations import engine
 from conversations.messages import Language, Outbound, QuestionOut, TextIn, TextOut
 from conversations.phrases import phrase
-from conversations.prompts import display_answer
+from conversations.prompts import awaited_id, display_answer
 from conversations.questionnaire import Questionnaire
 from storage.tables import outbox_table, processed_events_table
 
@@ -148,24 +147,6 @@ def _asked_in(messages: list[Outbound], question_id: str) -> QuestionOut | None:
     return next((m for m in messages if isinstance(m, QuestionOut) and m.question_id == question_id), None)
 
 
-def _left_behind(awaited: _Awaited, reply: ChatReply) -> EditContent | None:
-    """What a typed message leaves on the controls of the question it moved the dialogue past: the
-    answer, as after a press ("✓ 12"), or no controls when the question went without one (back, stop,
-    decline). None: leave them (the question is still the one asked, or it was asked again because the
-    answer was refused: the new copy is on its way)."""
-    if reply.consultation_id != awaited.consultation_id or reply.state is None:
-        return None
-    if _asked_in(reply.messages, awaited.question_id) is not None:
-        return None
-    state = reply.state
-    if state.phase == "asking" and state.current == awaited.question_id:
-        return None
-    question = awaited.questionnaire.question(awaited.question_id)
-    if question is not None and (question.id in state.answers or question.id in state.skipped):
-        return ShowAnswer(display_answer(question, state.answers.get(question.id), state.language))
-    return NoControls()
-
-
 class ChatInbox:
     def __init__(self, dialogues: Dialogues) -> None:
         self.dialogues = dialogues
@@ -213,35 +194,34 @@ class ChatInbox:
             key = "chat_edited" if event.what == "edit" else "chat_text_only"
             messages = [TextOut(phrase(key, context.contact.language), "notice")]
         else:
-            awaited = self._awaited(conn, context)
             reply = self.router.receive(conn, context, TextIn(event.text), channel=channel, now=now)
             self._queue(conn, channel, event, contact_id, reply.messages, now)
-            edit = self._typed_answer_edit(conn, channel, event, context, awaited, reply) if awaited else None
+            edit = self._typed_answer_edit(conn, channel, event, context, reply) if reply.left else None
             return InboxOutcome(replies=len(reply.messages), edit=edit)
         self._queue(conn, channel, event, contact_id, messages, now)
         return InboxOutcome(replies=len(messages))
 
     def _typed_answer_edit(
-        self,
-        conn: Connection,
-        channel: str,
-        event: Typed,
-        context: ChatContext,
-        awaited: _Awaited,
-        reply: ChatReply,
+        self, conn: Connection, channel: str, event: Typed, context: ChatContext, reply: ChatReply
     ) -> MessageEdit | None:
-        """A typed answer replaces its question's controls as a press would. The message that shows them
-        is the last question sent to this chat, found in the outbox (its platform id is recorded on
-        delivery); when that is another question, or not yet recorded as sent, the controls stay, and a
-        press on them is answered as stale."""
-        content = _left_behind(awaited, reply)
-        if content is None:
+        """A typed answer replaces the controls of the question it moved past, as a press would: the
+        answer ("✓ 12"), or none when the question went without one (back, stop, decline). The message
+        that shows them is the last question sent to this chat, found in the outbox (its platform id is
+        recorded on delivery); when that is another question, or not yet recorded as sent, the controls
+        stay, and a press on them is answered as stale."""
+        left, state = reply.left, reply.state
+        if left is None or state is None or reply.consultation_id is None:
             return None
         found = conn.execute(
             _LAST_QUESTION_SENT, {"contact_id": context.contact.id, "channel": channel, "address": event.address}
         ).first()
-        if found is None or found.payload.get("question_id") != awaited.question_id:
+        if found is None or found.payload.get("question_id") != left:
             return None
+        questionnaire = self.dialogues.snapshots.get(conn, reply.consultation_id)
+        question = questionnaire.question(left) if questionnaire is not None else None
+        content: EditContent = NoControls()
+        if question is not None and (left in state.answers or left in state.skipped):
+            content = ShowAnswer(display_answer(question, state.answers.get(left), state.language))
         return MessageEdit(event.address, str(found.platform_message_id), content, sequence=next(self._sequence))
 
     @staticmethod
@@ -301,12 +281,10 @@ class ChatInbox:
     def _awaited(self, conn: Connection, context: ChatContext) -> _Awaited | None:
         """The question the contact's active dialogue waits for now, if it waits for one."""
         consultation = context.consultation  # the active one (chat_at)
-        if consultation is None or consultation.status != "open":
+        if consultation is None or consultation.status != "open" or context.state is None:
             return None
-        questionnaire = self.dialogues.snapshots.get(conn, consultation.id)
-        if questionnaire is None or context.state is None:
+        question_id = awaited_id(context.state)
+        questionnaire = self.dialogues.snapshots.get(conn, consultation.id) if question_id else None
+        if question_id is None or questionnaire is None:
             return None
-        for message in engine.current_prompt(questionnaire, context.state):
-            if isinstance(message, QuestionOut):
-                return _Awaited(message.question_id, questionnaire, consultation.id)
-        return None
+        return _Awaited(question_id, questionnaire, consultation.id)
