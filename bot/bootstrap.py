@@ -75,6 +75,10 @@ def channels_from(settings: Settings) -> dict[str, Channel]:
         channels["email"] = EmailChannel(
             settings.smtp_url, sender=settings.mail_from, rate=settings.email_rate
         )
+    if settings.teams_enabled:
+        from adapters.teams import TeamsChannel  # no credential: on by SAMRAD_TEAMS_ENABLED
+
+        channels["teams"] = TeamsChannel(allowed_hosts=settings.teams_webhook_hosts, rate=settings.teams_rate)
     return channels
 
 
