@@ -3,7 +3,8 @@
 Every POST is checked as Teams would: a JSON body holding the webhook envelope with an Adaptive Card of
 version 1.5 or older, no Action.Submit or Action.Execute, less than 28 KB; otherwise 400. A good card is
 answered 202 Accepted, as Workflows does, unless the test told the path to answer otherwise
-(`answer(path, ...)`): 429 with Retry-After, 200 with Teams' throttling text, 404, 410, 500, a redirect.
+(`answer(path, ...)`): 429 with Retry-After, 200 with Teams' throttling text, 404, 410, 500, a redirect,
+a slow answer.
 Everything received is kept in `received`, query included (the tests check where the signature went).
 
 The client trusts the CA through `SSL_CERT_FILE=<fake.ca_file>`, as a municipality with its own CA would;
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -48,6 +50,7 @@ class Answer:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
+    delay: float = 0.0  # seconds before answering (a slow endpoint)
 
 
 class FakeWorkflows:
@@ -68,6 +71,7 @@ class FakeWorkflows:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 answer = fake._receive(self.path, dict(self.headers.items()), body)
+                time.sleep(answer.delay)
                 data = answer.body.encode()
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
@@ -114,10 +118,11 @@ class FakeWorkflows:
         return (f"https://{host}:{self.port}{path}?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun"
                 f"&sv=1.0&sig={sig}")
 
-    def answer(self, path: str, status: int, *, headers: dict[str, str] | None = None, body: str = "") -> None:
+    def answer(self, path: str, status: int, *, headers: dict[str, str] | None = None, body: str = "",
+               delay: float = 0.0) -> None:
         """Answer every good POST to `path` this way from now on (the URL path, without the query)."""
         with self._lock:
-            self._answers[path] = Answer(status, headers or {}, body)
+            self._answers[path] = Answer(status, headers or {}, body, delay)
 
     def redirect(self, path: str, location: str, status: int = 302) -> None:
         self.answer(path, status, headers={"Location": location})
