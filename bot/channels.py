@@ -44,6 +44,12 @@ def _telegram(settings: Settings) -> Channel:
     )
 
 
+def _teams(settings: Settings) -> Channel:
+    from adapters.teams import TeamsChannel
+
+    return TeamsChannel(allowed_hosts=settings.teams_webhook_hosts, rate=settings.teams_rate)
+
+
 def _email(settings: Settings) -> Channel:
     from adapters.email import EmailChannel
 
@@ -65,6 +71,12 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
             if s.telegram_mode == "webhook" and not s.telegram_webhook_secret
             else None
         ),
+    ),
+    ChannelEntry(
+        "teams",  # Workflows webhooks need no credential of ours: switched on by a setting
+        is_on=lambda s: s.teams_enabled,
+        build=_teams,
+        switched_on_by="SAMRAD_TEAMS_ENABLED",
     ),
     ChannelEntry(
         "email",

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
-DEFAULT_TEAMS_WEBHOOK_HOSTS = (
-    "prod-00.westeurope.logic.azure.com",
-    "environment.api.powerplatform.com",
-    "webhook.office.com",
-    "outlook.office.com",
-)
+from adapters.outbound_urls import check_workflows_url
+
+# Where Microsoft's Workflows webhooks live: `prod-NN.<region>.logic.azure.com` (older flows) and
+# `<id>.<nn>.environment.api.powerplatform.com` (flows made or moved since 2025). A leading dot allows
+# every name below it (adapters/outbound_urls.py).
+DEFAULT_TEAMS_WEBHOOK_HOSTS = (".logic.azure.com", ".environment.api.powerplatform.com")
 
 
 class Settings(BaseSettings):
@@ -41,9 +42,16 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_rate: float = 0.9
 
+    # Teams: cards posted to each business's own Workflows webhook. It needs no credential of ours, so
+    # it is switched on by name; the webhook URLs come with the businesses (teams_webhook_url).
+    teams_enabled: bool = False
     teams_outgoing_secret: str | None = None
-    teams_webhook_hosts: tuple[str, ...] = DEFAULT_TEAMS_WEBHOOK_HOSTS
+    # Comma-separated, as people write it: SAMRAD_TEAMS_WEBHOOK_HOSTS=.logic.azure.com,127.0.0.1
+    teams_webhook_hosts: Annotated[tuple[str, ...], NoDecode] = DEFAULT_TEAMS_WEBHOOK_HOSTS
     teams_rate: float = 3.5
+    # A Workflows URL in the municipality's own Teams, for officials' notifications (checked like a
+    # business's URL against teams_webhook_hosts).
+    teams_notify_url: str | None = None
 
     smtp_url: str | None = None
     mail_from: str | None = None
@@ -83,6 +91,37 @@ class Settings(BaseSettings):
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
             raise ValueError("must be 1-256 of A-Z a-z 0-9 _ - (what Telegram accepts)")
         return value
+
+    @field_validator("teams_webhook_hosts", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """`a,b` (or a JSON list, as pydantic-settings reads lists by default) from the environment."""
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            return json.loads(value)  # a ValueError here becomes the setting's validation error
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+
+    @model_validator(mode="after")
+    def _teams_notify_url_allowed(self) -> Settings:
+        if self.teams_notify_url:
+            reason = check_workflows_url(self.teams_notify_url, self.teams_webhook_hosts)
+            if reason is not None:
+                raise ValueError(f"SAMRAD_TEAMS_NOTIFY_URL: {reason}")
+        return self
+
+
+def settings_problem(error: ValidationError | SettingsError) -> str:
+    """A bad setting in one line, naming the variable and never echoing its value (a webhook URL's
+    signature, a token)."""
+    if isinstance(error, SettingsError):
+        return str(error).splitlines()[0]
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        name = "SAMRAD_" + "_".join(str(part) for part in item["loc"][:1]).upper() if item["loc"] else ""
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(f"{name}: {message}" if name else message)
+    return "bad setting: " + "; ".join(problems)
 
 
 @lru_cache(maxsize=1)

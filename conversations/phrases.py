@@ -390,6 +390,21 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Den knappen gäller inte längre.",
         "en": "That button no longer applies.",
     },
+    # --- the Microsoft Teams channel (cards posted through a Workflows webhook: they show, they cannot ask)
+    "teams_answer_button": {"sv": "Svara på samrådet", "en": "Answer the consultation"},
+    "teams_opt_out_button": {"sv": "Inga fler meddelanden", "en": "No more messages"},
+    "teams_answer_on_page": {
+        "sv": "Du svarar på webben: tryck på knappen nedan.",
+        "en": "You answer on the web: tap the button below.",
+    },
+    "teams_shortened": {
+        "sv": "Texten är förkortad. Läs allt på svarssidan: tryck på knappen nedan.",
+        "en": "The text has been shortened. Read all of it on the answer page: tap the button below.",
+    },
+    "teams_shortened_no_link": {
+        "sv": "Texten är förkortad.",
+        "en": "The text has been shortened.",
+    },
     "command_help": {"sv": "Hjälp och kommandon", "en": "Help and commands"},
     "command_skip": {"sv": "Hoppa över frågan", "en": "Skip the question"},
     "command_back": {"sv": "Tillbaka till förra frågan", "en": "Back to the previous question"},

@@ -247,6 +247,15 @@ def telegram_set_webhook(
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from bot.settings import settings_problem
+
+    try:
+        app()
+    except (ValidationError, SettingsError) as error:  # the environment's settings, read by any command
+        typer.echo(f"samrad: {settings_problem(error)}", err=True)
+        sys.exit(1)
 
 

@@ -80,7 +80,7 @@ def business_import(path: Path) -> str:
     app = _app()
     with _user_errors():
         try:
-            rows = businesses.parse_businesses_csv(text)
+            rows = businesses.parse_businesses_csv(text, teams_hosts=app.settings.teams_webhook_hosts)
         except businesses.BusinessFileError as error:
             raise UserFacingError(
                 f"{path}: "

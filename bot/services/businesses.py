@@ -10,11 +10,13 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from adapters.outbound_urls import check_workflows_url
+from bot.settings import DEFAULT_TEAMS_WEBHOOK_HOSTS
 from conversations.org_numbers import OrgNumberError, normalise_org_number
 from storage.tables import Business, ChannelIdentity, Contact
 
@@ -81,8 +83,11 @@ class ImportResult:
         )
 
 
-def parse_businesses_csv(text: str) -> list[BusinessRow]:
-    """Check the whole file; return one BusinessRow per organisation number, or raise BusinessFileError."""
+def parse_businesses_csv(
+    text: str, *, teams_hosts: Sequence[str] = DEFAULT_TEAMS_WEBHOOK_HOSTS
+) -> list[BusinessRow]:
+    """Check the whole file; return one BusinessRow per organisation number, or raise BusinessFileError.
+    `teams_hosts`: where a teams_webhook_url may point (SAMRAD_TEAMS_WEBHOOK_HOSTS)."""
     if text.startswith("\ufeff"):
         text = text[1:]  # Excel writes a byte-order mark in front of UTF-8 CSV
     reader = csv.reader(io.StringIO(text))
@@ -112,7 +117,9 @@ def parse_businesses_csv(text: str) -> list[BusinessRow]:
             problems.append(f"line {line}: {len(cells)} values but the header has {len(header)} columns")
             continue
         row = {column: cell.strip() for column, cell in zip(header, cells, strict=True)}
-        problems.extend(f"line {line}, column {column}: {reason}" for column, reason in _row_problems(row))
+        problems.extend(
+            f"line {line}, column {column}: {reason}" for column, reason in _row_problems(row, teams_hosts)
+        )
         if problems:
             continue
         org_number = normalise_org_number(row["org_number"])
@@ -138,7 +145,7 @@ def parse_businesses_csv(text: str) -> list[BusinessRow]:
     return list(businesses.values())
 
 
-def _row_problems(row: dict[str, str]) -> Iterable[tuple[str, str]]:
+def _row_problems(row: dict[str, str], teams_hosts: Sequence[str]) -> Iterable[tuple[str, str]]:
     try:
         normalise_org_number(row["org_number"])
     except OrgNumberError as error:
@@ -161,8 +168,9 @@ def _row_problems(row: dict[str, str]) -> Iterable[tuple[str, str]]:
     if slack and not _SLACK_USER.match(slack):
         yield "slack_user_id", f"{slack!r} is not a Slack user id (like U012AB3CD)"
     teams = row.get("teams_webhook_url", "")
-    if teams and not teams.startswith("https://"):
-        yield "teams_webhook_url", "a Teams webhook URL must start with https://"
+    teams_refusal = check_workflows_url(teams, teams_hosts) if teams else None
+    if teams_refusal is not None:
+        yield "teams_webhook_url", teams_refusal
     has_contact_data = any(
         row.get(c) for c in ("contact_email", "contact_phone", "slack_user_id", "teams_webhook_url")
     )
