@@ -100,14 +100,16 @@ def _split(text: str, style: Style, limit: int, level: int) -> list[str]:
     if len(_styled(text, style)) <= limit:
         return [text] if text else []
     if level == len(_BREAKS):  # one unbroken word longer than a section: cut it
+        overhead = len(_styled("x", style)) - 1  # the style's markers around a word
         parts: list[str] = []
-        current = ""
-        for char in text:
-            if current and len(_styled(current + char, style)) > limit:
-                parts.append(current)
-                current = ""
-            current += char
-        return [*parts, current] if current else parts
+        start = used = 0
+        for index, char in enumerate(text):
+            cost = len(escape(char))
+            if index > start and overhead + used + cost > limit:
+                parts.append(text[start:index])
+                start, used = index, 0
+            used += cost
+        return [*parts, text[start:]]
     out: list[str] = []
     current = ""
     position = 0
@@ -281,18 +283,18 @@ def controls(question: QuestionOut, language: Language) -> list[Block]:
 
 
 def _messages(sections: Sequence[str], tail: Sequence[Block]) -> list[SlackMessage]:
-    """Sections and the controls after them as messages of at most 50 blocks; the controls go last."""
-    blocks = [section(text, f"t{i}") for i, text in enumerate(sections)] + list(tail)
-    messages: list[SlackMessage] = []
-    for start in range(0, len(blocks), MAX_BLOCKS):
-        part = tuple(blocks[start : start + MAX_BLOCKS])
-        messages.append(SlackMessage(fallback(part), part))
-    if len(messages) > 1 and all(b["type"] == "actions" for b in messages[-1].blocks):
-        # Controls alone in the last message: move the last section over so they keep their question.
-        moved = messages[-2].blocks[-1]
-        messages[-2] = SlackMessage(fallback(messages[-2].blocks[:-1]), messages[-2].blocks[:-1])
-        messages[-1] = SlackMessage(fallback((moved, *messages[-1].blocks)), (moved, *messages[-1].blocks))
-    return messages
+    """Sections and the controls after them as messages of at most 50 blocks. The controls go in the
+    last message, with at least one section of their question's text before them."""
+    rest = [section(text, f"t{i}") for i, text in enumerate(sections)]
+    parts: list[list[Block]] = []
+    while len(rest) + len(tail) > MAX_BLOCKS:
+        take = min(MAX_BLOCKS, len(rest) - 1)
+        if take <= 0:
+            break  # more controls than a message holds: cannot come from the engine (25 per block)
+        parts.append(rest[:take])
+        rest = rest[take:]
+    parts.append(rest + list(tail))
+    return [SlackMessage(fallback(part), tuple(part)) for part in parts]
 
 
 def fallback(blocks: Sequence[Block]) -> str:
