@@ -93,8 +93,12 @@ def verify(signing_secret: str, headers: Mapping[str, str], body: bytes, clock: 
     signature = lowered.get(SIGNATURE_HEADER)
     if timestamp is None or signature is None or not timestamp.isdigit():
         raise NotAuthentic("the Slack signature headers are missing or malformed")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotAuthentic("the body is not UTF-8, as every body Slack signs is") from None
     verifier = SignatureVerifier(signing_secret) if clock is None else SignatureVerifier(signing_secret, clock)
-    if not verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
+    if not verifier.is_valid(body=text, timestamp=timestamp, signature=signature):
         raise NotAuthentic("the Slack signature does not match or is too old")
 
 
