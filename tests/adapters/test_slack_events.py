@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import time
 import urllib.parse
+from typing import Any
 
 import pytest
 
@@ -61,8 +62,8 @@ def posted(question: QuestionOut) -> SlackMessage:
     return SlackMessage(DM, TS, part.text, [dict(block) for block in part.blocks])
 
 
-def parse_event(slack: SlackChannel, event: dict[str, object], **envelope: str) -> object:
-    body = event_callback(event, **envelope)  # type: ignore[arg-type]
+def parse_event(slack: SlackChannel, event: dict[str, Any], event_id: str | None = None) -> object:
+    body = event_callback(event, event_id=event_id)
     return slack.parse(signed(SECRET, body), body)
 
 

@@ -3,6 +3,8 @@ message checked against Block Kit's limits by the fake Slack's validator (the ru
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from adapters.slack_render import (
@@ -31,7 +33,7 @@ def valid(messages: list[SlackMessage]) -> list[SlackMessage]:
     return messages
 
 
-def elements(message: SlackMessage) -> list[dict[str, object]]:
+def elements(message: SlackMessage) -> list[dict[str, Any]]:
     return [e for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
 
 
@@ -48,7 +50,7 @@ def multi(count: int, selected: tuple[int, ...] = ()) -> QuestionOut:
 def test_a_yes_no_question_is_its_text_then_answer_buttons_then_its_actions() -> None:
     (message,) = valid(render(YESNO))
     assert sections(message) == ["_1/7_\n*Påverkas ert företag?*\n_Svara ja eller nej._"]
-    assert [(e["type"], e["text"]["text"], e["action_id"]) for e in elements(message)] == [  # type: ignore[index]
+    assert [(e["type"], e["text"]["text"], e["action_id"]) for e in elements(message)] == [
         ("button", "Ja", "a:affected:yes"), ("button", "Nej", "a:affected:no"),
         ("button", "Berör oss inte", "c:affected:decline"),
     ]
@@ -59,7 +61,7 @@ def test_a_choice_and_a_scale_are_buttons_and_a_long_label_is_cut_to_75() -> Non
     long_label = "Kvällsöppet " * 10
     question = QuestionOut("when", "choice", "När?", "", (Choice("morning", "Morgon"), Choice("evening", long_label)))
     (message,) = valid(render(question))
-    labels = [e["text"]["text"] for e in elements(message)]  # type: ignore[index]
+    labels = [e["text"]["text"] for e in elements(message)]
     assert labels[0] == "Morgon" and len(labels[1]) == 75 and labels[1].endswith("…")
     scale = QuestionOut("rate", "scale", "Hur mycket?", "", tuple(Choice(str(n), str(n)) for n in range(0, 11)))
     (message,) = valid(render(scale))
@@ -80,29 +82,29 @@ def test_a_multi_choice_of_up_to_10_options_is_checkboxes_with_a_done_button() -
     (message,) = valid(render(multi(10, selected=(1, 3))))
     checkboxes, done, back = elements(message)
     assert checkboxes["type"] == "checkboxes" and checkboxes["action_id"] == "m:impact"
-    assert [o["value"] for o in checkboxes["initial_options"]] == ["o1", "o3"]  # type: ignore[index]
-    assert (done["text"]["text"], done["style"], done["action_id"]) == ("Klar", "primary", "c:impact:done")  # type: ignore[index]
+    assert [o["value"] for o in checkboxes["initial_options"]] == ["o1", "o3"]
+    assert (done["text"]["text"], done["style"], done["action_id"]) == ("Klar", "primary", "c:impact:done")
     assert back["action_id"] == "c:impact:back" and "style" not in back
 
 
 def test_a_multi_choice_of_more_than_10_options_is_a_multi_select() -> None:
     (message,) = valid(render(multi(11, selected=(10,)), "en"))
     select = elements(message)[0]
-    assert select["type"] == "multi_static_select" and len(select["options"]) == 11  # type: ignore[arg-type]
-    assert select["placeholder"]["text"] == "Choose one or more"  # type: ignore[index]
-    assert [o["value"] for o in select["initial_options"]] == ["o10"]  # type: ignore[index]
+    assert select["type"] == "multi_static_select" and len(select["options"]) == 11
+    assert select["placeholder"]["text"] == "Choose one or more"
+    assert [o["value"] for o in select["initial_options"]] == ["o10"]
 
 
 def test_a_multi_choice_of_more_than_100_options_is_split_over_several_selects() -> None:
     (message,) = valid(render(multi(150)))
     selects = [e for e in elements(message) if e["type"] == "multi_static_select"]
-    assert [len(s["options"]) for s in selects] == [100, 50]  # type: ignore[arg-type]
+    assert [len(s["options"]) for s in selects] == [100, 50]
     assert [s["action_id"] for s in selects] == ["m:impact", "m:impact:1"]
 
 
 def test_number_and_text_questions_are_typed_with_only_their_actions_as_buttons() -> None:
     for kind in ("number", "text"):
-        question = QuestionOut("staff", kind, "Hur många anställda?", "Skriv ett tal.", (),  # type: ignore[arg-type]
+        question = QuestionOut("staff", kind, "Hur många anställda?", "Skriv ett tal.", (),
                                (Action("skip", "Hoppa över"),))
         (message,) = valid(render(question))
         assert [e["action_id"] for e in elements(message)] == ["c:staff:skip"]
