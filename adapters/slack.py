@@ -142,7 +142,6 @@ class SlackChannel:
         *,
         api_url: str = "https://slack.com/api/",
         rate: float = 0.9,
-        workspace_rate: float = 5.0,
         language: Language = "sv",
         timeout: int = 10,
     ) -> None:
@@ -152,9 +151,9 @@ class SlackChannel:
         self._timeout = timeout
         self.language: Language = language  # for texts Slack gives no language for (slash command answers)
         # Slack documents chat.postMessage as about one message a second per channel (each person's
-        # direct message is one), short bursts allowed, under a workspace-wide limit it does not put a
-        # number on: `workspace_rate` stays well below the few hundred a minute apps report.
-        self.rate_limits = RateLimits(per_second=workspace_rate, per_address_per_second=rate, address_burst=3)
+        # direct message is one), short bursts allowed, under a workspace-wide limit it puts no number
+        # on. `rate` (SAMRAD_SLACK_RATE) paces the whole app, so the unnumbered limit is never met.
+        self.rate_limits = RateLimits(per_second=rate, per_address_per_second=min(rate, 1.0), address_burst=3)
         # Why the channel stopped (the token was revoked or is wrong), None while it works. The app reads
         # it to say so (health check, outbox status) instead of retrying every message.
         self.stopped: str | None = None
