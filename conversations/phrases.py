@@ -405,6 +405,17 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Texten är förkortad.",
         "en": "The text has been shortened.",
     },
+    # --- the Slack channel ------------------------------------------------------------------------
+    "slack_pick_options": {"sv": "Välj ett eller flera", "en": "Choose one or more"},
+    "slack_pick_date": {"sv": "Välj ett datum", "en": "Pick a date"},
+    "slack_started": {
+        "sv": "Tack! Samrådet fortsätter i ditt direktmeddelande från appen.",
+        "en": "Thank you! The consultation continues in your direct message from the app.",
+    },
+    "slack_command_usage": {
+        "sv": "Skriv /samrad och koden från din inbjudan, så börjar samrådet i ett direktmeddelande.",
+        "en": "Type /samrad and the code from your invitation, and the consultation starts in a direct message.",
+    },
     "command_help": {"sv": "Hjälp och kommandon", "en": "Help and commands"},
     "command_skip": {"sv": "Hoppa över frågan", "en": "Skip the question"},
     "command_back": {"sv": "Tillbaka till förra frågan", "en": "Back to the previous question"},
