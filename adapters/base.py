@@ -240,7 +240,8 @@ class WebhookReply:
 class ChatChannel(Channel, Protocol):
     """A channel people write to. The web app's one webhook route (`POST /webhooks/{name}`) calls, in
     order: `verify_headers` before reading the body (False: 401), `parse` (NotAuthentic: 401,
-    MalformedRequest: 400), the chat inbox, `edit` when the inbox says so, and `acknowledge`."""
+    MalformedRequest: 400), the chat inbox, `edit` when the inbox says so, `answer_press` when there is
+    a notice about a press, and `acknowledge`."""
 
     # The largest request body read at all; a larger one is refused before it is parsed (413).
     max_body_bytes: int
@@ -265,6 +266,11 @@ class ChatChannel(Channel, Protocol):
     def acknowledge(self, event: ChatEvent, *, notice: str = "") -> WebhookReply:
         """The platform's answer to its request. `notice` is a short text for the person about a press
         (e.g. that the button no longer applies), where the platform shows one."""
+        ...
+
+    async def answer_press(self, event: Pressed, notice: str) -> DeliveryResult:
+        """Show `notice` about a press where the acknowledgement cannot carry it (Slack shows nothing of
+        a press's HTTP answer); a platform whose acknowledgement carries it does nothing here."""
         ...
 
 

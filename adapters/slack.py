@@ -29,7 +29,7 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -222,9 +222,11 @@ class SlackChannel:
         self.stopped = None
         return delivered
 
-    async def edit(self, address: str, message_ref: str, content: EditContent) -> DeliveryResult:
+    async def edit(
+        self, address: str, message_ref: str, content: EditContent, *, shown: Hashable = None
+    ) -> DeliveryResult:
         """Show the answer given, the question again, or the text without controls (chat.update)."""
-        del address  # the message_ref names the conversation
+        del address, shown  # the message_ref names the conversation; Slack's shown ticks live in the client
         channel, _, ts = message_ref.partition(":")
         if not channel or not ts:
             return Failed(f"chat.update: {message_ref!r} is not a Slack message reference", retryable=False)
@@ -325,7 +327,8 @@ class SlackChannel:
     # --- requests from Slack ----------------------------------------------------------------------
 
     def verify_headers(self, headers: Mapping[str, str]) -> bool:
-        return fresh_headers(headers)
+        # Without a signing secret anyone could sign a request (an HMAC with an empty key): refuse all.
+        return bool(self._signing_secret) and fresh_headers(headers)
 
     def parse(self, headers: Mapping[str, str], body: bytes) -> ChatEvent:
         verify(self._signing_secret, headers, body)

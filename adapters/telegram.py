@@ -314,6 +314,10 @@ class TelegramChannel:
         return WebhookReply(body=json.dumps(webhook_answer(reply_ref, notice)).encode(),
                             content_type="application/json")
 
+    async def answer_press(self, event: Pressed, notice: str) -> DeliveryResult:
+        """Nothing: the webhook's acknowledgement answers the press (and polling's `answer_polled`)."""
+        return Delivered()
+
     async def prepare_polling(self) -> None:
         """getUpdates is refused while a webhook is set; the command menu is set as set-webhook does."""
         try:

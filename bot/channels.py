@@ -44,6 +44,19 @@ def _telegram(settings: Settings) -> Channel:
     )
 
 
+def _slack(settings: Settings) -> Channel:
+    from adapters.slack import SlackChannel
+
+    assert settings.slack_bot_token is not None
+    return SlackChannel(
+        settings.slack_bot_token,
+        settings.slack_signing_secret or "",
+        api_url=settings.slack_api_url,
+        rate=settings.slack_rate,
+        language=settings.language,
+    )
+
+
 def _teams(settings: Settings) -> Channel:
     from adapters.teams import TeamsChannel
 
@@ -69,6 +82,18 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
             "/webhooks/telegram as any chat; set it (1-256 of A-Z a-z 0-9 _ -) and run `samrad telegram "
             "set-webhook`, or use SAMRAD_TELEGRAM_MODE=polling"
             if s.telegram_mode == "webhook" and not s.telegram_webhook_secret
+            else None
+        ),
+    ),
+    ChannelEntry(
+        "slack",
+        is_on=lambda s: bool(s.slack_bot_token),
+        build=_slack,
+        switched_on_by="SAMRAD_SLACK_BOT_TOKEN and SAMRAD_SLACK_SIGNING_SECRET",
+        unsafe=lambda s: (
+            "SAMRAD_SLACK_SIGNING_SECRET is not set: without it Slack's requests to /webhooks/slack cannot "
+            "be verified; set it from the app's Basic Information page"
+            if not s.slack_signing_secret
             else None
         ),
     ),

@@ -8,7 +8,8 @@ The same path for every chat channel (adapters/base.py's `ChatChannel`):
 3. The chat inbox handles the event in one job of the group-commit writer (bot/services/inbox.py): event
    id, contact, dialogue, outbox rows, one commit. Only then does the platform get its answer — a crash
    before that means the platform delivers the event again, never a lost answer.
-4. An earlier message is edited when the inbox says so (the pressed question now shows the answer),
+4. An earlier message is edited when the inbox says so (the pressed question now shows the answer), and
+   a notice about a press is shown where the acknowledgement cannot carry it (`answer_press`),
    awaited here: nothing is left running after the request, and edits to one message are applied in
    commit order (MessageEdits). The edit is cosmetic: if it fails, the old controls stay and a press on
    them is answered as stale.
@@ -35,6 +36,7 @@ from adapters.base import (
     Ignored,
     MalformedRequest,
     NotAuthentic,
+    Pressed,
 )
 from bot.bootstrap import App
 from bot.services.inbox import ChatInbox, InboxOutcome, MessageEdit
@@ -157,6 +159,8 @@ async def chat_webhook(request: Request) -> Response:
     except MalformedRequest as error:
         return _plain(str(error), 400)
     outcome = await webhooks.handle(name, channel, event)
+    if outcome.notice and isinstance(event, Pressed):
+        await channel.answer_press(event, outcome.notice)
     reply = channel.acknowledge(event, notice=outcome.notice)
     return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
 

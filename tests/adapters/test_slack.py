@@ -5,7 +5,7 @@ calls, and the token kept out of every log line and reason."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -22,6 +22,7 @@ from adapters.base import (
     Unreachable,
 )
 from adapters.slack import SlackApiCallFailed, SlackChannel, SlackIdentity
+from bot.settings import Settings
 from conversations.messages import Action, Choice, QuestionOut, TextOut
 from tests.fakes.slack_api import FORM, FakeSlack, FakeSlackUser, block_actions, signed
 from tests.live_server import free_port
@@ -30,20 +31,6 @@ QUESTION = QuestionOut("affected", "yesno", "Påverkas ert företag?", "Svara ja
                        (Choice("yes", "Ja"), Choice("no", "Nej")), (Action("decline", "Berör oss inte"),), 1, 7)
 IMPACT = QuestionOut("impact", "multi", "Vad påverkar er?", "Välj flera.",
                      (Choice("deliveries", "Leveranser"), Choice("parking", "Parkering")), (Action("done", "Klar"),))
-
-
-@pytest.fixture(scope="session")
-def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def slack_api(fake_slack: FakeSlack) -> FakeSlack:
-    fake_slack.reset()
-    return fake_slack
 
 
 @pytest.fixture
@@ -302,3 +289,23 @@ async def test_the_token_never_appears_in_a_log_line_or_a_reason(
     for text in (caplog.text, str(failed.value), repr(channel.stopped), *map(repr, outcomes)):
         assert slack_api.token not in text and "4242-fake" not in text
     assert {call.token for call in slack_api.calls} == {slack_api.token}  # it was sent, as a header
+
+
+def test_without_a_signing_secret_no_request_is_taken_even_one_signed_with_an_empty_key(slack_api: FakeSlack) -> None:
+    """An HMAC under an empty key is one anybody can compute."""
+    unsigned = SlackChannel(slack_api.token, "", api_url=slack_api.api_url)
+    body = b'{"type": "url_verification", "challenge": "x"}'
+    assert not unsigned.verify_headers(signed("", body))
+    assert SlackChannel(slack_api.token, "s3cret", api_url=slack_api.api_url).verify_headers(signed("s3cret", body))
+
+
+def test_samrad_serve_refuses_to_start_slack_without_a_signing_secret() -> None:
+    from bot import channels
+
+    settings = Settings(_env_file=None, slack_bot_token="xoxb-1", telegram_token=None)  # type: ignore[call-arg]
+    assert channels.unsafe(settings) == [
+        "SAMRAD_SLACK_SIGNING_SECRET is not set: without it Slack's requests to /webhooks/slack cannot be "
+        "verified; set it from the app's Basic Information page"
+    ]
+    signed_settings = Settings(_env_file=None, slack_bot_token="xoxb-1", slack_signing_secret="s")  # type: ignore[call-arg]
+    assert channels.unsafe(signed_settings) == []

@@ -90,6 +90,7 @@ class JsonChat:
     def __post_init__(self) -> None:
         self.inbox: dict[str, list[Shown]] = defaultdict(list)
         self.edits: list[tuple[str, str, EditContent]] = []
+        self.notices: list[tuple[str, str]] = []
         self._refs = itertools.count(1)
 
     # --- sending ----------------------------------------------------------------------------------
@@ -142,6 +143,10 @@ class JsonChat:
         if kind in ("blocked", "unblocked"):
             return ReachabilityChanged(event_id, chat, reachable=kind == "unblocked")
         return Ignored(f"type {kind!r}")
+
+    async def answer_press(self, event: Pressed, notice: str) -> DeliveryResult:
+        self.notices.append((event.address, notice))
+        return Delivered()
 
     def acknowledge(self, event: ChatEvent, *, notice: str = "") -> WebhookReply:
         return WebhookReply(body=json.dumps({"ok": True, "notice": notice}).encode(), content_type="application/json")
