@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.bootstrap import App, build
-from bot.services import businesses, consultations, contacts, export, users
+from bot.services import businesses, consultations, contacts, export, links, users
 from bot.settings import get_settings
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
@@ -34,6 +34,7 @@ _USER_ERRORS: tuple[type[Exception], ...] = (
     businesses.BusinessFileError,
     consultations.ConsultationError,
     contacts.ContactError,
+    links.LinkError,
     users.UserError,
     QuestionnaireError,
 )
@@ -371,6 +372,18 @@ def contact_erase(contact_id: int) -> str:
         contacts.erase_contact(session, contact_id, now=app.clock(), actor="cli")
         session.commit()
     return f"erased the personal data of contact {contact_id}; their answers are kept without it"
+
+
+def contact_revoke_links(contact_id: int) -> str:
+    app = _app()
+    with _user_errors(), app.session() as session:
+        consultations_count = links.revoke_links(session, contact_id, now=app.clock(), actor="cli")
+        session.commit()
+    return (
+        f"revoked the links of contact {contact_id}: their answer and opt-out links made until now no longer "
+        f"work, and their chat codes for {consultations_count} consultation(s) were replaced; "
+        "new invitations and reminders carry new links (samrad consultation invites ID lists them)"
+    )
 
 
 def chat(*, consultation_id: int, contact_id: int | None) -> None:
