@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.bootstrap import App, build
 from bot.services import businesses, consultations, contacts, export, links, users
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
 from storage.db import make_engine
@@ -40,8 +41,18 @@ _USER_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+def _settings() -> Settings:
+    """The settings, or one line naming the first bad one (with pydantic's reason, not the input: it may be a secret)."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "SAMRAD_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        raise UserFacingError(f"{name}: {first['msg']}") from None
+
+
 def _app() -> App:
-    settings = get_settings()
+    settings = _settings()
     engine = make_engine(settings.database_url)
     try:
         current = migrate.current_revision(engine)

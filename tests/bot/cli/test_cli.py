@@ -207,3 +207,21 @@ def test_an_official_starts_from_the_dialogue_models_template(samrad: Run, tmp_p
     created = samrad("consultation", "create", write(tmp_path, "t.yaml", template.stdout))
     assert created.exit_code == 0, created.stderr
     assert created.stdout.strip().splitlines()[-1].isdigit()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SAMRAD_RATE_LIMIT_API", "lots", "samrad: SAMRAD_RATE_LIMIT_API: Value error, 'lots' is not a rate limit"),
+        ("SAMRAD_LINK_MAX_AGE_DAYS", "0", "samrad: SAMRAD_LINK_MAX_AGE_DAYS: Input should be greater than or equal to 1"),
+    ],
+)
+def test_a_bad_setting_is_one_line_on_stderr(
+    samrad: Run, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    samrad("db", "upgrade")
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    result = samrad("outbox", "status")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1

@@ -49,6 +49,8 @@ def test_a_link_of_a_closed_consultation_says_which_and_that_it_closed_without_p
             assert personal not in page, personal
     with app.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM answers")).scalar_one() == 1  # the "no" was not taken
+    opted_out = httpx.post(opt_out_link(app, server, town.contact_ids[0]))
+    assert opted_out.status_code == 200, "opting out is always possible, also after closing"
 
 
 def test_a_revoked_contacts_links_fail_as_unknown_and_new_ones_work(
