@@ -14,7 +14,7 @@ from sqlmodel import Session
 from adapters.base import Channel
 from bot.channels import channels_from
 from bot.clock import Clock, system_clock
-from bot.links import answer_url
+from bot.links import answer_url, opt_out_url
 from bot.services.dialogues import Dialogues
 from bot.settings import Settings, get_settings
 from storage.db import make_engine
@@ -41,7 +41,11 @@ class App:
         return Session(self.engine, expire_on_commit=False)
 
     def answer_url(self, contact_id: int, consultation_id: int) -> str:
-        return answer_url(self.settings.public_url, self.secret_key, contact_id, consultation_id)
+        """A fresh answer link: it works for `link_max_age_days` from now (bot/links.py)."""
+        return answer_url(self.settings.public_url, self.secret_key, contact_id, consultation_id, now=self.clock())
+
+    def opt_out_url(self, contact_id: int) -> str:
+        return opt_out_url(self.settings.public_url, self.secret_key, contact_id, now=self.clock())
 
     def notify_outbox(self) -> None:
         """Rows were queued (e.g. replies to a webhook): wake the outbox worker, if one runs here."""

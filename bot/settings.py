@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from typing import Annotated, Literal
 
+import limits
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
@@ -80,8 +81,28 @@ class Settings(BaseSettings):
     # Bearer token for the JSON API's actions (POST /api/…); the API's actions are off when unset.
     api_token: str | None = None
 
-    # Answer links stay valid this long after the consultation closes, so a late click explains itself.
-    link_max_age_days: int = 365
+    # Answer links work this long after they were made (every invitation, reminder and
+    # `consultation invites` makes fresh ones); older ones are refused as unknown. Opt-out links never
+    # expire: opting out must always be possible.
+    link_max_age_days: int = Field(default=90, ge=1, le=3650)
+
+    # Rate limits (`limits` notation: "N/second|minute|hour|day"), counted per process (bot/web/rate_limits.py).
+    rate_limit_answer_link: str = "60/minute"  # answer-page POSTs per link
+    rate_limit_answer_client: str = "300/minute"  # answer-page POSTs per client address
+    rate_limit_opt_out: str = "10/minute"  # opt-out POSTs per client address
+    rate_limit_api: str = "60/minute"  # API requests per client address
+
+    # Swagger UI at /api/docs loads its script from a CDN: off unless asked for (/openapi.json is always served).
+    api_docs: bool = False
+
+    @field_validator("rate_limit_answer_link", "rate_limit_answer_client", "rate_limit_opt_out", "rate_limit_api")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as 60/minute") from None
+        return value
 
     @field_validator("telegram_webhook_secret")
     @classmethod

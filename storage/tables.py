@@ -80,6 +80,8 @@ class Contact(SQLModel, table=True):
     unreachable_at: dt.datetime | None = _moment()
     unreachable_reason: str | None = None
     erased_at: dt.datetime | None = _moment()
+    # Answer and opt-out links made before this moment are refused (bot/services/links.py).
+    links_revoked_at: dt.datetime | None = _moment()
     # The consultation whose dialogue chat channels route this contact's messages to.
     active_consultation_id: int | None = Field(
         default=None, foreign_key="consultations.id", ondelete="SET NULL", index=True

@@ -233,6 +233,13 @@ def contact_erase(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> N
         typer.echo(commands.contact_erase(contact_id))
 
 
+@contact_app.command("revoke-links")
+def contact_revoke_links(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Make a contact's answer and opt-out links (and chat codes) stop working, e.g. after one leaked."""
+    with user_errors():
+        typer.echo(commands.contact_revoke_links(contact_id))
+
+
 @telegram_app.command("set-webhook")
 def telegram_set_webhook(
     url: Annotated[

@@ -15,13 +15,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot import channels as channel_registry
 from bot.bootstrap import App, build
 from bot.cli.errors import UserFacingError
-from bot.services import businesses, consultations, contacts, export, users
-from bot.settings import get_settings
+from bot.services import businesses, consultations, contacts, export, links, users
+from bot.settings import Settings, get_settings, settings_problem
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
 from storage.db import make_engine
@@ -31,13 +33,23 @@ _USER_ERRORS: tuple[type[Exception], ...] = (
     businesses.BusinessFileError,
     consultations.ConsultationError,
     contacts.ContactError,
+    links.LinkError,
     users.UserError,
     QuestionnaireError,
 )
 
 
+def _settings() -> Settings:
+    """The settings, or one line naming the bad ones (with pydantic's reason, not the input: it may be a
+    secret)."""
+    try:
+        return get_settings()
+    except (ValidationError, SettingsError) as error:
+        raise UserFacingError(settings_problem(error)) from None
+
+
 def _app() -> App:
-    settings = get_settings()
+    settings = _settings()
     engine = make_engine(settings.database_url)
     try:
         current = migrate.current_revision(engine)
@@ -368,6 +380,18 @@ def contact_erase(contact_id: int) -> str:
         contacts.erase_contact(session, contact_id, now=app.clock(), actor="cli")
         session.commit()
     return f"erased the personal data of contact {contact_id}; their answers are kept without it"
+
+
+def contact_revoke_links(contact_id: int) -> str:
+    app = _app()
+    with _user_errors(), app.session() as session:
+        consultations_count = links.revoke_links(session, contact_id, now=app.clock(), actor="cli")
+        session.commit()
+    return (
+        f"revoked the links of contact {contact_id}: their answer and opt-out links made until now no longer "
+        f"work, and their chat codes for {consultations_count} consultation(s) were replaced; "
+        "new invitations and reminders carry new links (samrad consultation invites ID lists them)"
+    )
 
 
 def chat(*, consultation_id: int, contact_id: int | None) -> None:

@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from adapters.base import Channel, ChatChannel, DeliveryResult, EditContent, Failed, OutgoingMessage
+from bot.log_masking import MaskCredentials
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -293,6 +294,8 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s [sender %(process)d] %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # a platform's error may quote a URL with a credential
+        handler.addFilter(MaskCredentials())
     try:
         import uvloop  # with uvicorn[standard], as the web process
     except ImportError:  # pragma: no cover - uvicorn[standard] is a dependency

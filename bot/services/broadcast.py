@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.links import opt_out_url
 from bot.services.consultations import ConsultationError, ensure_invitation_rows
 from bot.services.outreach import (
     BULK_PRIORITY,
@@ -252,7 +251,7 @@ def _invitation_row(
     if channel == EMAIL:
         extra.update(
             subject=phrase("invitation_subject", language, title=text.title(language)),
-            opt_out_link=opt_out_url(app.settings.public_url, app.secret_key, contact.contact_id),
+            opt_out_link=app.opt_out_url(contact.contact_id),
             municipality=app.settings.municipality,
         )
     else:

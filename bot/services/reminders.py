@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.delivery.quiet_hours import QuietHours
-from bot.links import opt_out_url
 from bot.services.outreach import (
     BULK_PRIORITY,
     EMAIL,
@@ -283,7 +282,7 @@ def _reminder_messages(
     if channel == EMAIL:
         extra.update(
             subject=phrase("reminder_subject", language, title=title),
-            opt_out_link=opt_out_url(app.settings.public_url, app.secret_key, contact.contact_id),
+            opt_out_link=app.opt_out_url(contact.contact_id),
             municipality=app.settings.municipality,
         )
         return [(TextOut(body, style="notice"), extra)]

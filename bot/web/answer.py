@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Connection
 
 from bot.bootstrap import App
-from bot.links import read_answer_token
+from bot.links import AnswerLink
 from bot.services.dialogues import (
     ConsultationRow,
     ContactRow,
@@ -27,6 +27,9 @@ from bot.services.dialogues import (
     load_consultation,
     load_contact,
 )
+from bot.services.links import links_revoked
+from bot.web.answer_link import FORM_MAX_FIELD_BYTES, FORM_MAX_FIELDS, closed_page, is_closed, read_link
+from bot.web.rate_limits import client_address, page_wait, rate_limits
 from bot.writer import GroupCommitWriter
 from conversations.engine import SUBMIT_ID
 from conversations.messages import (
@@ -98,15 +101,17 @@ def _language(value: str | None) -> Language | None:
     return value if value in ("sv", "en") else None  # type: ignore[return-value]
 
 
-def _visit(app: App, conn: Connection, token: str) -> Visit | None:
-    """The contact and consultation a valid link names; None for an altered link, an erased contact or
-    one not invited to that consultation (all look the same from outside)."""
-    ids = read_answer_token(app.secret_key, token)
-    if ids is None:
-        return None
-    contact_id, consultation_id = ids
+def _visit(app: App, conn: Connection, link: AnswerLink) -> Visit | None:
+    """The contact and consultation a link names; None for an erased contact, a revoked link or a
+    contact not invited to that consultation (all look the same from outside)."""
+    contact_id, consultation_id = link.contact_id, link.consultation_id
     contact = load_contact(conn, contact_id)
-    if contact is None or contact.erased or not is_invited(conn, contact_id, consultation_id):
+    if (
+        contact is None
+        or contact.erased
+        or links_revoked(conn, contact_id, link.issued_at)
+        or not is_invited(conn, contact_id, consultation_id)
+    ):
         return None
     consultation = load_consultation(conn, consultation_id)
     return None if consultation is None else Visit(contact, consultation)
@@ -190,10 +195,15 @@ def _render(
 def answer_page(request: Request, token: str, lang: str | None = None) -> Response:
     language = _language(lang)
     app = _app(request)
+    link = read_link(app, token)
+    if link is None:
+        return _invalid(request, language)
     with app.engine.connect() as conn:
-        visit = _visit(app, conn, token)
+        visit = _visit(app, conn, link)
         if visit is None:
             return _invalid(request, language)
+        if is_closed(visit.consultation, app.clock()):
+            return closed_page(request, app, conn, visit.consultation)
         view = app.dialogues.view(conn, visit.contact, visit.consultation, now=app.clock(), language=language)
         shown: Language = language or (view.state.language if view.state else visit.contact.language)
         title = _title(app, conn, visit.consultation, shown)
@@ -217,19 +227,32 @@ def inbound_from_form(form: dict[str, list[str]]) -> Inbound | None:
 
 @router.post("/c/{token}", response_class=HTMLResponse)
 async def answer_submit(request: Request, token: str) -> Response:
-    form_data = await request.form()
+    # The link first: a made-up one costs neither reading the body nor the database.
+    app = _app(request)
+    link = read_link(app, token)
+    if link is None:
+        return _invalid(request, None)
+    limits = rate_limits(request)
+    too_many = page_wait(
+        request,
+        (limits.answer_per_link, f"answer-link:{link.contact_id}:{link.consultation_id}"),
+        (limits.answer_per_client, f"answer-client:{client_address(request)}"),
+    )
+    if too_many is not None:
+        return too_many
+    form_data = await request.form(max_fields=FORM_MAX_FIELDS, max_part_size=FORM_MAX_FIELD_BYTES)
     form = {key: [str(v) for v in form_data.getlist(key)] for key in form_data}
     language = _language((form.get("lang") or [""])[0])
     inbound = inbound_from_form(form)
-    app = _app(request)
     writer: GroupCommitWriter = request.app.state.writer
     now = app.clock()
 
     def work(conn: Connection) -> tuple[Visit | None, View | None, Language, str]:
         # The link is checked in the same job as the answer: one transaction, and no database work on
         # the event loop (this handler is async).
-        visit = _visit(app, conn, token)
-        if visit is None or inbound is None:
+        visit = _visit(app, conn, link)
+        # Closed: nothing is answered, and the page it redirects to says the consultation has closed.
+        if visit is None or inbound is None or is_closed(visit.consultation, now):
             return visit, None, language or "sv", ""
         view = app.dialogues.answer(
             conn, visit.contact, visit.consultation, inbound, channel=CHANNEL, now=now, language=language

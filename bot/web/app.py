@@ -20,7 +20,10 @@ from bot.delivery.sender_process import SenderProcess, use_process
 from bot.scheduler import Background, outbox_metrics
 from bot.web import answer as web_answer
 from bot.web import api, unsubscribe, webhooks
+from bot.web.body_limit import BodyLimit
 from bot.web.polling import polling_while_serving
+from bot.web.rate_limits import RateLimits
+from bot.web.security_headers import SecurityHeaders
 from bot.web.webhooks import ChatWebhooks, MessageEditor
 from bot.writer import GroupCommitWriter
 
@@ -49,8 +52,15 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
             for channel in app.channels.values():
                 await channel.aclose()
 
-    web = FastAPI(title="Samråd", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    docs_url = "/api/docs" if app.settings.api_docs else None
+    web = FastAPI(title="Samråd", lifespan=lifespan, docs_url=docs_url, redoc_url=None)
+    # The last added runs first: security headers go on every response, the body cap's 413s included.
+    web.add_middleware(BodyLimit)
+    web.add_middleware(
+        SecurityHeaders, https=app.settings.public_url.lower().startswith("https://"), docs_path=docs_url
+    )
     web.state.app = app
+    web.state.rate_limits = RateLimits.from_settings(app.settings)
     web.state.writer = writer
     web.state.background = tasks
     # The channels to call the platforms through: stand-ins for the sender process's, when it runs.

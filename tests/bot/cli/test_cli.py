@@ -92,6 +92,10 @@ def test_an_official_runs_a_consultation_from_the_command_line(samrad: Run, tmp_
         "user", "add", "handlaggare@danderyd.example", "--role", "official", input="ett långt lösenord\n"
     )
     assert "created official account" in added.stdout
+    revoked = samrad("contact", "revoke-links", invites[1]["contact_id"])
+    assert revoked.exit_code == 0 and "revoked the links of contact" in revoked.stdout
+    renewed = list(csv.DictReader(io.StringIO(samrad("consultation", "invites", consultation_id).stdout)))
+    assert renewed[1]["chat_code"] != invites[1]["chat_code"] and renewed[2]["chat_code"] == invites[2]["chat_code"]
     assert "erased" in samrad("contact", "erase", invites[0]["contact_id"]).stdout
 
 
@@ -131,6 +135,8 @@ def test_the_terminal_chat_answers_as_a_demo_contact(samrad: Run, tmp_path: Path
         (("consultation", "invites", "7"), {}, "there is no consultation 7"),
         (("chat", "--consultation", "7"), {}, "there is no consultation 7"),
         (("contact", "erase", "7"), {}, "there is no contact 7"),
+        (("contact", "revoke-links", "7"), {}, "there is no contact 7"),
+        (("contact", "revoke-links", "99999999999999999999"), {}, "there is no contact 99999999999999999999"),
         (("consultation", "template", "parade", "early"), {}, "parade"),
     ],
 )
@@ -201,3 +207,21 @@ def test_an_official_starts_from_the_dialogue_models_template(samrad: Run, tmp_p
     created = samrad("consultation", "create", write(tmp_path, "t.yaml", template.stdout))
     assert created.exit_code == 0, created.stderr
     assert created.stdout.strip().splitlines()[-1].isdigit()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SAMRAD_RATE_LIMIT_API", "lots", "samrad: bad setting: SAMRAD_RATE_LIMIT_API: 'lots' is not a rate limit"),
+        ("SAMRAD_LINK_MAX_AGE_DAYS", "0", "samrad: bad setting: SAMRAD_LINK_MAX_AGE_DAYS: Input should be greater than or equal to 1"),
+    ],
+)
+def test_a_bad_setting_is_one_line_on_stderr(
+    samrad: Run, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    samrad("db", "upgrade")
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    result = samrad("outbox", "status")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1

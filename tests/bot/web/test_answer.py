@@ -504,12 +504,12 @@ def test_an_altered_or_made_up_link_is_not_found_and_says_nothing(
     app: App, web: LiveServer, client: httpx.Client, anna: Visitor, town: Municipality
 ) -> None:
     token = anna.url.rsplit("/", 1)[1]
-    ids_part, signature = token.split(".")
+    now = app.clock()
     altered = [
-        ids_part + "." + signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB"),  # signature changed
-        answer_token("another-secret", town.contact_ids[0], town.consultation_id),  # another installation's key
-        answer_token("test-secret", 999, town.consultation_id),  # no such contact
-        answer_token("test-secret", town.contact_ids[0], 999),  # no such consultation
+        token[:10] + ("A" if token[10] != "A" else "B") + token[11:],  # one character changed
+        answer_token("another-secret", town.contact_ids[0], town.consultation_id, now=now),  # another key
+        answer_token("test-secret", 999, town.consultation_id, now=now),  # no such contact
+        answer_token("test-secret", town.contact_ids[0], 999, now=now),  # no such consultation
         "not-a-token",
     ]
     for bad in altered:
