@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from adapters.base import Channel
+from bot import channels as channel_registry
 from bot.channels import channels_from
 from bot.clock import Clock, system_clock
 from bot.links import answer_url, opt_out_url
@@ -46,6 +47,11 @@ class App:
 
     def opt_out_url(self, contact_id: int) -> str:
         return opt_out_url(self.settings.public_url, self.secret_key, contact_id, now=self.clock())
+
+    def is_chat(self, channel: str) -> bool:
+        """Whether people write to us on `channel` (a chat channel), so a message there may ask them to
+        reply; a push-only channel (e-mail, a Teams card) leads to the web answer page instead."""
+        return channel_registry.is_chat(channel, self.channels.get(channel))
 
     def notify_outbox(self) -> None:
         """Rows were queued (e.g. replies to a webhook): wake the outbox worker, if one runs here."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from adapters.base import Channel
+from adapters.base import Channel, ChatChannel
 from bot.settings import Settings
 
 
@@ -25,6 +25,9 @@ class ChannelEntry:
     build: Callable[[Settings], Channel]
     # The settings that switch it on, for messages that say why a contact cannot be reached.
     switched_on_by: str
+    # Whether people write to us there (a chat channel, adapters/base.py's ChatChannel): its messages
+    # may ask for a reply. A push-only channel (e-mail, Teams cards) leads to the web answer page.
+    chat: bool = False
     # Whether `samrad serve` fetches this channel's events itself instead of receiving webhooks.
     polls: Callable[[Settings], bool] = lambda settings: False
     # Why the channel, switched on, would accept events from anyone (None: it would not). `samrad serve`
@@ -76,6 +79,7 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         is_on=lambda s: bool(s.telegram_token),
         build=_telegram,
         switched_on_by="SAMRAD_TELEGRAM_TOKEN",
+        chat=True,
         polls=lambda s: s.telegram_mode == "polling",
         unsafe=lambda s: (
             "SAMRAD_TELEGRAM_WEBHOOK_SECRET is not set: without it anyone could post updates to "
@@ -90,6 +94,7 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         is_on=lambda s: bool(s.slack_bot_token),
         build=_slack,
         switched_on_by="SAMRAD_SLACK_BOT_TOKEN and SAMRAD_SLACK_SIGNING_SECRET",
+        chat=True,
         unsafe=lambda s: (
             "SAMRAD_SLACK_SIGNING_SECRET is not set: without it Slack's requests to /webhooks/slack cannot "
             "be verified; set it from the app's Basic Information page"
@@ -114,6 +119,13 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
 
 def entry(name: str) -> ChannelEntry | None:
     return next((e for e in REGISTRY if e.name == name), None)
+
+
+def is_chat(name: str, channel: Channel | None = None) -> bool:
+    """Whether `name` is a chat channel: as the registry declares it, or, for a channel the registry does
+    not know (one a test plugs in), as the channel itself is built."""
+    declared = entry(name)
+    return declared.chat if declared is not None else isinstance(channel, ChatChannel)
 
 
 def channels_from(settings: Settings) -> dict[str, Channel]:

@@ -247,14 +247,17 @@ def _invitation_row(
     body = phrase(
         "invitation", language, municipality=app.settings.municipality, title=text.title(language), date=closes
     )
-    extra = {"web_link": app.answer_url(contact.contact_id, text.id), "kind": "invitation"}
+    extra = {
+        "web_link": app.answer_url(contact.contact_id, text.id),
+        "opt_out_link": app.opt_out_url(contact.contact_id),
+        "kind": "invitation",
+    }
     if channel == EMAIL:
         extra.update(
             subject=phrase("invitation_subject", language, title=text.title(language)),
-            opt_out_link=app.opt_out_url(contact.contact_id),
             municipality=app.settings.municipality,
         )
-    else:
+    elif app.is_chat(channel):  # a push-only channel (a Teams card) answers on the web page instead
         body += "\n\n" + phrase("invitation_chat_start", language)
     return outbox_row(
         channel=channel,
