@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.bootstrap import App, build
 from bot.services import businesses, consultations, contacts, export, users
+from bot.services.channel_reach import off_lines
 from bot.settings import get_settings
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
@@ -96,7 +97,7 @@ def business_import(path: Path) -> str:
     return result.summary()
 
 
-def consultation_create(path: Path) -> Iterator[str]:
+def consultation_create(path: Path, *, again: bool = False) -> Iterator[str]:
     from conversations.consultation_file import load_consultation_file
 
     text = _read(path)
@@ -108,7 +109,9 @@ def consultation_create(path: Path) -> Iterator[str]:
             # One line per problem in the file; the CLI promises one line, so they are joined.
             raise UserFacingError("; ".join(str(error).splitlines())) from None
         with app.session() as session:
-            consultation = consultations.create_consultation(session, file, now=app.clock(), actor="cli")
+            consultation = consultations.create_consultation(
+                session, file, now=app.clock(), actor="cli", again=again
+            )
             session.commit()
     yield f"created consultation {consultation.id} ({consultation.status}) for case {file.case.reference}"
     yield str(consultation.id)
@@ -140,9 +143,10 @@ def dialogue_model_table() -> str:
 
 
 def _stats_line(stats: consultations.ConsultationStats) -> str:
+    rate = f"{stats.response_rate:>4.0%}" if stats.status != "draft" else "   —"
     return (
         f"{stats.id:>4}  {stats.status:<6}  {stats.case_reference:<14}  audience {stats.audience:>4}  "
-        f"sent {stats.sent:>4}  answered {stats.answered:>4}  rate {stats.response_rate:>4.0%}  {stats.title}"
+        f"sent {stats.sent:>4}  answered {stats.answered:>4}  rate {rate}  {stats.title}"
     )
 
 
@@ -156,27 +160,39 @@ def consultation_list() -> str:
 def consultation_show(consultation_id: int) -> str:
     app = _app()
     with _user_errors(), app.session() as session:
-        (stats,) = consultations.consultation_stats(session, consultation_id)
+        (stats,) = consultations.consultation_stats(session, consultation_id, channels=app.channels)
     zone = ZoneInfo(app.settings.timezone)
     closes = (
         stats.closes_at.astimezone(zone).isoformat(sep=" ", timespec="minutes") if stats.closes_at else "—"
     )
-    return "\n".join(
-        [
-            f"consultation {stats.id}: {stats.title}",
-            f"case:          {stats.case_reference}",
-            f"status:        {stats.status}",
-            f"closes:        {closes}",
-            f"audience:      {stats.audience}",
-            f"sent:          {stats.sent}",
-            f"started:       {stats.started}",
-            f"answered:      {stats.answered}",
-            f"declined:      {stats.declined}",
-            f"opted out:     {stats.opted_out}",
-            f"response rate: {stats.response_rate:.0%}",
-            f"not delivered: {stats.failed} (samrad outbox failed --consultation {stats.id})",
+    lines = [
+        f"consultation {stats.id}: {stats.title}",
+        f"case:          {stats.case_reference}",
+        f"status:        {stats.status}",
+        f"closes:        {closes}",
+    ]
+    if stats.reach is not None:
+        # A draft: nobody is invited yet; show whom opening it would invite, and how they would be reached.
+        by_channel = ", ".join(f"{channel} {count}" for channel, count in sorted(stats.reach.by_channel.items()))
+        lines += [
+            f"audience:      {stats.audience} (contacts opening it now would invite)",
+            f"reachable:     {by_channel or '—'}",
+            *off_lines(stats.reach.off, indent="               "),
+            f"open it with:  samrad consultation open {stats.id}",
         ]
-    )
+        return "\n".join(lines)
+    lines += [
+        f"audience:      {stats.audience}",
+        f"sent:          {stats.sent}",
+        f"started:       {stats.started}",
+        f"answered:      {stats.answered}",
+        f"declined:      {stats.declined}",
+        f"opted out:     {stats.opted_out}",
+        f"unreachable:   {stats.unreachable}",
+        f"response rate: {stats.response_rate:.0%}",
+        f"not delivered: {stats.failed} (samrad outbox failed --consultation {stats.id})",
+    ]
+    return "\n".join(lines)
 
 
 def consultation_open(consultation_id: int) -> str:
@@ -184,8 +200,10 @@ def consultation_open(consultation_id: int) -> str:
     with _user_errors(), app.session() as session:
         invited = consultations.open_consultation(session, consultation_id, now=app.clock(), actor="cli")
         session.commit()
+    # Opening sends nothing: it freezes the questions and gives the audience their personal links.
     return (
-        f"consultation {consultation_id} is open; {invited} contacts invited\n"
+        f"consultation {consultation_id} is open: its questions are frozen and its audience of {invited} "
+        "contacts have their personal links; nothing has been sent yet\n"
         f"send the invitations with: samrad consultation broadcast {consultation_id}"
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.services import responses
 from bot.services.consultations import get_consultation
 from conversations.questionnaire import Questionnaire
 from storage.tables import Answer, Business, Case, Contact, Dialogue, Invitation
@@ -84,14 +85,12 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
 
 
 def response_status(contact: Contact, dialogue: Dialogue | None) -> str:
-    """A finished response keeps its status; otherwise opting out and unreachability explain the silence."""
-    if dialogue is not None and dialogue.status in ("complete", "declined"):
-        return dialogue.status
-    if contact.opted_out_at is not None or (dialogue is not None and dialogue.status == "opted_out"):
-        return "opted_out"
-    if contact.unreachable_at is not None and dialogue is None:
-        return "unreachable"
-    return dialogue.status if dialogue is not None else "invited"
+    """The status of one row: the one definition every count uses (bot.services.responses)."""
+    return responses.response_status(
+        dialogue_status=dialogue.status if dialogue is not None else None,
+        opted_out=contact.opted_out_at is not None,
+        unreachable=contact.unreachable_at is not None,
+    )
 
 
 def csv_cell(value: Any) -> str:

@@ -175,3 +175,15 @@ def test_the_audit_log_records_the_broadcast(app: App) -> None:
             sa.select(audit_log_table).where(audit_log_table.c.action == "consultation.broadcast")
         ).one()
     assert entry.actor == "cli" and entry.detail["queued"] == {"slack": 1, "email": 1, "telegram": 1}
+
+
+def test_contacts_no_channel_reaches_are_told_which_switched_off_channel_would_reach_them(app: App) -> None:
+    town_ = town(app)
+    del app.channels["email"]  # Bo has only an address; Anna has Slack too
+    report = broadcast(app, town_.consultation_id, actor="test")
+
+    assert [w.contact_id for w in report.web_only] == [town_.email, town_.nothing]
+    assert dict(report.channels_off) == {"email": 1}
+    text = "\n".join(report.lines())
+    assert "not reachable by any channel: 2" in text
+    assert "1 of them have e-mail, which is switched off here; set SAMRAD_SMTP_URL and SAMRAD_MAIL_FROM" in text
