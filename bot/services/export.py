@@ -42,6 +42,9 @@ class ResponseRow:
     invited_at: dt.datetime | None
     completed_at: dt.datetime | None
     answers: dict[str, Any]
+    # A submitted response the contact has since changed without submitting again: `answers` are the
+    # submitted ones, the changes wait in their dialogue.
+    changes_not_submitted: bool = False
 
 
 def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire | None, list[ResponseRow]]:
@@ -79,6 +82,9 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
                 invited_at=invitation.invited_at or (dialogue.started_at if dialogue else None),
                 completed_at=dialogue.completed_at if dialogue and dialogue.status == "complete" else None,
                 answers=answers.get(contact.id, {}),
+                changes_not_submitted=responses.changes_not_submitted(
+                    dialogue.state if dialogue else None, answers.get(contact.id, {})
+                ),
             )
         )
     return questionnaire, rows
@@ -160,6 +166,7 @@ def export_json(session: Session, consultation_id: int) -> str:
                 "invited_at": _time(row.invited_at) or None,
                 "completed_at": _time(row.completed_at) or None,
                 "answers": row.answers,
+                "changes_not_submitted": row.changes_not_submitted,
             }
             for row in rows
         ],

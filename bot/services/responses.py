@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -35,6 +36,14 @@ def response_status(*, dialogue_status: str | None, opted_out: bool, unreachable
     if unreachable and dialogue_status is None:
         return "unreachable"
     return dialogue_status or "invited"
+
+
+def changes_not_submitted(state: dict[str, Any] | None, submitted: dict[str, Any]) -> bool:
+    """True when a submitted response's dialogue holds answers that differ from those submitted
+    (`submitted`: the stored answers): the contact is changing them and has not sent them again."""
+    if not state or not state.get("submitted_at"):
+        return False
+    return bool(state.get("answers", {}) != submitted)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from bot.bootstrap import App
 from bot.clock import FixedClock
 from bot.links import answer_token
 from bot.services import consultations, contacts
-from bot.services.export import export_csv
+from bot.services.export import export_csv, export_json
 from conversations.consultation_file import load_consultation_file
 from storage.tables import answers_table, contacts_table, dialogues_table
 from tests.live_server import LiveServer
@@ -646,3 +647,35 @@ def test_odd_values_in_a_form_are_refused_not_crashed_on(app: App, anna: Visitor
     assert page.status == 422
     assert stored_answers(app, town.contact_ids[0]) == {"affected": True}
     assert re.search(r"Fråga 2 av \d", page.text)
+
+
+def test_changing_a_sent_response_keeps_what_was_sent_until_it_is_sent_again(
+    app: App, anna: Visitor, town: Municipality, clock: FixedClock
+) -> None:
+    answer_until(anna, "comments")
+    anna.answer("Inget mer.")
+    anna.answer("yes")
+    sent_at = exported(app, town.consultation_id, "Anna Ek")["completed_at"]
+
+    clock.advance(dt.timedelta(hours=2))
+    page = anna.open()
+    page = anna.press("Ändra mina svar")
+    assert exported(app, town.consultation_id, "Anna Ek")["completed_at"] == sent_at  # a click is no submission
+    page = anna.press("Ändra 5")  # staff
+    page = anna.answer("15")
+    assert page.hidden("question_id") == "_submit"
+
+    row = exported(app, town.consultation_id, "Anna Ek")
+    assert (row["status"], row["staff"], row["completed_at"]) == ("complete", "1200", sent_at)
+    with app.session() as session:
+        document = json.loads(export_json(session, town.consultation_id))
+    (anna_row,) = [r for r in document["responses"] if r["contact_name"] == "Anna Ek"]
+    assert anna_row["changes_not_submitted"] is True and anna_row["answers"]["staff"] == 1200
+
+    anna.answer("yes")
+    row = exported(app, town.consultation_id, "Anna Ek")
+    assert (row["status"], row["staff"]) == ("complete", "15")
+    assert row["completed_at"] == (dt.datetime.fromisoformat(sent_at) + dt.timedelta(hours=2)).isoformat()
+    with app.session() as session:
+        document = json.loads(export_json(session, town.consultation_id))
+    assert not any(r["changes_not_submitted"] for r in document["responses"])
