@@ -64,10 +64,13 @@ def demo(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="seed and print the links only")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="start the demo over: forget every answer to the demo consultation")
+    ] = False,
 ) -> None:
     """Seed demo data if the database is empty, print the links, then serve."""
     with user_errors():
-        commands.demo(host=host, port=port, serve=not no_serve)
+        commands.demo(host=host, port=port, serve=not no_serve, reset=reset)
 
 
 @db_app.command("upgrade")

@@ -18,17 +18,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.bootstrap import App, build
+from bot.cli import database
+from bot.cli.errors import UserFacingError
 from bot.services import businesses, consultations, contacts, export, users
 from bot.services.channel_reach import off_lines
 from bot.settings import get_settings
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
 from storage.db import make_engine
-
-
-class UserFacingError(Exception):
-    """Raised with a one-line message for the user."""
-
 
 # The services' own error types are all things a user can fix; the CLI shows them the same way.
 _USER_ERRORS: tuple[type[Exception], ...] = (
@@ -40,16 +37,20 @@ _USER_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+__all__ = ["UserFacingError"]
+
+
 def _app() -> App:
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    url = settings.database_url
+    database.require_existing(url)  # before connecting: SQLite would create an empty file
+    engine = make_engine(url)
     try:
         current = migrate.current_revision(engine)
     except SQLAlchemyError as error:  # the database cannot be reached at all
         reason = str(error.orig if isinstance(error, DBAPIError) else error).splitlines()[0]
-        raise UserFacingError(f"cannot open the database: {reason}") from None
-    if current != migrate.head_revision():
-        raise UserFacingError("the database is not up to date; run: samrad db upgrade")
+        raise UserFacingError(f"cannot open the database at {database.describe(url)}: {reason}") from None
+    database.require_current(engine, url, current)
     return build(settings, engine=engine)
 
 
@@ -75,8 +76,9 @@ def _user_errors() -> Iterator[None]:
 
 def db_upgrade() -> str:
     url = get_settings().database_url
+    database.prepare_folder(url)
     migrate.upgrade(url)
-    return f"database at revision {migrate.head_revision()}"
+    return f"database {database.describe(url)} at revision {migrate.head_revision()}"
 
 
 def business_import(path: Path) -> str:
@@ -402,18 +404,23 @@ def serve(*, host: str, port: int) -> None:
     from bot.server import run_server
 
     app = _app()
+    print(f"Database: {database.describe(app.settings.database_url)}", flush=True)
     run_server(app, host=host, port=port)
 
 
-def demo(*, host: str, port: int, serve: bool) -> None:
+def demo(*, host: str, port: int, serve: bool, reset: bool = False) -> None:
+    from bot.cli.demo import reset as reset_demo
     from bot.cli.demo import seed_and_print
     from bot.server import run_server
 
     settings = get_settings()
     if "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
+    database.prepare_folder(settings.database_url)
     migrate.upgrade(settings.database_url)
     app = build(settings)
+    if reset:
+        reset_demo(app)
     for line in seed_and_print(app, host=host, port=port):
         print(line, flush=True)
     if serve:
