@@ -200,6 +200,22 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Svara med ett tal {min}–{max}.",
         "en": "Answer with a number {min}–{max}.",
     },
+    "hint_whole_number": {
+        "sv": "Svara med ett heltal.",
+        "en": "Answer with a whole number.",
+    },
+    "hint_whole_number_min": {
+        "sv": "Svara med ett heltal, minst {min}.",
+        "en": "Answer with a whole number, at least {min}.",
+    },
+    "hint_whole_number_max": {
+        "sv": "Svara med ett heltal, högst {max}.",
+        "en": "Answer with a whole number, at most {max}.",
+    },
+    "hint_whole_number_range": {
+        "sv": "Svara med ett heltal {min}–{max}.",
+        "en": "Answer with a whole number {min}–{max}.",
+    },
     "hint_date": {
         "sv": "Skriv ett datum, t.ex. 15 mars eller 2025-03-15.",
         "en": "Type a date, e.g. 15 March or 2025-03-15.",
@@ -220,6 +236,14 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
     "refuse_multi_empty": {
         "sv": "Välj minst ett alternativ. Skriv siffrorna, t.ex. 1, 3.",
         "en": "Pick at least one option. Type the numbers, e.g. 1, 3.",
+    },
+    "refuse_not_a_number": {
+        "sv": "”{text}” är inte ett tal. Skriv bara siffror, t.ex. 12.",
+        "en": "“{text}” is not a number. Type digits only, e.g. 12.",
+    },
+    "refuse_not_whole": {
+        "sv": "”{text}” är inte ett heltal. Svara utan decimaler, t.ex. 3.",
+        "en": "“{text}” is not a whole number. Answer without decimals, e.g. 3.",
     },
     "refuse_date_invalid": {
         "sv": "Det datumet finns inte. Skriv t.ex. 15 mars eller 2025-03-15.",

@@ -16,7 +16,7 @@ from bot.bootstrap import App
 from bot.delivery.sender_process import SenderProcess, use_process
 from bot.scheduler import Background, outbox_metrics
 from bot.web import answer as web_answer
-from bot.web import api, unsubscribe
+from bot.web import api, home, unsubscribe
 from bot.writer import GroupCommitWriter
 
 STATIC = Path(__file__).parent / "static"
@@ -56,6 +56,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
     # The channels to call the platforms through: stand-ins for the sender process's, when it runs.
     web.state.senders = tasks.sender.channels if tasks is not None and tasks.sender is not None else app.channels
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    web.include_router(home.router)
     web.include_router(web_answer.router)
     web.include_router(unsubscribe.router)
     web.include_router(api.router)
