@@ -390,6 +390,10 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "Done. You will get no more messages from {municipality}. If you change your mind, write "
         "continue to us.",
     },
+    "unsubscribe_invalid_contact": {
+        "sv": "Länken fungerar inte. Vill du avregistrera dig? Kontakta kommunen: {contact}",
+        "en": "This link does not work. Want to unsubscribe? Contact the municipality: {contact}",
+    },
     "unsubscribe_invalid": {
         "sv": "Länken fungerar inte. Kontakta kommunen om du vill avregistrera dig.",
         "en": "This link does not work. Contact the municipality if you want to unsubscribe.",
