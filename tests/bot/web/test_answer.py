@@ -84,8 +84,9 @@ class Page:
         return element.text if element.tag == "textarea" else element.attrs.get("value", "")
 
     def commands(self) -> dict[str, str]:
-        """The command buttons: label -> value."""
-        return {b.text: b.attrs["value"] for b in self.buttons if b.attrs.get("name") == "command"}
+        """The command buttons by accessible name (their aria-label, else their text) -> value."""
+        return {b.attrs.get("aria-label") or b.text: b.attrs["value"] for b in self.buttons
+                if b.attrs.get("name") == "command"}
 
 
 class _Reader(HTMLParser):
