@@ -128,6 +128,22 @@ def test_the_terminal_chat_answers_as_a_demo_contact(samrad: Run, tmp_path: Path
     assert (answered[0]["affected"], answered[0]["best_time"], answered[0]["staff"]) == ("no", "daytime", "12")
 
 
+def test_the_terminal_chat_says_whom_it_answers_as_shows_the_earlier_answer_and_how_to_leave(
+    samrad: Run, tmp_path: Path
+) -> None:
+    samrad("db", "upgrade")
+    samrad("business", "import", write(tmp_path, "b.csv", scenario.BUSINESSES_CSV))
+    samrad("consultation", "create", write(tmp_path, "c.yaml", scenario.consultation_yaml(closes=closes())))
+    samrad("consultation", "open", "1")
+    chat = samrad("chat", "--consultation", "1", "--contact", "2", input="nej\n2\ntillbaka\navsluta\nnej\n")
+    assert chat.exit_code == 0
+    assert "Du svarar som Bo Ek (Mörby Bageri AB), kontakt 2" in chat.stdout
+    assert "Avsluta med avsluta eller Ctrl+D" in chat.stdout
+    back = chat.stdout.split("> ")[3]  # after "tillbaka": the earlier question, with Bo's answer (English)
+    assert "When does the work disturb you least?" in back and "   → Daytime" in back
+    assert chat.stdout.count("> ") == 4  # "avsluta" left; the last line was never read
+
+
 @pytest.mark.parametrize(
     ("args", "files", "message"),
     [
