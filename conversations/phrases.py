@@ -1,7 +1,12 @@
 """Every sentence the bot says, in Swedish and English.
 
 Swedish is written in plain language (klarspråk) for a busy business owner reading on a phone: short
-sentences, "du", no officialese. Placeholders use `str.format` names; a test checks that both languages
+sentences, no officialese.
+
+Address (tilltal), one rule for every phrase: the person reading is "du" (du, dig, din, ditt, dina);
+the business they answer for is named, "ditt företag", never "ni"/"er". The only "we" of a business
+is the button it presses, "Berör oss inte", which speaks for the business. English says "you" anyway.
+A test holds every Swedish phrase to this rule. Placeholders use `str.format` names; a test checks that both languages
 of a phrase have the same placeholders, so a translation can never crash or drop a value.
 """
 
@@ -48,7 +53,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "We already have your answers. You can change them with the button below.",
     },
     "thanks_declined_form": {
-        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör er. "
+        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör ditt företag. "
         "Vill du svara ändå går det bra med knappen nedan.",
         "en": "Thank you for letting us know! We have noted that this does not affect you. "
         "If you want to answer after all, use the button below.",
@@ -84,7 +89,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "We already have your answers. Type change if you want to change something.",
     },
     "thanks_declined": {
-        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör er. "
+        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör ditt företag. "
         "Skriv fortsätt om du vill svara ändå.",
         "en": "Thank you for letting us know! We have noted that this does not affect you. "
         "Type continue if you want to answer after all.",
@@ -294,7 +299,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
             "• tillbaka – förra frågan\n"
             "• hoppa över – hoppa över en fråga som inte måste besvaras\n"
             "• ändra 2 – ändra svar nummer 2\n"
-            "• berör oss inte – om samrådet inte gäller er\n"
+            "• berör oss inte – om samrådet inte gäller ditt företag\n"
             "• stopp – inga fler meddelanden"
         ),
         "en": (
@@ -316,7 +321,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "{day} {month} {year} at {time}",
     },
     "invitation": {
-        "sv": "Hej! {municipality} vill veta vad ni tycker om ”{title}”. Det tar bara några minuter. "
+        "sv": "Hej! {municipality} vill veta vad du tycker om ”{title}”. Det tar bara några minuter. "
         "Svara senast {date}.",
         "en": "Hello! {municipality} would like to know what you think about “{title}”. It only takes a "
         "few minutes. Please answer by {date}.",
@@ -330,7 +335,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "Consultation: {title}",
     },
     "reminder_not_started": {
-        "sv": "Påminnelse: {municipality} vill gärna höra vad ni tycker om ”{title}”. Det tar bara några "
+        "sv": "Påminnelse: {municipality} vill gärna höra vad du tycker om ”{title}”. Det tar bara några "
         "minuter. Svara senast {date}.",
         "en": "Reminder: {municipality} would like to hear what you think about “{title}”. It only takes a "
         "few minutes. Please answer by {date}.",

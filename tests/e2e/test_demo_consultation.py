@@ -91,7 +91,7 @@ def test_the_demo_consultation_answered_on_the_web_and_exported(app: App, web: L
 
         third = Browser(client, cilla_url)
         assert "Berör ärendet inte ditt företag?" in third.command("decline")  # asks first
-        assert "inte berör er" in third.command("decline", confirm="yes")
+        assert "inte berör ditt företag" in third.command("decline", confirm="yes")
 
     with app.session() as session:
         table = list(csv.DictReader(io.StringIO(export_csv(session, consultation_id))))

@@ -463,10 +463,10 @@ def test_a_business_that_is_not_affected_declines(app: App, anna: Visitor, town:
     page = anna.press("Ja, det berör oss inte")
 
     assert page.status == 200
-    assert "det här inte berör er" in page.text
+    assert "det här inte berör ditt företag" in page.text
     assert not page.field("answer")
     assert exported(app, town.consultation_id, "Anna Ek")["status"] == "declined"
-    assert "det här inte berör er" in anna.open().text
+    assert "det här inte berör ditt företag" in anna.open().text
 
     page = anna.press("Svara ändå")
     assert page.hidden("question_id") == "affected"
