@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 import limits
+import platformdirs
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
@@ -19,15 +21,24 @@ from adapters.outbound_urls import check_workflows_url
 DEFAULT_TEAMS_WEBHOOK_HOSTS = (".logic.azure.com", ".environment.api.powerplatform.com")
 
 
+DATABASE_FILE = "samrad.db"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAMRAD_", env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite:///./samrad.db"
+    # Where Samråd keeps its files: the SQLite database unless database_url says otherwise. Not the
+    # current folder: every command finds the same database wherever it is run from.
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("samrad")))
+    database_url: str = ""  # empty: SQLite in data_dir (see _default_database)
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str | None = Field(default=None, description="generated once and kept in the database")
     language: Literal["sv", "en"] = "sv"
     timezone: str = "Europe/Stockholm"
     municipality: str = "Danderyds kommun"
+    # How a person reaches the municipality, shown wherever they are told to contact it (free text),
+    # e.g. "Näringslivsenheten, 08-568 910 00, naringsliv@danderyd.se".
+    municipality_contact: str | None = None
 
     telegram_token: str | None = None
     telegram_webhook_secret: str | None = None
@@ -143,6 +154,13 @@ def settings_problem(error: ValidationError | SettingsError) -> str:
         message = item["msg"].removeprefix("Value error, ")
         problems.append(f"{name}: {message}" if name else message)
     return "bad setting: " + "; ".join(problems)
+
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir.expanduser().resolve() / DATABASE_FILE}"
+        return self
 
 
 @lru_cache(maxsize=1)

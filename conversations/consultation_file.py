@@ -374,6 +374,8 @@ def question_value(question: Question) -> dict[str, Any]:
         bound = getattr(question, name)
         if bound is not None:
             value[name] = _plain_number(bound)
+    if question.integer:
+        value["integer"] = True
     if question.max_length != DEFAULT_TEXT_LIMIT:
         value["max_length"] = question.max_length
     if question.when is not None:

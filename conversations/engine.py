@@ -43,7 +43,7 @@ from conversations.messages import (
 )
 from conversations.phrases import MONTHS, phrase
 from conversations.plan import plan_for
-from conversations.prompts import STOP_ID, SUBMIT_ID, awaited_id, prompt
+from conversations.prompts import STOP_ID, SUBMIT_ID, SummaryRow, awaited_id, prompt, summary_rows
 from conversations.questionnaire import Questionnaire
 from conversations.state import AnswerChange, DialogueState, Outcome, Phase, ResponseStatus, Step
 from conversations.transitions import Ctx, advance, current_question, not_now, record, refuse, submit
@@ -58,9 +58,11 @@ __all__ = [
     "Phase",
     "ResponseStatus",
     "Step",
+    "SummaryRow",
     "begin",
     "current_prompt",
     "step",
+    "summary",
 ]
 
 
@@ -223,3 +225,8 @@ def _left_behind(awaited: str | None, result: Step) -> str | None:
 def current_prompt(questionnaire: Questionnaire, state: DialogueState) -> tuple[Outbound, ...]:
     """What the dialogue is waiting for now, rendered again (a web page load, a returning contact)."""
     return prompt(plan_for(questionnaire), state)
+
+
+def summary(questionnaire: Questionnaire, state: DialogueState) -> list[SummaryRow]:
+    """The answers so far, one row per question, for a page that lists them with a change button each."""
+    return summary_rows(plan_for(questionnaire), state)

@@ -65,10 +65,13 @@ def demo(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="seed and print the links only")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="start the demo over: forget every answer to the demo consultation")
+    ] = False,
 ) -> None:
     """Seed demo data if the database is empty, print the links, then serve."""
     with user_errors():
-        commands.demo(host=host, port=port, serve=not no_serve)
+        commands.demo(host=host, port=port, serve=not no_serve, reset=reset)
 
 
 @db_app.command("upgrade")
@@ -86,10 +89,15 @@ def business_import(file: Annotated[Path, typer.Argument(help="CSV file (see REA
 
 
 @consultation_app.command("create")
-def consultation_create(file: Annotated[Path, typer.Argument(help="consultation YAML (see README)")]) -> None:
+def consultation_create(
+    file: Annotated[Path, typer.Argument(help="consultation YAML (see README)")],
+    again: Annotated[
+        bool, typer.Option("--again", help="create it even if the case already has an identical consultation")
+    ] = False,
+) -> None:
     """Create a case and its consultation; prints the new consultation's id on the last line."""
     with user_errors():
-        for line in commands.consultation_create(file):
+        for line in commands.consultation_create(file, again=again):
             typer.echo(line)
 
 
@@ -130,7 +138,7 @@ def consultation_show(consultation_id: Annotated[int, typer.Argument(metavar="ID
 
 @consultation_app.command("open")
 def consultation_open(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
-    """Open a consultation now (freezes its questions and invites its audience)."""
+    """Open a consultation now: freeze its questions and give its audience their links (sends nothing)."""
     with user_errors():
         typer.echo(commands.consultation_open(consultation_id))
 

@@ -21,8 +21,10 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot import channels as channel_registry
 from bot.bootstrap import App, build
+from bot.cli import database
 from bot.cli.errors import UserFacingError
 from bot.services import businesses, consultations, contacts, export, links, users
+from bot.services.channel_reach import off_lines
 from bot.settings import Settings, get_settings, settings_problem
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
@@ -39,6 +41,9 @@ _USER_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+__all__ = ["UserFacingError"]
+
+
 def _settings() -> Settings:
     """The settings, or one line naming the bad ones (with pydantic's reason, not the input: it may be a
     secret)."""
@@ -50,14 +55,15 @@ def _settings() -> Settings:
 
 def _app() -> App:
     settings = _settings()
-    engine = make_engine(settings.database_url)
+    url = settings.database_url
+    database.require_existing(url)  # before connecting: SQLite would create an empty file
+    engine = make_engine(url)
     try:
         current = migrate.current_revision(engine)
     except SQLAlchemyError as error:  # the database cannot be reached at all
         reason = str(error.orig if isinstance(error, DBAPIError) else error).splitlines()[0]
-        raise UserFacingError(f"cannot open the database: {reason}") from None
-    if current != migrate.head_revision():
-        raise UserFacingError("the database is not up to date; run: samrad db upgrade")
+        raise UserFacingError(f"cannot open the database at {database.describe(url)}: {reason}") from None
+    database.require_current(engine, url, current)
     return build(settings, engine=engine)
 
 
@@ -83,8 +89,9 @@ def _user_errors() -> Iterator[None]:
 
 def db_upgrade() -> str:
     url = get_settings().database_url
+    database.prepare_folder(url)
     migrate.upgrade(url)
-    return f"database at revision {migrate.head_revision()}"
+    return f"database {database.describe(url)} at revision {migrate.head_revision()}"
 
 
 def business_import(path: Path) -> str:
@@ -105,7 +112,7 @@ def business_import(path: Path) -> str:
     return result.summary()
 
 
-def consultation_create(path: Path) -> Iterator[str]:
+def consultation_create(path: Path, *, again: bool = False) -> Iterator[str]:
     from conversations.consultation_file import load_consultation_file
 
     text = _read(path)
@@ -117,7 +124,9 @@ def consultation_create(path: Path) -> Iterator[str]:
             # One line per problem in the file; the CLI promises one line, so they are joined.
             raise UserFacingError("; ".join(str(error).splitlines())) from None
         with app.session() as session:
-            consultation = consultations.create_consultation(session, file, now=app.clock(), actor="cli")
+            consultation = consultations.create_consultation(
+                session, file, now=app.clock(), actor="cli", again=again
+            )
             session.commit()
     yield f"created consultation {consultation.id} ({consultation.status}) for case {file.case.reference}"
     yield str(consultation.id)
@@ -149,9 +158,10 @@ def dialogue_model_table() -> str:
 
 
 def _stats_line(stats: consultations.ConsultationStats) -> str:
+    rate = f"{stats.response_rate:>4.0%}" if stats.status != "draft" else "   —"
     return (
         f"{stats.id:>4}  {stats.status:<6}  {stats.case_reference:<14}  audience {stats.audience:>4}  "
-        f"sent {stats.sent:>4}  answered {stats.answered:>4}  rate {stats.response_rate:>4.0%}  {stats.title}"
+        f"sent {stats.sent:>4}  answered {stats.answered:>4}  rate {rate}  {stats.title}"
     )
 
 
@@ -165,27 +175,39 @@ def consultation_list() -> str:
 def consultation_show(consultation_id: int) -> str:
     app = _app()
     with _user_errors(), app.session() as session:
-        (stats,) = consultations.consultation_stats(session, consultation_id)
+        (stats,) = consultations.consultation_stats(session, consultation_id, channels=app.channels)
     zone = ZoneInfo(app.settings.timezone)
     closes = (
         stats.closes_at.astimezone(zone).isoformat(sep=" ", timespec="minutes") if stats.closes_at else "—"
     )
-    return "\n".join(
-        [
-            f"consultation {stats.id}: {stats.title}",
-            f"case:          {stats.case_reference}",
-            f"status:        {stats.status}",
-            f"closes:        {closes}",
-            f"audience:      {stats.audience}",
-            f"sent:          {stats.sent}",
-            f"started:       {stats.started}",
-            f"answered:      {stats.answered}",
-            f"declined:      {stats.declined}",
-            f"opted out:     {stats.opted_out}",
-            f"response rate: {stats.response_rate:.0%}",
-            f"not delivered: {stats.failed} (samrad outbox failed --consultation {stats.id})",
+    lines = [
+        f"consultation {stats.id}: {stats.title}",
+        f"case:          {stats.case_reference}",
+        f"status:        {stats.status}",
+        f"closes:        {closes}",
+    ]
+    if stats.reach is not None:
+        # A draft: nobody is invited yet; show whom opening it would invite, and how they would be reached.
+        by_channel = ", ".join(f"{channel} {count}" for channel, count in sorted(stats.reach.by_channel.items()))
+        lines += [
+            f"audience:      {stats.audience} (contacts opening it now would invite)",
+            f"reachable:     {by_channel or '—'}",
+            *off_lines(stats.reach.off, indent="               "),
+            f"open it with:  samrad consultation open {stats.id}",
         ]
-    )
+        return "\n".join(lines)
+    lines += [
+        f"audience:      {stats.audience}",
+        f"sent:          {stats.sent}",
+        f"started:       {stats.started}",
+        f"answered:      {stats.answered}",
+        f"declined:      {stats.declined}",
+        f"opted out:     {stats.opted_out}",
+        f"unreachable:   {stats.unreachable}",
+        f"response rate: {stats.response_rate:.0%}",
+        f"not delivered: {stats.failed} (samrad outbox failed --consultation {stats.id})",
+    ]
+    return "\n".join(lines)
 
 
 def consultation_open(consultation_id: int) -> str:
@@ -193,8 +215,10 @@ def consultation_open(consultation_id: int) -> str:
     with _user_errors(), app.session() as session:
         invited = consultations.open_consultation(session, consultation_id, now=app.clock(), actor="cli")
         session.commit()
+    # Opening sends nothing: it freezes the questions and gives the audience their personal links.
     return (
-        f"consultation {consultation_id} is open; {invited} contacts invited\n"
+        f"consultation {consultation_id} is open: its questions are frozen and its audience of {invited} "
+        "contacts have their personal links; nothing has been sent yet\n"
         f"send the invitations with: samrad consultation broadcast {consultation_id}"
     )
 
@@ -406,6 +430,7 @@ def serve(*, host: str, port: int) -> None:
 
     app = _app()
     _refuse_unsafe_channels(app)
+    print(f"Database: {database.describe(app.settings.database_url)}", flush=True)
     run_server(app, host=host, port=port)
 
 
@@ -416,15 +441,19 @@ def _refuse_unsafe_channels(app: App) -> None:
         raise UserFacingError("; ".join(problems))
 
 
-def demo(*, host: str, port: int, serve: bool) -> None:
+def demo(*, host: str, port: int, serve: bool, reset: bool = False) -> None:
+    from bot.cli.demo import reset as reset_demo
     from bot.cli.demo import seed_and_print
     from bot.server import run_server
 
     settings = get_settings()
     if "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
+    database.prepare_folder(settings.database_url)
     migrate.upgrade(settings.database_url)
     app = build(settings)
+    if reset:
+        reset_demo(app)
     for line in seed_and_print(app, host=host, port=port):
         print(line, flush=True)
     if serve:

@@ -129,10 +129,17 @@ def language_of(code: str | None) -> Language:
     return "en" if code and code.lower().startswith("en") else "sv"
 
 
-def need_link() -> TextOut:
+def need_link(municipality_contact: str | None = None) -> TextOut:
     """For a chat we cannot place: how to get a link, in Swedish and in English (nobody is known, so
-    neither is their language), without a word about any code or contact."""
-    return TextOut(phrase("chat_need_link", "sv") + "\n\n" + phrase("chat_need_link", "en"), "notice")
+    neither is their language), without a word about any code or contact — but with how to reach the
+    municipality, when that is set (SAMRAD_MUNICIPALITY_CONTACT)."""
+    parts = []
+    for language in ("sv", "en"):
+        text = phrase("chat_need_link", language)
+        if municipality_contact:
+            text += " " + phrase("chat_contact_us", language, contact=municipality_contact)
+        parts.append(text)
+    return TextOut("\n\n".join(parts), "notice")
 
 
 def _sent_before(sent_at: dt.datetime | None, dialogue_started_at: dt.datetime | None) -> bool:
@@ -148,8 +155,9 @@ def _asked_in(messages: list[Outbound], question_id: str) -> QuestionOut | None:
 
 
 class ChatInbox:
-    def __init__(self, dialogues: Dialogues) -> None:
+    def __init__(self, dialogues: Dialogues, *, municipality_contact: str | None = None) -> None:
         self.dialogues = dialogues
+        self.municipality_contact = municipality_contact
         self.router = ChatRouter(dialogues)
         self._sequence = itertools.count(1)  # advanced in the writer's thread, so in commit order
 
@@ -185,11 +193,11 @@ class ChatInbox:
                 conn, own or contact_id, channel=channel, now=now, consultation_id=joined.consultation_id
             )
         elif context is None:
-            messages = [need_link()]
+            messages = [need_link(self.municipality_contact)]
         elif isinstance(event, Started):
             # A chat we know: start resumes; with a code that does not work, say how to get a link first.
             resumed = self.router.start(conn, context, channel=channel, now=now)
-            messages = [need_link(), *resumed] if event.code else resumed
+            messages = [need_link(self.municipality_contact), *resumed] if event.code else resumed
         elif isinstance(event, Unreadable):
             key = "chat_edited" if event.what == "edit" else "chat_text_only"
             messages = [TextOut(phrase(key, context.contact.language), "notice")]

@@ -19,7 +19,7 @@ from bot.bootstrap import App
 from bot.delivery.sender_process import SenderProcess, use_process
 from bot.scheduler import Background, outbox_metrics
 from bot.web import answer as web_answer
-from bot.web import api, unsubscribe, webhooks
+from bot.web import api, home, unsubscribe, webhooks
 from bot.web.body_limit import BodyLimit
 from bot.web.polling import polling_while_serving
 from bot.web.rate_limits import RateLimits
@@ -80,6 +80,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
     polled = {name: ch for name, ch in chats.items() if name in polling_names and isinstance(ch, PollingChannel)}
     web.state.chat_webhooks = chat_webhooks
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    web.include_router(home.router)
     web.include_router(web_answer.router)
     web.include_router(unsubscribe.router)
     web.include_router(api.router)

@@ -69,6 +69,14 @@ def _page(app: App, language: Language, text: str, *, button: str | None, status
     return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+def _invalid_text(app: App) -> str:
+    """A link that does not work, and how to reach the municipality instead (when the setting says)."""
+    language, contact = app.settings.language, app.settings.municipality_contact
+    if contact:
+        return phrase("unsubscribe_invalid_contact", language, contact=contact)
+    return phrase("unsubscribe_invalid", language)
+
+
 def _contact(app: App, token: str) -> tuple[int, Language] | None:
     link = read_opt_out_token(app.secret_key, token)
     if link is None:
@@ -85,8 +93,7 @@ def confirm(request: Request, token: str) -> HTMLResponse:
     app = _app(request)
     found = _contact(app, token)
     if found is None:
-        return _page(app, app.settings.language, phrase("unsubscribe_invalid", app.settings.language),
-                     button=None, status=404)
+        return _page(app, app.settings.language, _invalid_text(app), button=None, status=404)
     _, language = found
     question = phrase("unsubscribe_question", language, municipality=app.settings.municipality)
     return _page(app, language, question, button=phrase("unsubscribe_button", language))
@@ -100,8 +107,7 @@ def unsubscribe(request: Request, token: str) -> Response:
         return too_many
     found = _contact(app, token)
     if found is None:
-        return _page(app, app.settings.language, phrase("unsubscribe_invalid", app.settings.language),
-                     button=None, status=404)
+        return _page(app, app.settings.language, _invalid_text(app), button=None, status=404)
     contact_id, language = found
     with app.engine.begin() as conn:
         opt_out(conn, contact_id, now=app.clock())

@@ -105,7 +105,7 @@ class ChatWebhooks:
         self.writer = writer
         self.channels = dict(channels)
         self.editors = dict(editors)
-        self.inbox = ChatInbox(app.dialogues)
+        self.inbox = ChatInbox(app.dialogues, municipality_contact=app.settings.municipality_contact)
         self.edits = MessageEdits()
 
     async def handle(self, name: str, channel: ChatChannel, event: ChatEvent) -> InboxOutcome:

@@ -190,3 +190,15 @@ def test_a_teams_card_invitation_leads_to_the_web_page_instead_of_asking_for_a_r
     assert card["text"].endswith("Svara senast 13 mars 2025 kl. 09:00.")
     assert card["extra"]["web_link"] == app.answer_url(t.nothing, t.consultation_id)
     assert card["extra"]["opt_out_link"] == app.opt_out_url(t.nothing)
+
+
+def test_contacts_no_channel_reaches_are_told_which_switched_off_channel_would_reach_them(app: App) -> None:
+    town_ = town(app)
+    del app.channels["email"]  # Bo has only an address; Anna has Slack too
+    report = broadcast(app, town_.consultation_id, actor="test")
+
+    assert [w.contact_id for w in report.web_only] == [town_.email, town_.nothing]
+    assert dict(report.channels_off) == {"email": 1}
+    text = "\n".join(report.lines())
+    assert "not reachable by any channel: 2" in text
+    assert "1 of them have e-mail, which is switched off here; set SAMRAD_SMTP_URL and SAMRAD_MAIL_FROM" in text

@@ -144,3 +144,13 @@ def test_a_typed_code_from_an_invitation_joins_like_a_start(app: App) -> None:
     with app.engine.connect() as conn:
         first = conn.execute(sa.select(outbox_table.c.contact_id).order_by(outbox_table.c.id)).scalars().first()
     assert first == town.contact_ids[1]
+
+
+def test_a_chat_we_cannot_place_is_told_how_to_reach_the_municipality_when_that_is_set(app: App) -> None:
+    contact = "Näringslivsenheten, 08-568 910 00"
+    inbox = ChatInbox(app.dialogues, municipality_contact=contact)
+    handle(app, inbox, typed(1, "hej"))
+    with app.engine.connect() as conn:
+        text = conn.execute(sa.select(outbox_table.c.payload)).scalar_one()["text"]
+    assert "Kontakta kommunen: Näringslivsenheten, 08-568 910 00" in text
+    assert "Contact the municipality: Näringslivsenheten, 08-568 910 00" in text

@@ -59,6 +59,13 @@ def test_a_bad_opt_out_link_explains_itself(app: App, web: LiveServer, token: st
         assert "Länken fungerar inte" in response.text
 
 
+def test_a_bad_opt_out_link_says_how_to_reach_the_municipality(app: App, web: LiveServer) -> None:
+    app.settings = app.settings.model_copy(update={"municipality_contact": "Näringslivsenheten, 08-568 910 00"})
+    response = httpx.get(f"{web.url}/u/not-a-token")
+    assert response.status_code == 404
+    assert "Kontakta kommunen: Näringslivsenheten, 08-568 910 00" in response.text
+
+
 def test_the_broadcast_api_needs_its_token(app: App, web: LiveServer) -> None:
     t = town(app)
     url = f"{web.url}/api/consultations/{t.consultation_id}/broadcast"
