@@ -375,7 +375,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 @contextlib.asynccontextmanager
-async def serving(telegram: FakeTelegram, argv: list[str], ready_url: str, ready_status: int,
+async def serving_bot(telegram: FakeTelegram, argv: list[str], ready_url: str, ready_status: int,
                   webhook_url: str, secret: str | None, stop: signal.Signals) -> AsyncIterator[int]:
     """The fake Telegram in this process (on the port it was given), a bot in a child process (its pid),
     the webhook set; stops both."""
@@ -406,7 +406,7 @@ async def serving(telegram: FakeTelegram, argv: list[str], ready_url: str, ready
 def running(db: Path, delivery: str, telegram: FakeTelegram) -> contextlib.AbstractAsyncContextManager[int]:
     """Samråd: `samrad serve`'s web app (and its sender process) behind the fake Telegram."""
     telegram.port, port = free_port(), free_port()
-    return serving(telegram, [__file__, "--serve", str(db), telegram.url, str(port), delivery],
+    return serving_bot(telegram, [__file__, "--serve", str(db), telegram.url, str(port), delivery],
                    f"http://127.0.0.1:{port}/healthz", 200, f"http://127.0.0.1:{port}/webhooks/telegram", SECRET,
                    signal.SIGINT)  # uvicorn stops: the worker and the writer finish first
 
@@ -415,7 +415,7 @@ def running_peer(telegram: FakeTelegram) -> contextlib.AbstractAsyncContextManag
     """The peer, pointed at the fake Telegram and a port, as its header says to run it. It has no health
     route: its webhook route answering a GET (405) means its Application has started."""
     telegram.port, port = free_port(), free_port()
-    return serving(telegram, [str(PEER), str(port), telegram.url], f"http://127.0.0.1:{port}/telegram", 405,
+    return serving_bot(telegram, [str(PEER), str(port), telegram.url], f"http://127.0.0.1:{port}/telegram", 405,
                    f"http://127.0.0.1:{port}/telegram", None,
                    signal.SIGTERM)  # it keeps nothing; SIGINT would end it with a KeyboardInterrupt's traceback
 
