@@ -142,6 +142,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"SAMRAD_TEAMS_NOTIFY_URL: {reason}")
         return self
 
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir.expanduser().resolve() / DATABASE_FILE}"
+        return self
+
 
 def settings_problem(error: ValidationError | SettingsError) -> str:
     """A bad setting in one line, naming the variable and never echoing its value (a webhook URL's
@@ -154,13 +160,6 @@ def settings_problem(error: ValidationError | SettingsError) -> str:
         message = item["msg"].removeprefix("Value error, ")
         problems.append(f"{name}: {message}" if name else message)
     return "bad setting: " + "; ".join(problems)
-
-
-    @model_validator(mode="after")
-    def _default_database(self) -> Settings:
-        if not self.database_url:
-            self.database_url = f"sqlite:///{self.data_dir.expanduser().resolve() / DATABASE_FILE}"
-        return self
 
 
 @lru_cache(maxsize=1)
