@@ -18,13 +18,17 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.bootstrap import App
-from bot.services import businesses, consultations
+from bot.services import businesses, consultations, users
 from conversations.consultation_file import load_consultation_file
 from conversations.org_numbers import luhn_check_digit
 from storage.tables import Business, Case, Consultation, Invitation, businesses_table
 
 DEMO_CONSULTATION = Path(__file__).parent / "demo_data" / "consultation.yaml"
 DEMO_REFERENCE = "KS 2025/0042"
+# The demo official's login for the officials' pages (/admin). A demo database only: a real installation
+# makes its first account with `samrad user add EMAIL --role admin`.
+DEMO_OFFICIAL_EMAIL = "demo@samrad.example"
+DEMO_OFFICIAL_PASSWORD = "samrad-demo-2025"
 
 # (name, SNI code, area, tags, contacts as (name, language)); SNI 2007 codes as Statistics Sweden lists them.
 DEMO_BUSINESSES: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...]], ...] = (
@@ -123,6 +127,7 @@ def seed(app: App) -> bool:
         consultation = consultations.create_consultation(session, file, now=now, actor="demo")
         assert consultation.id is not None
         consultations.open_consultation(session, consultation.id, now=now, actor="demo")
+        users.add_user(session, DEMO_OFFICIAL_EMAIL, "admin", DEMO_OFFICIAL_PASSWORD, now=now, actor="demo")
         session.commit()
     return True
 
@@ -147,6 +152,8 @@ def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
     yield f"Consultation {consultation.id}: {consultation.title} ({consultation.status})"
     yield ""
     yield f"Answer as a demo business:  {app.answer_url(invitation.contact_id, consultation.id)}"
+    yield f"Officials' pages:           {app.settings.public_url.rstrip('/')}/admin/"
+    yield f"  log in as {DEMO_OFFICIAL_EMAIL} with the password {DEMO_OFFICIAL_PASSWORD}"
     samrad = _command_name()
     yield f"Officials' overview (CLI):  {samrad} consultation show {consultation.id}"
     yield f"All answer links (CSV):     {samrad} consultation invites {consultation.id}"

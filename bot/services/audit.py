@@ -47,3 +47,10 @@ def search_audit(conn: Connection, wanted: AuditFilter, *, limit: int = 200) -> 
 def actions(conn: Connection) -> list[str]:
     """Every action recorded so far, for the filter's choices."""
     return list(conn.execute(sa.select(audit_t.c.action).distinct().order_by(audit_t.c.action)).scalars())
+
+
+def record_row(
+    conn: Connection, *, actor: str, action: str, target: str, now: dt.datetime, detail: dict[str, Any] | None = None
+) -> None:
+    """`record` on a Core connection."""
+    conn.execute(audit_t.insert().values(at=now, actor=actor, action=action, target=target, detail=detail or {}))

@@ -23,28 +23,30 @@ class ChannelProgress:
 
 
 def progress_by_channel(conn: Connection, consultation_id: int) -> list[ChannelProgress]:
-    sent = dict(
-        conn.execute(
+    sent: dict[str | None, int] = {
+        r[0]: r[1]
+        for r in conn.execute(
             sa.select(invitations_t.c.channel, sa.func.count())
             .where(invitations_t.c.consultation_id == consultation_id, invitations_t.c.invited_at.is_not(None))
             .group_by(invitations_t.c.channel)
-        ).tuples()
-    )
+        )
+    }
     outbox: dict[tuple[str, str], int] = {
         (r[0], r[1]): r[2]
         for r in conn.execute(
             sa.select(outbox_t.c.channel, outbox_t.c.status, sa.func.count())
             .where(outbox_t.c.consultation_id == consultation_id, outbox_t.c.kind == "invitation")
             .group_by(outbox_t.c.channel, outbox_t.c.status)
-        ).tuples()
+        )
     }
-    answered = dict(
-        conn.execute(
+    answered: dict[str | None, int] = {
+        r[0]: r[1]
+        for r in conn.execute(
             sa.select(dialogues_t.c.channel, sa.func.count())
             .where(dialogues_t.c.consultation_id == consultation_id, dialogues_t.c.status == "complete")
             .group_by(dialogues_t.c.channel)
-        ).tuples()
-    )
+        )
+    }
     channels = sorted({c for c in sent if c} | {c for c, _ in outbox} | {c for c in answered if c})
     return [
         ChannelProgress(

@@ -41,6 +41,10 @@ def add_user(session: Session, email: str, role: str, password: str, *, now: dt.
     return user
 
 
+def looks_like_email(text: str) -> bool:
+    return bool(_EMAIL.match(text.strip().lower()))
+
+
 def verify_password(user: User, password: str) -> bool:
     return verify_password_hash(user.password_hash, password)
 

@@ -1,5 +1,5 @@
-"""The FastAPI application: the web answer page, channel webhooks, opt-out links, the JSON API, health and
-metrics; with `background`, also the outbox worker and the scheduler."""
+"""The FastAPI application: the web answer page, channel webhooks, opt-out links, the officials' pages,
+the JSON API, health and metrics; with `background`, also the outbox worker and the scheduler."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from fastapi.staticfiles import StaticFiles
 from bot.bootstrap import App
 from bot.delivery.sender_process import SenderProcess, use_process
 from bot.scheduler import Background, outbox_metrics
+from bot.web import admin, api, unsubscribe
 from bot.web import answer as web_answer
-from bot.web import api, unsubscribe
 from bot.writer import GroupCommitWriter
 
 STATIC = Path(__file__).parent / "static"
@@ -59,6 +59,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
     web.include_router(web_answer.router)
     web.include_router(unsubscribe.router)
     web.include_router(api.router)
+    admin.install(web)
     if "telegram" in app.channels:  # the Telegram SDK loads only when the channel is on
         from bot.web import telegram_webhook
 

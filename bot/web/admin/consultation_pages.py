@@ -1,0 +1,213 @@
+"""Consultations: create from a template or a file, download, open, broadcast, close, follow, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from sqlmodel import Session
+
+from bot.services import consultations, export, lifecycle
+from bot.services.audit import record
+from bot.services.broadcast import broadcast
+from bot.services.progress import progress_by_channel, still_sending
+from bot.web.admin.access import Official, OfficialForm, Refusal, Representative, Staff, app_of
+from bot.web.admin.case_pages import model_labels
+from bot.web.admin.pages import HEADERS, render, see_other, texts
+from bot.web.admin.uploads import read_upload
+from conversations import dialogue_model
+from conversations.consultation_file import ConsultationFile, load_consultation_file
+from conversations.problems import QuestionnaireError
+from storage.tables import Case, Consultation
+
+router = APIRouter()
+
+
+def _consultation(session: Session, consultation_id: int) -> tuple[Consultation, Case]:
+    consultation = session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise Refusal(404, "not_found")
+    case = session.get(Case, consultation.case_id)
+    assert case is not None
+    return consultation, case
+
+
+def _new_page(request: Request, staff: Staff, *, status: int = 200, **context: object) -> Response:
+    defaults: dict[str, object] = {"errors": {}, "problems": [], "values": {}}
+    return render(
+        request, "consultation_new.html", texts(request)["new_consultation"], staff, status=status,
+        **(defaults | context), **model_labels(request),
+    )
+
+
+@router.get("/consultations/new", response_class=HTMLResponse)
+def new_form(request: Request, staff: Official) -> Response:
+    return _new_page(request, staff)
+
+
+def _create(request: Request, staff: Staff, file: ConsultationFile) -> Response:
+    app = app_of(request)
+    with app.session() as session:
+        try:
+            consultation = consultations.create_consultation(session, file, now=app.clock(), actor=staff.actor)
+        except consultations.ConsultationError as error:
+            return _new_page(request, staff, status=422, problems=[str(error)])
+        session.commit()
+    return see_other(f"/admin/consultations/{consultation.id}?done=created")
+
+
+@router.post("/consultations/template", response_class=HTMLResponse)
+def create_from_template(
+    request: Request,
+    staff: OfficialForm,
+    case_type: Annotated[str, Form(max_length=50)] = "",
+    stage: Annotated[str, Form(max_length=50)] = "",
+    reference: Annotated[str, Form(max_length=100)] = "",
+    case_title: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    t = texts(request)
+    values = {"case_type": case_type, "stage": stage, "reference": reference, "case_title": case_title}
+    errors = {name: t["required"] for name, value in values.items() if not value.strip()}
+    if not errors:
+        app = app_of(request)
+        try:
+            text = dialogue_model.render_template_yaml(
+                case_type, stage, reference=reference.strip(), case_title=case_title.strip(),
+                now=app.clock().astimezone(ZoneInfo(app.settings.timezone)),
+            )
+            file = load_consultation_file(text)
+        except (KeyError, ValueError) as error:  # QuestionnaireError is a ValueError
+            return _new_page(request, staff, status=422, values=values, problems=str(error).splitlines())
+        return _create(request, staff, file)
+    return _new_page(request, staff, status=422, errors=errors, values=values)
+
+
+@router.post("/consultations/upload", response_class=HTMLResponse)
+async def create_from_file(request: Request, staff: OfficialForm, file: UploadFile) -> Response:
+    text = await read_upload(file)
+    if text is None:
+        return _new_page(request, staff, status=422, upload_problems=[texts(request)["not_utf8"]])
+    try:
+        loaded = load_consultation_file(text, source=file.filename or "<yaml>")
+    except QuestionnaireError as error:
+        return _new_page(request, staff, status=422, upload_problems=str(error).splitlines())
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_create, request, staff, loaded)
+
+
+@router.get("/consultations/{consultation_id}", response_class=HTMLResponse)
+def consultation_page(
+    request: Request, staff: Representative, consultation_id: int, done: str = "", n: int = 0
+) -> Response:
+    app = app_of(request)
+    with app.session() as session:
+        consultation, case = _consultation(session, consultation_id)
+        (stats,) = consultations.consultation_stats(session, consultation_id)
+        conn = session.connection()
+        channels = progress_by_channel(conn, consultation_id)
+        sending = still_sending(conn, consultation_id)
+    t = texts(request)
+    notice = {
+        "created": t["created"],
+        "opened": t["opened"].format(n=n),
+        "closed": t["closed"].format(n=n),
+    }.get(done)
+    return render(
+        request, "consultation.html", consultation.title, staff,
+        consultation=consultation, case=case, stats=stats, channels=channels, sending=sending, notice=notice,
+        questions=(consultation.snapshot or consultation.spec.get("consultation", {})).get("questions", []),
+    )
+
+
+@router.get("/consultations/{consultation_id}/progress", response_class=HTMLResponse)
+def progress_fragment(request: Request, staff: Representative, consultation_id: int) -> Response:
+    """Only the progress table: what the page's script fetches to refresh it while invitations go out."""
+    app = app_of(request)
+    with app.session() as session:
+        (stats,) = _stats_or_404(session, consultation_id)
+        channels = progress_by_channel(session.connection(), consultation_id)
+        sending = still_sending(session.connection(), consultation_id)
+    return render(request, "progress_fragment.html", "", staff, stats=stats, channels=channels, sending=sending)
+
+
+def _stats_or_404(session: Session, consultation_id: int) -> list[consultations.ConsultationStats]:
+    try:
+        return consultations.consultation_stats(session, consultation_id)
+    except consultations.ConsultationError:
+        raise Refusal(404, "not_found") from None
+
+
+def _refused(request: Request, staff: Staff, consultation_id: int, error: Exception) -> Response:
+    return render(
+        request, "refused.html", texts(request)["error_title"], staff, status=409, text=str(error),
+        back=f"/admin/consultations/{consultation_id}",
+    )
+
+
+@router.post("/consultations/{consultation_id}/open")
+def open_now(request: Request, staff: OfficialForm, consultation_id: int) -> Response:
+    app = app_of(request)
+    with app.session() as session:
+        _consultation(session, consultation_id)
+        try:
+            invited = consultations.open_consultation(session, consultation_id, now=app.clock(), actor=staff.actor)
+        except (consultations.ConsultationError, QuestionnaireError) as error:
+            return _refused(request, staff, consultation_id, error)
+        session.commit()
+    return see_other(f"/admin/consultations/{consultation_id}?done=opened&n={invited}")
+
+
+@router.post("/consultations/{consultation_id}/broadcast", response_class=HTMLResponse)
+def broadcast_now(request: Request, staff: OfficialForm, consultation_id: int) -> Response:
+    app = app_of(request)
+    with app.session() as session:
+        consultation, _ = _consultation(session, consultation_id)
+    try:
+        report = broadcast(app, consultation_id, actor=staff.actor)
+    except consultations.ConsultationError as error:
+        return _refused(request, staff, consultation_id, error)
+    app.notify_outbox()
+    return render(request, "broadcast.html", texts(request)["broadcast"], staff, consultation=consultation, report=report)
+
+
+@router.post("/consultations/{consultation_id}/close")
+def close_now(request: Request, staff: OfficialForm, consultation_id: int) -> Response:
+    app = app_of(request)
+    try:
+        told = lifecycle.close(app, consultation_id, actor=staff.actor)
+    except consultations.ConsultationError as error:
+        with app.session() as session:
+            _consultation(session, consultation_id)  # 404 for a consultation that does not exist
+        return _refused(request, staff, consultation_id, error)
+    app.notify_outbox()
+    return see_other(f"/admin/consultations/{consultation_id}?done=closed&n={told}")
+
+
+@router.get("/consultations/{consultation_id}/consultation.yaml")
+def download_yaml(request: Request, staff: Official, consultation_id: int) -> Response:
+    with app_of(request).session() as session:
+        consultation, _ = _consultation(session, consultation_id)
+    text = ConsultationFile.model_validate(consultation.spec).to_yaml()
+    headers = HEADERS | {"Content-Disposition": f'attachment; filename="samrad-{consultation_id}.yaml"'}
+    return PlainTextResponse(text, media_type="application/yaml; charset=utf-8", headers=headers)
+
+
+@router.get("/consultations/{consultation_id}/answers.csv")
+def export_answers(request: Request, staff: Official, consultation_id: int) -> Response:
+    """The answers with the contacts' names: an export of personal data, recorded in the audit log."""
+    app = app_of(request)
+    with app.session() as session:
+        _consultation(session, consultation_id)
+        text = export.export_csv(session, consultation_id)
+        record(
+            session, actor=staff.actor, action="consultation.export", target=f"consultation:{consultation_id}",
+            detail={"format": "csv"}, now=app.clock(),
+        )
+        session.commit()
+    stamp = dt.date.today().isoformat()
+    headers = HEADERS | {"Content-Disposition": f'attachment; filename="svar-{consultation_id}-{stamp}.csv"'}
+    return PlainTextResponse(text, media_type="text/csv; charset=utf-8", headers=headers)
