@@ -36,8 +36,10 @@ def import_form(request: Request, staff: Official) -> Response:
 
 
 @router.post("/businesses/import", response_class=HTMLResponse)
-async def import_file(request: Request, staff: OfficialForm, file: UploadFile) -> Response:
+async def import_file(request: Request, staff: OfficialForm, file: UploadFile | None = None) -> Response:
     t = texts(request)
+    if file is None or not file.filename:
+        return _import_page(request, staff, status=422, problems=[texts(request)["no_file"]])
     text = await read_upload(file)
     if text is None:
         return _import_page(request, staff, status=422, problems=[t["not_utf8"]])

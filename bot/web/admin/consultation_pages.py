@@ -86,7 +86,9 @@ def create_from_template(
 
 
 @router.post("/consultations/upload", response_class=HTMLResponse)
-async def create_from_file(request: Request, staff: OfficialForm, file: UploadFile) -> Response:
+async def create_from_file(request: Request, staff: OfficialForm, file: UploadFile | None = None) -> Response:
+    if file is None or not file.filename:
+        return _new_page(request, staff, status=422, upload_problems=[texts(request)["no_file"]])
     text = await read_upload(file)
     if text is None:
         return _new_page(request, staff, status=422, upload_problems=[texts(request)["not_utf8"]])
