@@ -33,9 +33,11 @@ def client(web: LiveServer) -> httpx.Client:
 
 
 def log_in(web: LiveServer, email: str, password: str = PASSWORD, *, into: httpx.Client | None = None) -> httpx.Response:
-    browser = into or client(web)
-    page = browser.get("/admin/login")
-    return browser.post(
+    if into is None:
+        with client(web) as browser:
+            return log_in(web, email, password, into=browser)
+    page = into.get("/admin/login")
+    return into.post(
         "/admin/login", data={"email": email, "password": password, "csrf": csrf_of(page.text), "next": "/admin/"}
     )
 
