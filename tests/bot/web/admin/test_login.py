@@ -214,3 +214,12 @@ def test_the_language_is_chosen_per_browser(app: App, web: LiveServer) -> None:
         assert "<h1>Ärenden</h1>" in browser.get("/admin/cases").text
 
 
+
+
+def test_the_demo_prints_an_account_that_signs_in(app: App, web: LiveServer) -> None:
+    from bot.cli.demo import DEMO_OFFICIAL_EMAIL, DEMO_OFFICIAL_PASSWORD, seed_and_print
+
+    printed = "\n".join(seed_and_print(app, host="127.0.0.1", port=8000))
+    assert f"log in as {DEMO_OFFICIAL_EMAIL} with the password {DEMO_OFFICIAL_PASSWORD}" in printed
+    assert "http://samrad.test/admin/" in printed
+    assert log_in(web, DEMO_OFFICIAL_EMAIL, DEMO_OFFICIAL_PASSWORD).status_code == 303
