@@ -6,6 +6,7 @@ Create Date: 2026-11-29
 
 - `staff_sessions`: one row per signed-in browser; the cookie holds a signed random token whose SHA-256
   is the key, so a copy of the database does not sign anyone in. Expires idle and absolutely.
+- `audit_log` becomes append-only in the database itself: a trigger refuses every UPDATE and DELETE.
 - `login_failures`: failed sign-ins by account and by client address (both as SHA-256, so the table
   holds no e-mail or address in clear), counted over a window to refuse further tries for a while.
 """
@@ -49,9 +50,36 @@ def upgrade() -> None:
     op.create_index(op.f("ix_login_failures_at"), "login_failures", ["at"])
 
     op.create_index(op.f("ix_audit_log_action"), "audit_log", ["action"])
+    _append_only("audit_log")
+
+
+def _append_only(table: str) -> None:
+    """Refuse UPDATE and DELETE on `table`: an entry, once written, stays as written."""
+    message = f"{table} is append-only"
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+        )
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION audit_log_append_only()")
+    else:
+        op.execute("DROP TRIGGER audit_log_no_update")
+        op.execute("DROP TRIGGER audit_log_no_delete")
     op.drop_index(op.f("ix_audit_log_action"), "audit_log")
     op.drop_table("login_failures")
     op.drop_table("staff_sessions")
