@@ -148,3 +148,29 @@ def test_every_page_meets_wcag_2_1_aa_in_swedish_and_english(app: App, web: Live
     finally:
         context.close()
     assert not found, "\n\n".join(found)
+
+
+def test_a_consultations_progress_refreshes_itself_while_invitations_go_out(
+    app: App, web: LiveServer, browser: Browser
+) -> None:
+    from storage.tables import outbox_table
+
+    town = municipality(app)
+    add_accounts(app)
+    with app.engine.begin() as conn:
+        conn.execute(outbox_table.insert().values(
+            channel="email", address="anna@bageri.example", contact_id=town.contact_ids[0],
+            consultation_id=town.consultation_id, kind="invitation", priority=10, payload={},
+            idempotency_key="t:1", status="pending", due_at=app.clock(), created_at=app.clock(),
+        ))
+    with phone(browser, javascript=True) as context:
+        page = context.new_page()
+        log_in(page, web, EMAILS["representative"])
+        page.goto(f"{web.url}/admin/consultations/{town.consultation_id}")
+        waiting = page.get_by_role("row", name="email")
+        expect(waiting).to_have_text("email 0 0 1 0", use_inner_text=True)
+        with app.engine.begin() as conn:  # the outbox worker delivers it
+            conn.execute(outbox_table.update().values(status="sent", sent_at=app.clock()))
+        expect(waiting).to_have_text("email 0 1 0 0", use_inner_text=True, timeout=8_000)
+        # The page was not reloaded: its script fetched the progress.
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
