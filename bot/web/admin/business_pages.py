@@ -99,11 +99,11 @@ def erase_form(request: Request, staff: Official, contact_id: int) -> Response:
 def erase(request: Request, staff: OfficialForm, contact_id: int) -> Response:
     app = app_of(request)
     with app.session() as session:
+        if directory.contact_detail(session.connection(), contact_id) is None:
+            raise Refusal(404, "not_found")
         try:
             contacts.erase_contact(session, contact_id, now=app.clock(), actor=staff.actor)
-        except contacts.ContactError as error:
-            if "no contact" in str(error):
-                raise Refusal(404, "not_found") from None
+        except contacts.ContactError as error:  # already erased
             return render(request, "refused.html", texts(request)["error_title"], staff, status=409, text=str(error),
                           back=f"/admin/contacts/{contact_id}")
         session.commit()

@@ -93,3 +93,18 @@ def test_the_table_names_every_route_of_the_officials_pages(app: App) -> None:
     normalised = {(method, path.replace("{case_id}", "{id}").replace("{consultation_id}", "{id}")
                    .replace("{contact_id}", "{id}")) for method, path in declared}
     assert normalised <= tested, sorted(normalised - tested)
+
+
+def test_a_malformed_address_gets_a_readable_page_and_the_api_keeps_its_json(app: App, web: LiveServer) -> None:
+    add_accounts(app)
+    browser, _ = signed_in(web, "official")
+    try:
+        for path in ("/admin/cases/abc", "/admin/consultations/1?n=many", "/admin/contacts/1x"):
+            response = browser.get(path)
+            assert response.status_code == 404, path
+            assert "text/html" in response.headers["content-type"] and "Sidan finns inte" in response.text
+    finally:
+        browser.close()
+    app.settings = app.settings.model_copy(update={"api_token": "api-token"})
+    api = httpx.post(f"{web.url}/api/consultations/abc/broadcast", headers={"Authorization": "Bearer api-token"})
+    assert api.status_code == 422 and api.headers["content-type"] == "application/json"
