@@ -7,6 +7,7 @@ SQLite only: the HTTP tests in tests/bot/web/admin/ cover both databases.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +18,13 @@ from sqlalchemy import Engine
 
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
+from bot.services import consultations
 from bot.settings import Settings
+from conversations.consultation_file import load_consultation_file
 from tests.bot.web.admin.support import EMAILS, PASSWORD, add_accounts
 from tests.browser import launch_chromium, phone
 from tests.live_server import LiveServer
-from tests.scenario import BUSINESSES_CSV, municipality
+from tests.scenario import BUSINESSES_CSV, consultation_yaml, municipality
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +104,8 @@ PAGES = (
     "/admin/cases/1",
     "/admin/consultations/1",
     "/admin/consultations/new",
+    "/admin/consultations/1/preview",
+    "/admin/consultations/2/edit",  # a draft
     "/admin/businesses",
     "/admin/businesses/import",
     "/admin/contacts/1",
@@ -115,6 +120,10 @@ PAGES = (
 def test_every_page_meets_wcag_2_1_aa_in_swedish_and_english(app: App, web: LiveServer, browser: Browser) -> None:
     municipality(app)
     add_accounts(app)
+    with app.session() as session:  # a second consultation, left a draft
+        file = load_consultation_file(consultation_yaml(closes=app.clock() + dt.timedelta(days=9), reference="KS 2025/0099"))
+        consultations.create_consultation(session, file, now=app.clock(), actor="test")
+        session.commit()
     axe = Axe()
     found: list[str] = []
 
@@ -145,6 +154,11 @@ def test_every_page_meets_wcag_2_1_aa_in_swedish_and_english(app: App, web: Live
                 check(page, f"{language} {path}")
             page.goto(f"{web.url}/admin/audit?since=not-a-date")
             check(page, f"{language} /admin/audit with an error")
+            page.goto(f"{web.url}/admin/consultations/2/edit")
+            page.locator("#f-consultation-title-sv").fill("")
+            page.locator("#f-consultation-title-en").fill("")
+            page.get_by_role("button", name="Spara" if language == "sv" else "Save").click()
+            check(page, f"{language} /admin/consultations/2/edit with an error")
     finally:
         context.close()
     assert not found, "\n\n".join(found)

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from bot.services import consultations, export, lifecycle
+from bot.services import consultations, drafts, export, lifecycle
 from bot.services.audit import record
 from bot.services.broadcast import broadcast
 from bot.services.progress import progress_by_channel, still_sending
 from bot.web.admin.access import Official, OfficialForm, Refusal, Representative, Staff, app_of
 from bot.web.admin.case_pages import model_labels
-from bot.web.admin.pages import HEADERS, render, see_other, texts
+from bot.web.admin.pages import HEADERS, language, render, see_other, texts
 from bot.web.admin.uploads import read_upload
 from conversations import dialogue_model
 from conversations.consultation_file import ConsultationFile, load_consultation_file
-from conversations.problems import QuestionnaireError
+from conversations.engine import begin
+from conversations.messages import TextOut
+from conversations.problems import Problem, QuestionnaireError
+from conversations.questionnaire import Questionnaire
 from storage.tables import Case, Consultation
 
 router = APIRouter()
@@ -96,8 +101,6 @@ async def create_from_file(request: Request, staff: OfficialForm, file: UploadFi
         loaded = load_consultation_file(text, source=file.filename or "<yaml>")
     except QuestionnaireError as error:
         return _new_page(request, staff, status=422, upload_problems=str(error).splitlines())
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_create, request, staff, loaded)
 
 
@@ -213,3 +216,93 @@ def export_answers(request: Request, staff: Official, consultation_id: int) -> R
     stamp = dt.date.today().isoformat()
     headers = HEADERS | {"Content-Disposition": f'attachment; filename="svar-{consultation_id}-{stamp}.csv"'}
     return PlainTextResponse(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _field_label(field: drafts.TextField, t: dict[str, str], numbers: dict[str, int]) -> str:
+    if field.what == "title":
+        return t["title"]
+    if field.what == "intro":
+        return t["intro"]
+    n = numbers[field.question_id or ""]
+    if field.what == "option":
+        return t["option_of"].format(option=field.option_id, n=n)
+    return t["question_n"].format(n=n)
+
+
+def _edit_page(
+    request: Request, staff: Staff, consultation: Consultation, spec: dict[str, Any], *, status: int = 200,
+    problems: Sequence[Problem] = (), done: str | None = None,
+) -> Response:
+    t = texts(request)
+    fields = drafts.text_fields(spec)
+    numbers = {q["id"]: i + 1 for i, q in enumerate(spec["consultation"].get("questions", []))}
+    at_field: dict[str, list[str]] = {}
+    elsewhere: list[str] = []
+    for problem in problems:
+        # A problem about "…questions[0].text" (or inside it) belongs to that field; others go on top.
+        owner = next((f.path for f in fields if problem.path == f.path or problem.path.startswith(f.path + ".")), None)
+        if owner is None:
+            elsewhere.append(str(problem))
+        else:
+            at_field.setdefault(owner, []).append(problem.message)
+    shown = [
+        {"path": f.path, "label": _field_label(f, t, numbers), "sv": f.sv, "en": f.en, "long": f.what == "intro",
+         "id": "f-" + f.path.replace(".", "-").replace("[", "-").replace("]", ""), "errors": at_field.get(f.path, [])}
+        for f in fields
+    ]
+    return render(
+        request, "consultation_edit.html", t["edit"], staff, status=status, consultation=consultation,
+        fields=shown, elsewhere=elsewhere, failed=bool(problems), done=done,
+    )
+
+
+@router.get("/consultations/{consultation_id}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, consultation_id: int, staff: Official, done: str = "") -> Response:
+    with app_of(request).session() as session:
+        consultation, _ = _consultation(session, consultation_id)
+    if consultation.status != "draft":
+        raise Refusal(409, texts(request)["only_draft"])
+    saved = texts(request)["saved"] if done == "saved" else None
+    return _edit_page(request, staff, consultation, consultation.spec, done=saved)
+
+
+@router.post("/consultations/{consultation_id}/edit", response_class=HTMLResponse)
+async def edit_submit(request: Request, consultation_id: int, staff: OfficialForm) -> Response:
+    form = await request.form()
+    values = {key: str(value)[:5000] for key, value in form.items() if isinstance(value, str)}
+    app = app_of(request)
+
+    def save() -> Response:
+        with app.session() as session:
+            consultation, _ = _consultation(session, consultation_id)
+            if consultation.status != "draft":
+                raise Refusal(409, texts(request)["only_draft"])
+            edited = drafts.with_texts(consultation.spec, values)
+            try:
+                file = drafts.check(edited)
+            except QuestionnaireError as error:
+                return _edit_page(request, staff, consultation, edited, status=422, problems=error.problems)
+            drafts.save_texts(session, consultation_id, file, now=app.clock(), actor=staff.actor)
+            session.commit()
+        return see_other(f"/admin/consultations/{consultation_id}/edit?done=saved")
+
+    return await run_in_threadpool(save)
+
+
+@router.get("/consultations/{consultation_id}/preview", response_class=HTMLResponse)
+def preview(request: Request, consultation_id: int, staff: Official) -> Response:
+    """The dialogue's opening as the engine writes it (in the page's language), and every question."""
+    lang = language(request)
+    app = app_of(request)
+    with app.session() as session:
+        consultation, _ = _consultation(session, consultation_id)
+    questionnaire = (  # once opened, what respondents get is the frozen questionnaire
+        Questionnaire.model_validate(consultation.snapshot)
+        if consultation.snapshot
+        else ConsultationFile.model_validate(consultation.spec).questionnaire()
+    )
+    opening = [m for m in begin(questionnaire, language=lang, now=app.clock(), form=True).messages if isinstance(m, TextOut)]
+    return render(
+        request, "preview.html", texts(request)["preview"], staff, consultation=consultation,
+        opening=opening, questions=questionnaire.questions,
+    )

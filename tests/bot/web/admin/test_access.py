@@ -30,6 +30,8 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("GET", "/admin/consultations/new", 403, 200, 200),
     ("GET", "/admin/consultations/1/consultation.yaml", 403, 200, 200),
     ("GET", "/admin/consultations/1/answers.csv", 403, 200, 200),
+    ("GET", "/admin/consultations/1/preview", 403, 200, 200),
+    ("GET", "/admin/consultations/1/edit", 403, 409, 409),  # open: its questions are frozen
     ("GET", "/admin/businesses", 403, 200, 200),
     ("GET", "/admin/businesses/import", 403, 200, 200),
     ("GET", "/admin/contacts/1", 403, 200, 200),
@@ -41,6 +43,7 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("POST", "/admin/consultations/template", 403, 422, 422),
     ("POST", "/admin/consultations/upload", 403, 422, 422),
     ("POST", "/admin/consultations/1/open", 403, 409, 409),
+    ("POST", "/admin/consultations/1/edit", 403, 409, 409),
     ("POST", "/admin/consultations/999/broadcast", 403, 404, 404),
     ("POST", "/admin/consultations/999/close", 403, 404, 404),
     ("POST", "/admin/businesses/import", 403, 422, 422),

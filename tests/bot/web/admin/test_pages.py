@@ -197,3 +197,44 @@ def test_the_delivery_page_shows_failures_with_their_reason_and_who_cannot_be_re
     assert "mailbox does not exist" in page.text
     with app.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(outbox_table)).scalar_one() == 1
+
+
+def test_a_drafts_texts_are_edited_in_both_languages_with_the_loaders_messages_at_the_field(
+    app: App, web: LiveServer
+) -> None:
+    add_accounts(app)
+    closes = app.clock() + dt.timedelta(days=14)
+    browser, csrf = signed_in(web, "official")
+    with closing(browser):
+        created = browser.post(
+            "/admin/consultations/upload", data={"csrf": csrf},
+            files={"file": ("samrad.yaml", consultation_yaml(closes=closes).encode())},
+        )
+        page_url = created.headers["location"].split("?")[0]
+        form = browser.get(f"{page_url}/edit")
+        assert form.status_code == 200
+        assert 'name="consultation.questions[0].text.en"' in form.text and 'lang="en"' in form.text
+        emptied = browser.post(f"{page_url}/edit", data={
+            "csrf": csrf, "consultation.questions[0].text.sv": "", "consultation.questions[0].text.en": "",
+        })
+        assert emptied.status_code == 422
+        assert 'id="f-consultation-questions-0-text-error"' in emptied.text
+        assert "the text is empty" in emptied.text
+        assert 'aria-describedby="f-consultation-questions-0-text-error"' in emptied.text
+        saved = browser.post(f"{page_url}/edit", data={
+            "csrf": csrf, "consultation.questions[0].text.sv": "Berörs ert företag?",
+            "consultation.questions[0].text.en": "Is your business affected?",
+        })
+        assert saved.status_code == 303
+        assert "Texterna är sparade." in browser.get(saved.headers["location"]).text
+        preview = browser.get(f"{page_url}/preview")
+        assert "Berörs ert företag?" in preview.text and "allmän handling" in preview.text
+        browser.get("/admin/language/en")
+        assert "Is your business affected?" in browser.get(f"{page_url}/preview").text
+        browser.post(f"{page_url}/open", data={"csrf": csrf})
+        assert browser.get(f"{page_url}/edit").status_code == 409
+    with app.session() as session:
+        consultation = session.exec(select(Consultation)).one()
+        assert consultation.snapshot is not None
+        assert consultation.snapshot["questions"][0]["text"]["sv"] == "Berörs ert företag?"
+    assert len(_audit(app, "consultation.edit")) == 1
