@@ -63,11 +63,11 @@ def _login_page(
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, done: str | None = None) -> Response:
+def login_form(request: Request, done: str | None = None, expired: str | None = None) -> Response:
     if current_staff(request) is not None:
         return see_other(_safe_next(request.query_params.get("next")))
     t = texts(request)
-    notice = t["logged_out"] if done == "logout" else t["session_expired"] if request.query_params.get("next") else None
+    notice = t["logged_out"] if done == "logout" else t["session_expired"] if expired else None
     return _login_page(request, notice=notice)
 
 

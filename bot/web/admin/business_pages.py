@@ -20,9 +20,15 @@ def business_list(
     request: Request, staff: Official, q: str = "", area: str = "", industry: str = "", tag: str = ""
 ) -> Response:
     wanted = directory.BusinessFilter(text=q[:200], area=area[:100], industry=industry[:10], tag=tag[:100])
-    with app_of(request).engine.connect() as conn:
+    app = app_of(request)
+    with app.engine.begin() as conn:
         found = directory.search_businesses(conn, wanted)
         areas = directory.areas(conn)
+        # The list names contacts and their addresses' state: a view of personal data, recorded.
+        record_row(
+            conn, actor=staff.actor, action="contact.list", target="businesses", now=app.clock(),
+            detail={k: v for k, v in vars(wanted).items() if v},
+        )
     return render(request, "businesses.html", texts(request)["businesses"], staff, businesses=found, wanted=wanted, areas=areas)
 
 

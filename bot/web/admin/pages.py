@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.web.admin.access import LANGUAGE_COOKIE, Refusal, Staff, app_of
+from bot.web.admin.access import LANGUAGE_COOKIE, SESSION_COOKIE, Refusal, Staff, app_of
 from bot.web.admin.texts import TEXTS, Language
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -95,7 +95,9 @@ def refusal_response(request: Request, refusal: Exception) -> Response:
     t = texts(request)
     if refusal.reason == "login":
         wanted = request.url.path if request.method == "GET" else "/admin/"
-        return see_other("/admin/login?next=" + quote(wanted, safe=""))
+        # Only someone who had a session is told it ended; a first visit just gets the login.
+        ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
+        return see_other("/admin/login?next=" + quote(wanted, safe="") + ended)
     heading, text = {
         "role": (t["refused_title"], t["refused_text"]),
         "csrf": (t["refused_title"], t["csrf_text"]),

@@ -24,6 +24,7 @@ def test_without_a_session_the_pages_send_you_to_sign_in(app: App, web: LiveServ
         page = browser.get(response.headers["location"])
     assert page.status_code == 200
     assert '<html lang="sv">' in page.text and "<title>Logga in – Samråd</title>" in page.text
+    assert "utloggad" not in page.text  # a first visit: nobody was logged out
     assert 'for="f-email"' in page.text and 'for="f-password"' in page.text
 
 
@@ -142,7 +143,9 @@ def test_a_session_ends_after_idling_and_after_its_absolute_lifetime(
         clock.advance(dt.timedelta(minutes=29))
         assert browser.get("/admin/").status_code == 200
         clock.advance(dt.timedelta(minutes=31))
-        assert browser.get("/admin/").status_code == 303
+        ended = browser.get("/admin/")
+        assert ended.status_code == 303 and ended.headers["location"].endswith("&expired=1")
+        assert "Du har blivit utloggad." in browser.get(ended.headers["location"]).text
     browser, _ = signed_in(web, "official")
     with closing(browser):
         ended_after = None

@@ -48,6 +48,7 @@ def test_a_businesses_file_with_mistakes_is_reported_by_line_and_column_and_noth
         assert "Mörby Bageri AB" in listed.text and "Café Torget" not in listed.text
         assert "Djursholms Blommor" in browser.get("/admin/businesses?area=Djursholm").text
         assert "Mörby Bageri AB" not in browser.get("/admin/businesses?tag=kafé").text
+    assert [e.detail for e in _audit(app, "contact.list")] == [{"text": "5560160680"}, {"area": "Djursholm"}, {"tag": "kafé"}]
     (entry,) = _audit(app, "business.import")
     assert entry.actor == "official@kommun.example [127.0.0.1]" and entry.detail["contacts_created"] == 4
 
