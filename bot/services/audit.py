@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -24,8 +25,9 @@ def record(
 class AuditFilter:
     actor: str = ""  # part of the actor (an e-mail, "cli", "scheduler"), any case
     action: str = ""  # an action, or its first part ("consultation")
-    since: dt.date | None = None  # from this day (UTC) on
-    until: dt.date | None = None  # to this day (UTC), inclusive
+    since: dt.date | None = None  # from this day on
+    until: dt.date | None = None  # to this day, inclusive
+    timezone: str = "UTC"  # whose days `since` and `until` are: the municipality's
 
 
 def search_audit(conn: Connection, wanted: AuditFilter, *, limit: int = 200) -> list[AuditEntry]:
@@ -36,10 +38,11 @@ def search_audit(conn: Connection, wanted: AuditFilter, *, limit: int = 200) -> 
     if wanted.action.strip():
         action = wanted.action.strip()
         query = query.where(sa.or_(audit_t.c.action == action, audit_t.c.action.like(f"{action}.%")))
+    zone = ZoneInfo(wanted.timezone)
     if wanted.since is not None:
-        query = query.where(audit_t.c.at >= dt.datetime.combine(wanted.since, dt.time(), dt.UTC))
+        query = query.where(audit_t.c.at >= dt.datetime.combine(wanted.since, dt.time(), zone))
     if wanted.until is not None:
-        after = dt.datetime.combine(wanted.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        after = dt.datetime.combine(wanted.until + dt.timedelta(days=1), dt.time(), zone)
         query = query.where(audit_t.c.at < after)
     return [AuditEntry(**row._mapping) for row in conn.execute(query)]
 

@@ -49,8 +49,11 @@ def audit_log(
         except ValueError:
             errors[name] = t["bad_date"]
             dates[name] = None
-    wanted = audit.AuditFilter(actor=actor[:200], action=action[:100], since=dates["since"], until=dates["until"])
-    with app_of(request).engine.connect() as conn:
+    app = app_of(request)
+    wanted = audit.AuditFilter(
+        actor=actor[:200], action=action[:100], since=dates["since"], until=dates["until"], timezone=app.settings.timezone
+    )
+    with app.engine.connect() as conn:
         entries = audit.search_audit(conn, wanted)
         actions = audit.actions(conn)
     return render(

@@ -170,6 +170,13 @@ def test_the_audit_log_filters_by_actor_action_and_date(app: App, web: LiveServe
         assert "consultation:2" in by_date.text and "contact:7" not in by_date.text
         until = browser.get("/admin/audit?until=2025-02-24")
         assert "contact:7" in until.text and "consultation:2" not in until.text
+        # Days are the municipality's: 00:30 on the 28th in Stockholm is still the 27th in UTC.
+        with app.engine.begin() as conn:
+            conn.execute(audit_log_table.insert().values(
+                at=dt.datetime(2025, 2, 27, 23, 30, tzinfo=dt.UTC), actor="cli", action="user.add", target="user:9", detail={},
+            ))
+        assert "user:9" in browser.get("/admin/audit?since=2025-02-28&action=user.add").text
+        assert "user:9" not in browser.get("/admin/audit?until=2025-02-27&action=user.add").text
         bad = browser.get("/admin/audit?since=27/2")
         assert bad.status_code == 422 and "ÅÅÅÅ-MM-DD" in bad.text
 
