@@ -8,6 +8,7 @@ refusal is the same whether the account exists or not: the page says only when t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -20,8 +21,11 @@ from storage.tables import audit_log_table as audit_t
 from storage.tables import login_failures_table as failures_t
 from storage.tables import users_table as users_t
 
-# Verified against when the account does not exist, so both cases take an argon2 hash's time.
-_DUMMY_HASH = PasswordHasher().hash("not a password anyone has")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so both cases take an argon2 hash's time."""
+    return PasswordHasher().hash("not a password anyone has")
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def attempt_login(
     ).first()
     if user is None or not verify_password_hash(user.password_hash, password):
         if user is None:
-            verify_password_hash(_DUMMY_HASH, password)
+            verify_password_hash(_dummy_hash(), password)
         conn.execute(failures_t.insert(), [{"key": account_key, "at": now}, {"key": address_key, "at": now}])
         return Refused()
     conn.execute(failures_t.delete().where(failures_t.c.key == account_key))

@@ -26,7 +26,7 @@ class Lifetimes:
 
 
 @dataclass(frozen=True)
-class StaffSession:
+class SignedInSession:
     """Who is signed in, read once per request."""
 
     id: str
@@ -51,7 +51,7 @@ def start_session(conn: Connection, user_id: int, *, now: dt.datetime) -> str:
     return token
 
 
-def load_session(conn: Connection, token: str, *, now: dt.datetime, lifetimes: Lifetimes) -> StaffSession | None:
+def load_session(conn: Connection, token: str, *, now: dt.datetime, lifetimes: Lifetimes) -> SignedInSession | None:
     """The live session this token names, its idle clock restarted; None when unknown or expired (an
     expired one is deleted)."""
     key = _key(token)
@@ -74,7 +74,7 @@ def load_session(conn: Connection, token: str, *, now: dt.datetime, lifetimes: L
         return None
     if now - row.last_seen_at >= _TOUCH_EVERY:
         conn.execute(sessions_t.update().where(sessions_t.c.id == key).values(last_seen_at=now))
-    return StaffSession(key, row.user_id, row.email, row.role, row.csrf_token)
+    return SignedInSession(key, row.user_id, row.email, row.role, row.csrf_token)
 
 
 def end_session(conn: Connection, session_id: str) -> None:

@@ -9,6 +9,7 @@ an admin also manages accounts and reads the audit log. A form's POST also needs
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hmac
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
@@ -18,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from bot.bootstrap import App
 from bot.services.login import actor_name
-from bot.services.staff_sessions import Lifetimes, StaffSession, load_session
+from bot.services.staff_sessions import Lifetimes, SignedInSession, load_session
 
 Role = Literal["representative", "official", "admin"]
 RANK: dict[str, int] = {"representative": 1, "official": 2, "admin": 3}
@@ -39,7 +40,7 @@ class Refusal(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class Staff:
-    session: StaffSession
+    session: SignedInSession
     address: str
 
     @property
@@ -77,8 +78,6 @@ def cookie_serializer(app: App) -> URLSafeSerializer:
 
 
 def lifetimes(app: App) -> Lifetimes:
-    import datetime as dt
-
     return Lifetimes(
         idle=dt.timedelta(minutes=app.settings.admin_session_idle_minutes),
         absolute=dt.timedelta(hours=app.settings.admin_session_max_hours),

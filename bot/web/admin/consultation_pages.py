@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -213,7 +212,7 @@ def export_answers(request: Request, staff: Official, consultation_id: int) -> R
             detail={"format": "csv"}, now=app.clock(),
         )
         session.commit()
-    stamp = dt.date.today().isoformat()
+    stamp = app.clock().astimezone(ZoneInfo(app.settings.timezone)).date().isoformat()
     headers = HEADERS | {"Content-Disposition": f'attachment; filename="svar-{consultation_id}-{stamp}.csv"'}
     return PlainTextResponse(text, media_type="text/csv; charset=utf-8", headers=headers)
 

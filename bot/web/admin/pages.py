@@ -12,13 +12,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.web.admin.access import LANGUAGE_COOKIE, SESSION_COOKIE, Refusal, Staff, app_of
+from bot.web.admin.access import LANGUAGE_COOKIE, SESSION_COOKIE, Refusal, Role, Staff, app_of
 from bot.web.admin.texts import TEXTS, Language
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 # (path, text key, least role): the main menu, shown to whoever may open each page.
-MENU: tuple[tuple[str, str, str], ...] = (
+MENU: tuple[tuple[str, str, Role], ...] = (
     ("/admin/", "home", "representative"),
     ("/admin/cases", "cases", "representative"),
     ("/admin/businesses", "businesses", "official"),
@@ -62,7 +62,7 @@ def render(
     menu = [
         {"href": href, "label": TEXTS[lang][key], "current": path == href or (href != "/admin/" and path.startswith(href))}
         for href, key, role in MENU
-        if staff is not None and staff.may(role)  # type: ignore[arg-type]
+        if staff is not None and staff.may(role)
     ]
     here = path + (f"?{request.url.query}" if request.url.query else "")
     response = templates.TemplateResponse(
