@@ -114,6 +114,7 @@ def consultation_page(
         conn = session.connection()
         channels = progress_by_channel(conn, consultation_id)
         sending = still_sending(conn, consultation_id)
+        matching = len(consultations.audience_contact_ids(conn, consultation.audience))
     t = texts(request)
     notice = {
         "created": t["created"],
@@ -123,6 +124,7 @@ def consultation_page(
     return render(
         request, "consultation.html", consultation.title, staff,
         consultation=consultation, case=case, stats=stats, channels=channels, sending=sending, notice=notice,
+        matching=matching,
         questions=(consultation.snapshot or consultation.spec.get("consultation", {})).get("questions", []),
     )
 

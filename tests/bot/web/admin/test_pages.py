@@ -72,6 +72,7 @@ def test_a_consultation_from_a_template_is_created_opened_broadcast_and_closed(a
         consultation_id = int(page_url.rsplit("/", 1)[1])
         draft = browser.get(created.headers["location"])
         assert "Samrådet är skapat som utkast." in draft.text and "utkast" in draft.text
+        assert "alla företag (4 kontakter matchar i dag)" in draft.text  # the template's audience: all
         yaml_text = browser.get(f"{page_url}/consultation.yaml").text
         assert 'reference: "KS 2025/0101"' in yaml_text or "KS 2025/0101" in yaml_text
         opened = browser.post(f"{page_url}/open", data={"csrf": csrf})
@@ -106,6 +107,7 @@ def test_an_uploaded_consultation_file_shows_the_loaders_messages_at_the_field(a
         assert not_text.status_code == 422 and "inte UTF-8" in not_text.text
         created = browser.post("/admin/consultations/upload", data={"csrf": csrf}, files={"file": ("samrad.yaml", good.encode())})
         assert created.status_code == 303
+        assert "Område: Mörby (0 kontakter matchar i dag)" in browser.get(created.headers["location"]).text
         case_list = browser.get("/admin/cases?q=ks%202025/0042")
         assert "KS 2025/0042" in case_list.text
         assert "KS 2025/0042" not in browser.get("/admin/cases?status=closed").text
