@@ -127,12 +127,12 @@ def seed(app: App) -> bool:
         consultation = consultations.create_consultation(session, file, now=now, actor="demo")
         assert consultation.id is not None
         consultations.open_consultation(session, consultation.id, now=now, actor="demo")
-        users.add_user(session, DEMO_OFFICIAL_EMAIL, "admin", DEMO_OFFICIAL_PASSWORD, now=now, actor="demo")
         session.commit()
     return True
 
 
 def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
+    yield from seed_demo_account(app)
     seeded = seed(app)
     with app.session() as session:
         found = session.exec(
@@ -152,8 +152,6 @@ def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
     yield f"Consultation {consultation.id}: {consultation.title} ({consultation.status})"
     yield ""
     yield f"Answer as a demo business:  {app.answer_url(invitation.contact_id, consultation.id)}"
-    yield f"Officials' pages:           {app.settings.public_url.rstrip('/')}/admin/"
-    yield f"  log in as {DEMO_OFFICIAL_EMAIL} with the password {DEMO_OFFICIAL_PASSWORD}"
     samrad = _command_name()
     yield f"Officials' overview (CLI):  {samrad} consultation show {consultation.id}"
     yield f"All answer links (CSV):     {samrad} consultation invites {consultation.id}"
@@ -165,3 +163,16 @@ def _command_name() -> str:
     """How this command was started (`.venv/bin/samrad` under `make demo`), so printed commands paste."""
     started_as = Path(sys.argv[0])
     return str(started_as) if started_as.name == "samrad" else "samrad"
+
+
+def seed_demo_account(app: App) -> Iterator[str]:
+    """The demo's account for the officials' pages (made once, also in a demo database seeded before
+    it existed), and the lines that tell how to log in."""
+    with app.session() as session:
+        if users.find_user(session, DEMO_OFFICIAL_EMAIL) is None:
+            users.add_user(
+                session, DEMO_OFFICIAL_EMAIL, "admin", DEMO_OFFICIAL_PASSWORD, now=app.clock(), actor="demo"
+            )
+            session.commit()
+    yield f"Officials' pages:           {app.settings.public_url.rstrip('/')}/admin/"
+    yield f"  log in as {DEMO_OFFICIAL_EMAIL} with the password {DEMO_OFFICIAL_PASSWORD}"

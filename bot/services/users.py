@@ -71,5 +71,9 @@ def change_password(
     record(session, actor=actor, action="user.password", target=f"user:{user_id}", detail={}, now=now)
 
 
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
 def list_users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.email)))
