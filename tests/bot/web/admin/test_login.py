@@ -226,3 +226,5 @@ def test_the_demo_prints_an_account_that_signs_in(app: App, web: LiveServer) -> 
     assert f"log in as {DEMO_OFFICIAL_EMAIL} with the password {DEMO_OFFICIAL_PASSWORD}" in printed
     assert "http://samrad.test/admin/" in printed
     assert log_in(web, DEMO_OFFICIAL_EMAIL, DEMO_OFFICIAL_PASSWORD).status_code == 303
+    again = "\n".join(seed_and_print(app, host="127.0.0.1", port=8000))  # `samrad demo` a second time
+    assert f"log in as {DEMO_OFFICIAL_EMAIL}" in again
