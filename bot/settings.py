@@ -92,6 +92,16 @@ class Settings(BaseSettings):
     # Bearer token for the JSON API's actions (POST /api/…); the API's actions are off when unset.
     api_token: str | None = None
 
+    # The officials' pages (/admin): a sign-in ends after this long without a request, and in any case
+    # this long after signing in.
+    admin_session_idle_minutes: float = 30.0
+    admin_session_max_hours: float = 10.0
+    # Failed sign-ins refused for `admin_login_window_minutes` once an account has this many (or one
+    # client address this many, for guessing across accounts) within that window.
+    admin_login_max_failures: int = 5
+    admin_login_max_failures_per_address: int = 20
+    admin_login_window_minutes: float = 15.0
+
     # Answer links work this long after they were made (every invitation, reminder and
     # `consultation invites` makes fresh ones); older ones are refused as unknown. Opt-out links never
     # expire: opting out must always be possible.

@@ -275,12 +275,15 @@ class ProcessedEvent(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
+    """Append-only: who (`actor`; on the officials' pages the e-mail and the client address) did what
+    (`action`) to which object (`target`), when."""
+
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor: str
-    action: str
+    action: str = Field(index=True)
     target: str
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
 
@@ -296,6 +299,28 @@ class User(SQLModel, table=True):
     role: str  # admin | official | representative
     created_at: dt.datetime = _created()
     last_login_at: dt.datetime | None = _moment()
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser on the officials' pages. `id` is the SHA-256 of the cookie's random token."""
+
+    __tablename__ = "staff_sessions"
+
+    id: str = Field(primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    csrf_token: str  # sent with every form, checked on every POST
+    created_at: dt.datetime = _created()  # the absolute lifetime counts from here
+    last_seen_at: dt.datetime = _created()  # the idle lifetime counts from here
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, counted per `key`: SHA-256 of "account:<e-mail>" or "address:<client address>"."""
+
+    __tablename__ = "login_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True)
+    at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 def core_table(model: type[SQLModel]) -> Table:
@@ -319,3 +344,5 @@ due_reminders_table = core_table(DueReminder)
 processed_events_table = core_table(ProcessedEvent)
 audit_log_table = core_table(AuditEntry)
 users_table = core_table(User)
+staff_sessions_table = core_table(StaffSession)
+login_failures_table = core_table(LoginFailure)

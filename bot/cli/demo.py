@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.bootstrap import App
 from bot.cli.database import describe
-from bot.services import businesses, consultations
+from bot.services import businesses, consultations, users
 from conversations.consultation_file import load_consultation_file
 from conversations.org_numbers import luhn_check_digit
 from storage.tables import (
@@ -38,6 +38,10 @@ from storage.tables import (
 
 DEMO_CONSULTATION = Path(__file__).parent / "demo_data" / "consultation.yaml"
 DEMO_REFERENCE = "KS 2025/0042"
+# The demo official's login for the officials' pages (/admin). A demo database only: a real installation
+# makes its first account with `samrad user add EMAIL --role admin`.
+DEMO_OFFICIAL_EMAIL = "demo@samrad.example"
+DEMO_OFFICIAL_PASSWORD = "samrad-demo-2025"
 
 # (name, SNI code, area, tags, contacts as (name, language)); SNI 2007 codes as Statistics Sweden lists them.
 DEMO_BUSINESSES: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...]], ...] = (
@@ -180,6 +184,7 @@ def select_ids(conn: Connection, query: sa.Select[tuple[int]]) -> list[int]:
 
 
 def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
+    yield from seed_demo_account(app)
     seeded = seed(app)
     with app.session() as session:
         consultation = session.exec(
@@ -229,3 +234,16 @@ def _command_name() -> str:
     """How this command was started (`.venv/bin/samrad` under `make demo`), so printed commands paste."""
     started_as = Path(sys.argv[0])
     return str(started_as) if started_as.name == "samrad" else "samrad"
+
+
+def seed_demo_account(app: App) -> Iterator[str]:
+    """The demo's account for the officials' pages (made once, also in a demo database seeded before
+    it existed), and the lines that tell how to log in."""
+    with app.session() as session:
+        if users.find_user(session, DEMO_OFFICIAL_EMAIL) is None:
+            users.add_user(
+                session, DEMO_OFFICIAL_EMAIL, "admin", DEMO_OFFICIAL_PASSWORD, now=app.clock(), actor="demo"
+            )
+            session.commit()
+    yield f"Officials' pages:           {app.settings.public_url.rstrip('/')}/admin/"
+    yield f"  log in as {DEMO_OFFICIAL_EMAIL} with the password {DEMO_OFFICIAL_PASSWORD}"

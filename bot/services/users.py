@@ -41,8 +41,39 @@ def add_user(session: Session, email: str, role: str, password: str, *, now: dt.
     return user
 
 
+def looks_like_email(text: str) -> bool:
+    return bool(_EMAIL.match(text.strip().lower()))
+
+
 def verify_password(user: User, password: str) -> bool:
+    return verify_password_hash(user.password_hash, password)
+
+
+def verify_password_hash(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
+
+
+def change_password(
+    session: Session, user_id: int, current: str, new: str, *, now: dt.datetime, actor: str
+) -> None:
+    """Replace the password after checking the current one. The caller ends the user's other sessions."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError(f"there is no account {user_id}")
+    if not verify_password(user, current):
+        raise UserError("the current password is wrong")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = _hasher.hash(new)
+    record(session, actor=actor, action="user.password", target=f"user:{user_id}", detail={}, now=now)
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.email)))

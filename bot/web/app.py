@@ -1,5 +1,5 @@
-"""The FastAPI application: the web answer page, channel webhooks, opt-out links, the JSON API, health and
-metrics; with `background`, also the outbox worker and the scheduler."""
+"""The FastAPI application: the web answer page, channel webhooks, opt-out links, the officials' pages,
+the JSON API, health and metrics; with `background`, also the outbox worker and the scheduler."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from bot import channels as channel_registry
 from bot.bootstrap import App
 from bot.delivery.sender_process import SenderProcess, use_process
 from bot.scheduler import Background, outbox_metrics
+from bot.web import admin, api, home, unsubscribe, webhooks
 from bot.web import answer as web_answer
-from bot.web import api, home, unsubscribe, webhooks
 from bot.web.body_limit import BodyLimit
 from bot.web.polling import polling_while_serving
 from bot.web.rate_limits import RateLimits
@@ -84,6 +84,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
     web.include_router(web_answer.router)
     web.include_router(unsubscribe.router)
     web.include_router(api.router)
+    admin.install(web)
     if chat_webhooks.channels:
         # A plain Starlette route (see that module), first: every event would otherwise be matched
         # against each included router's routes before reaching it.

@@ -84,7 +84,7 @@ def test_the_demo_prints_its_database_how_to_get_the_command_and_starts_over_wit
 ) -> None:
     lines = demo_lines(tmp_path)
     text = "\n".join(lines)
-    assert str(data_dir.resolve() / "samrad.db") in lines[0]
+    assert str(data_dir.resolve() / "samrad.db") in text
     bin_dir = Path(sys.executable).parent
     assert f"source {bin_dir}/activate" in text
     assert f"{bin_dir}/samrad demo --reset" in text

@@ -1,0 +1,68 @@
+"""Cases (ärenden) as the officials' pages list them: searched by diarienummer or title, filtered by type,
+stage and their consultations' status; one case with its consultations and their response rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.services.consultations import ConsultationStats, consultation_stats
+from storage.tables import Case
+from storage.tables import cases_table as cases_t
+from storage.tables import consultations_table as consultations_t
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    text: str = ""  # part of the diarienummer or title, any case
+    type: str = ""
+    stage: str = ""
+    status: str = ""  # a case with at least one consultation in this status
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    reference: str
+    title: str
+    type: str
+    stage: str
+    consultations: int
+
+
+def search_cases(session: Session, wanted: CaseFilter, *, limit: int = 200) -> list[CaseRow]:
+    count = (
+        sa.select(sa.func.count())
+        .where(consultations_t.c.case_id == cases_t.c.id)
+        .correlate(cases_t)
+        .scalar_subquery()
+    )
+    query = sa.select(cases_t, count.label("consultations")).order_by(cases_t.c.created_at.desc(), cases_t.c.id.desc())
+    if wanted.text.strip():
+        pattern = f"%{wanted.text.strip().lower()}%"
+        query = query.where(
+            sa.or_(sa.func.lower(cases_t.c.reference).like(pattern), sa.func.lower(cases_t.c.title).like(pattern))
+        )
+    if wanted.type:
+        query = query.where(cases_t.c.type == wanted.type)
+    if wanted.stage:
+        query = query.where(cases_t.c.stage == wanted.stage)
+    if wanted.status:
+        query = query.where(
+            sa.exists().where(consultations_t.c.case_id == cases_t.c.id, consultations_t.c.status == wanted.status)
+        )
+    rows = session.connection().execute(query.limit(limit))
+    return [CaseRow(r.id, r.reference, r.title, r.type, r.stage, r.consultations) for r in rows]
+
+
+def case_with_consultations(session: Session, case_id: int) -> tuple[Case, list[ConsultationStats]] | None:
+    """The case and each of its consultations' statistics (as `samrad consultation show` counts them)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        return None
+    ids = session.connection().execute(
+        sa.select(consultations_t.c.id).where(consultations_t.c.case_id == case_id).order_by(consultations_t.c.id)
+    ).scalars()
+    return case, [consultation_stats(session, consultation_id)[0] for consultation_id in ids]

@@ -1,0 +1,113 @@
+"""Who may open which page: every route of the officials' pages × every role, walked over real HTTP.
+
+The table says what each role gets: 200 (or the status the action itself gives), 403 for a role below
+the route's, 303 to the sign-in page without a session. Forms are posted with the session's own CSRF
+token, so a 403 here is the role's refusal, not the token's. Each backend runs it (the `app` fixture).
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.bootstrap import App
+from tests.bot.web.admin.support import add_accounts, client, signed_in
+from tests.live_server import LiveServer
+from tests.scenario import municipality
+
+ROLES = ("anonymous", "representative", "official", "admin")
+
+# (method, path, expected status for representative, official, admin). Anonymous always gets 303.
+# POSTs aim at what makes no change (an unknown id, an empty form), except opening an open consultation.
+ROUTES: list[tuple[str, str, int, int, int]] = [
+    ("GET", "/admin/", 200, 200, 200),
+    ("GET", "/admin/cases", 200, 200, 200),
+    ("GET", "/admin/cases/1", 200, 200, 200),
+    ("GET", "/admin/cases/999", 404, 404, 404),
+    ("GET", "/admin/consultations/1", 200, 200, 200),
+    ("GET", "/admin/consultations/1/progress", 200, 200, 200),
+    ("GET", "/admin/password", 200, 200, 200),
+    ("GET", "/admin/consultations/new", 403, 200, 200),
+    ("GET", "/admin/consultations/1/consultation.yaml", 403, 200, 200),
+    ("GET", "/admin/consultations/1/answers.csv", 403, 200, 200),
+    ("GET", "/admin/consultations/1/preview", 403, 200, 200),
+    ("GET", "/admin/consultations/1/edit", 403, 409, 409),  # open: its questions are frozen
+    ("GET", "/admin/businesses", 403, 200, 200),
+    ("GET", "/admin/businesses/import", 403, 200, 200),
+    ("GET", "/admin/contacts/1", 403, 200, 200),
+    ("GET", "/admin/contacts/1/erase", 403, 200, 200),
+    ("GET", "/admin/delivery", 403, 200, 200),
+    ("GET", "/admin/audit", 403, 403, 200),
+    ("GET", "/admin/users", 403, 403, 200),
+    ("POST", "/admin/password", 422, 422, 422),
+    ("POST", "/admin/consultations/template", 403, 422, 422),
+    ("POST", "/admin/consultations/upload", 403, 422, 422),
+    ("POST", "/admin/consultations/1/open", 403, 409, 409),
+    ("POST", "/admin/consultations/1/edit", 403, 409, 409),
+    ("POST", "/admin/consultations/999/broadcast", 403, 404, 404),
+    ("POST", "/admin/consultations/999/close", 403, 404, 404),
+    ("POST", "/admin/businesses/import", 403, 422, 422),
+    ("POST", "/admin/contacts/999/erase", 403, 404, 404),
+    ("POST", "/admin/users", 403, 403, 422),
+    ("POST", "/admin/logout", 303, 303, 303),  # last: it ends the session
+]
+
+
+def _request(browser: httpx.Client, method: str, path: str, csrf: str) -> httpx.Response:
+    if method == "GET":
+        return browser.get(path)
+    return browser.post(path, data={"csrf": csrf})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_refuses_every_role_what_it_may_not_do(app: App, web: LiveServer, role: str) -> None:
+    municipality(app)
+    add_accounts(app)
+    if role == "anonymous":
+        browser, csrf = client(web), "no session, no token"
+    else:
+        browser, csrf = signed_in(web, role)
+    wrong = []
+    try:
+        for method, path, *by_role in ROUTES:
+            expected = 303 if role == "anonymous" else by_role[ROLES.index(role) - 1]
+            response = _request(browser, method, path, csrf)
+            if response.status_code != expected:
+                wrong.append(f"{method} {path}: {response.status_code}, expected {expected}")
+            elif expected == 303 and role == "anonymous":
+                assert response.headers["location"].startswith("/admin/login"), (method, path)
+            elif expected in (403, 404):
+                assert "text/html" in response.headers["content-type"], (method, path)  # a readable page
+    finally:
+        browser.close()
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_table_names_every_route_of_the_officials_pages(app: App) -> None:
+    """A new route must be added to the table above, with what each role may do there."""
+    from bot.web.admin import router
+
+    declared = {(method, path) for route in router.routes for method in getattr(route, "methods", ())
+                for path in [getattr(route, "path", "")]}
+    declared -= {("GET", "/admin/login"), ("POST", "/admin/login"), ("GET", "/admin/language/{code}"),
+                 ("GET", "/admin/static/{name}"), ("HEAD", "/admin/static/{name}")}
+    tested = {(method, path.replace("/999", "/{id}").replace("/1/", "/{id}/").replace("/1", "/{id}"))
+              for method, path, *_ in ROUTES}
+    normalised = {(method, path.replace("{case_id}", "{id}").replace("{consultation_id}", "{id}")
+                   .replace("{contact_id}", "{id}")) for method, path in declared}
+    assert normalised <= tested, sorted(normalised - tested)
+
+
+def test_a_malformed_address_gets_a_readable_page_and_the_api_keeps_its_json(app: App, web: LiveServer) -> None:
+    add_accounts(app)
+    browser, _ = signed_in(web, "official")
+    try:
+        for path in ("/admin/cases/abc", "/admin/consultations/1?n=many", "/admin/contacts/1x"):
+            response = browser.get(path)
+            assert response.status_code == 404, path
+            assert "text/html" in response.headers["content-type"] and "Sidan finns inte" in response.text
+    finally:
+        browser.close()
+    app.settings = app.settings.model_copy(update={"api_token": "api-token"})
+    api = httpx.post(f"{web.url}/api/consultations/abc/broadcast", headers={"Authorization": "Bearer api-token"})
+    assert api.status_code == 422 and api.headers["content-type"] == "application/json"

@@ -1,0 +1,190 @@
+"""The officials' pages in real headless Chromium: the whole round an official makes, with the keyboard
+and JavaScript off, and axe-core's WCAG 2.1 A/AA checks on every page, signed in and out, in Swedish and
+English.
+
+SQLite only: the HTTP tests in tests/bot/web/admin/ cover both databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
+
+from bot.bootstrap import App, build
+from bot.clock import FixedClock
+from bot.services import consultations
+from bot.settings import Settings
+from conversations.consultation_file import load_consultation_file
+from tests.bot.web.admin.support import EMAILS, PASSWORD, add_accounts
+from tests.browser import launch_chromium, phone
+from tests.live_server import LiveServer
+from tests.scenario import BUSINESSES_CSV, consultation_yaml, municipality
+
+pytestmark = pytest.mark.browser
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launch_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def app(sqlite_engine: Engine, clock: FixedClock) -> App:
+    """The application on SQLite only (overrides the two-backend `app` of conftest)."""
+    settings = Settings(database_url="sqlite://", public_url="http://samrad.test", secret_key="test-secret",
+                        _env_file=None)  # type: ignore[call-arg]
+    return build(settings, clock=clock, engine=sqlite_engine)
+
+
+def log_in(page: Page, web: LiveServer, email: str) -> None:
+    page.goto(f"{web.url}/admin/")
+    expect(page).to_have_title("Logga in – Samråd")
+    page.get_by_label("E-postadress").fill(email)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_label("Lösenord").press("Enter")  # the keyboard, not the mouse
+    expect(page.get_by_role("heading", level=1)).to_have_text("Översikt")
+
+
+def test_an_official_imports_creates_opens_broadcasts_erases_and_logs_out_without_javascript(
+    app: App, web: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    add_accounts(app)
+    csv_file = tmp_path / "foretag.csv"
+    csv_file.write_text(BUSINESSES_CSV, encoding="utf-8")
+    with phone(browser) as context:
+        page = context.new_page()
+        log_in(page, web, EMAILS["official"])
+
+        page.get_by_role("link", name="Importera företag (CSV)").click()
+        page.get_by_label("Företagsfil (.csv)").set_input_files(csv_file)
+        page.get_by_role("button", name="Importera").click()
+        expect(page.get_by_role("status")).to_contain_text("3 företag skapade")
+
+        page.get_by_role("link", name="Översikt").click()
+        page.get_by_role("link", name="Nytt samråd").click()
+        page.get_by_label("Ärendetyp").select_option("traffic")
+        page.get_by_label("Skede").select_option("early")
+        page.get_by_label("Diarienummer").fill("KS 2025/0101")
+        page.get_by_label("Ärendets rubrik").fill("Ny gång- och cykelväg")
+        page.get_by_role("button", name="Skapa utkast").click()
+        expect(page.get_by_role("status")).to_have_text("Samrådet är skapat som utkast.")
+
+        page.get_by_role("button", name="Öppna samrådet").click()
+        expect(page.get_by_role("status")).to_contain_text("4 kontakter bjöds in")
+        page.get_by_role("button", name="Skicka inbjudningar").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Skicka inbjudningar")
+        expect(page.get_by_role("table")).to_contain_text("Anna Ek")  # no channel: hand out the link
+
+        page.get_by_role("navigation").get_by_role("link", name="Företag").click()
+        page.get_by_role("link", name="Anna Ek").click()
+        page.get_by_role("link", name="Radera personuppgifter").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Radera kontaktens personuppgifter?")
+        page.get_by_role("button", name="Ja, radera").click()
+        expect(page.get_by_role("status")).to_have_text("Kontaktens personuppgifter är raderade.")
+        expect(page.get_by_text("anna@bageri.example")).to_have_count(0)
+
+        page.get_by_role("button", name="Logga ut").click()
+        expect(page.get_by_role("status")).to_have_text("Du är utloggad.")
+        page.goto(f"{web.url}/admin/businesses")
+        expect(page).to_have_title("Logga in – Samråd")
+
+
+PAGES = (
+    "/admin/",
+    "/admin/cases",
+    "/admin/cases/1",
+    "/admin/consultations/1",
+    "/admin/consultations/new",
+    "/admin/consultations/1/preview",
+    "/admin/consultations/2/edit",  # a draft
+    "/admin/businesses",
+    "/admin/businesses/import",
+    "/admin/contacts/1",
+    "/admin/contacts/1/erase",
+    "/admin/delivery",
+    "/admin/audit",
+    "/admin/users",
+    "/admin/password",
+)
+
+
+def test_every_page_meets_wcag_2_1_aa_in_swedish_and_english(app: App, web: LiveServer, browser: Browser) -> None:
+    municipality(app)
+    add_accounts(app)
+    with app.session() as session:  # a second consultation, left a draft
+        file = load_consultation_file(consultation_yaml(closes=app.clock() + dt.timedelta(days=9), reference="KS 2025/0099"))
+        consultations.create_consultation(session, file, now=app.clock(), actor="test")
+        session.commit()
+    axe = Axe()
+    found: list[str] = []
+
+    def check(page: Page, what: str) -> None:
+        results = axe.run(page, options=WCAG_21_AA)
+        assert results.response["passes"], f"axe checked nothing on {what}"
+        if results.violations_count:
+            found.append(f"{what}:\n{results.generate_report()}")
+
+    # axe runs in the page, so JavaScript is on here; a laptop's screen this time.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    context.set_default_timeout(5_000)
+    try:
+        page = context.new_page()
+        for language in ("sv", "en"):
+            page.goto(f"{web.url}/admin/language/{language}?next=/admin/login")
+            check(page, f"{language} /admin/login")
+            page.get_by_label("E-postadress" if language == "sv" else "E-mail address").fill("x@kommun.example")
+            page.get_by_role("button", name="Logga in" if language == "sv" else "Log in").click()
+            check(page, f"{language} /admin/login refused")
+        page.goto(f"{web.url}/admin/language/sv?next=/admin/login")
+        log_in(page, web, EMAILS["admin"])
+        for language in ("sv", "en"):
+            page.goto(f"{web.url}/admin/language/{language}?next=/admin/")
+            for path in PAGES:
+                page.goto(web.url + path)
+                expect(page.locator("html")).to_have_attribute("lang", language)
+                check(page, f"{language} {path}")
+            page.goto(f"{web.url}/admin/audit?since=not-a-date")
+            check(page, f"{language} /admin/audit with an error")
+            page.goto(f"{web.url}/admin/consultations/2/edit")
+            page.locator("#f-consultation-title-sv").fill("")
+            page.locator("#f-consultation-title-en").fill("")
+            page.get_by_role("button", name="Spara" if language == "sv" else "Save").click()
+            check(page, f"{language} /admin/consultations/2/edit with an error")
+    finally:
+        context.close()
+    assert not found, "\n\n".join(found)
+
+
+def test_a_consultations_progress_refreshes_itself_while_invitations_go_out(
+    app: App, web: LiveServer, browser: Browser
+) -> None:
+    from storage.tables import outbox_table
+
+    town = municipality(app)
+    add_accounts(app)
+    with app.engine.begin() as conn:
+        conn.execute(outbox_table.insert().values(
+            channel="email", address="anna@bageri.example", contact_id=town.contact_ids[0],
+            consultation_id=town.consultation_id, kind="invitation", priority=10, payload={},
+            idempotency_key="t:1", status="pending", due_at=app.clock(), created_at=app.clock(),
+        ))
+    with phone(browser, javascript=True) as context:
+        page = context.new_page()
+        log_in(page, web, EMAILS["representative"])
+        page.goto(f"{web.url}/admin/consultations/{town.consultation_id}")
+        waiting = page.get_by_role("row", name="email")
+        expect(waiting).to_have_text("email 0 0 1 0", use_inner_text=True)
+        with app.engine.begin() as conn:  # the outbox worker delivers it
+            conn.execute(outbox_table.update().values(status="sent", sent_at=app.clock()))
+        expect(waiting).to_have_text("email 0 1 0 0", use_inner_text=True, timeout=8_000)
+        # The page was not reloaded: its script fetched the progress.
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
