@@ -78,21 +78,30 @@ def db_upgrade() -> str:
     return f"database at revision {migrate.head_revision()}"
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserFacingError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserFacingError(f"{path}: is a directory, not a file") from None
+    except OSError as error:
+        raise UserFacingError(f"{path}: {error.strerror}") from None
+
+
 def business_import(path: Path) -> str:
-    text = _read(path)
+    data = _read_bytes(path)
     app = _app()
-    with _user_errors():
-        try:
-            rows = businesses.parse_businesses_csv(text)
-        except businesses.BusinessFileError as error:
-            raise UserFacingError(
-                f"{path}: "
-                + "; ".join(error.problems[:5])
-                + (f"; … {len(error.problems) - 5} more" if len(error.problems) > 5 else "")
-            ) from None
-        with app.session() as session:
-            result = businesses.import_businesses(session, rows, now=app.clock())
-            session.commit()
+    try:
+        # The whole file is checked first; only a clean file is written (in short transactions).
+        rows = businesses.parse_businesses_csv(businesses.decode_businesses_file(data))
+    except businesses.BusinessFileError as error:
+        raise UserFacingError(
+            f"{path}: "
+            + "; ".join(error.problems[:5])
+            + (f"; … {len(error.problems) - 5} more" if len(error.problems) > 5 else "")
+        ) from None
+    result = businesses.import_businesses_in_batches(app.engine, rows, now=app.clock())
     return result.summary()
 
 

@@ -39,6 +39,7 @@ from conversations.messages import (
     QuestionOut,
     TextOut,
 )
+from storage.db import deferred
 
 CHANNEL = "web"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -190,7 +191,7 @@ def _render(
 def answer_page(request: Request, token: str, lang: str | None = None) -> Response:
     language = _language(lang)
     app = _app(request)
-    with app.engine.connect() as conn:
+    with deferred(app.engine).connect() as conn:  # a page view is a read: never waits for a writer
         visit = _visit(app, conn, token)
         if visit is None:
             return _invalid(request, language)

@@ -18,6 +18,7 @@ from bot.links import read_opt_out_token
 from bot.services.dialogues import load_contact, opt_out
 from conversations.messages import Language
 from conversations.phrases import phrase
+from storage.db import deferred
 
 router = APIRouter()
 
@@ -68,7 +69,7 @@ def _contact(app: App, token: str) -> tuple[int, Language] | None:
     contact_id = read_opt_out_token(app.secret_key, token)
     if contact_id is None:
         return None
-    with app.engine.connect() as conn:
+    with deferred(app.engine).connect() as conn:  # a read: never waits for SQLite's write lock
         contact = load_contact(conn, contact_id)
     if contact is None or contact.erased:
         return None
