@@ -20,25 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conversations.org_numbers import luhn_check_digit
-
-HEADER = "org_number,name,industry,area,tags,contact_name,contact_email,contact_phone,language,slack_user_id,teams_webhook_url"
-
-
-def org_number(index: int) -> str:
-    first_nine = f"55{index:07d}"
-    return f"{first_nine[:6]}-{first_nine[6:]}{luhn_check_digit(first_nine)}"
+from tests.bench_support import HEADER, business_row
 
 
 def write_csv(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8") as file:
         file.write(HEADER + "\n")
         for i in range(rows):
-            slack = f"U{i:08d}" if i % 10 == 0 else ""
-            file.write(
-                f"{org_number(i)},Företag {i} AB,{56100 + i % 50},Område {i % 20},tagg{i % 7};kafé,"
-                f"Person {i},person{i}@foretag{i}.example,08-{100000 + i},sv,{slack},\n"
-            )
+            file.write(business_row(i) + "\n")
 
 
 def main() -> None:

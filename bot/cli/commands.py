@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.bootstrap import App, build
 from bot.services import businesses, consultations, contacts, export, users
+from bot.services.spreadsheet import csv_text
 from bot.settings import get_settings
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
@@ -276,7 +275,7 @@ def outbox_failed(*, consultation_id: int | None, limit: int) -> str:
     )
 
 
-def consultation_invites(consultation_id: int) -> str:
+def consultation_invites(consultation_id: int, *, excel: bool = False) -> str:
     from bot.services.invites import invite_rows
 
     app = _app()
@@ -284,23 +283,9 @@ def consultation_invites(consultation_id: int) -> str:
     with _user_errors(), app.session() as session:
         rows = invite_rows(session, app, consultation_id, bot_username=bot_username)
         session.commit()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "contact_id",
-            "org_number",
-            "business_name",
-            "contact_name",
-            "contact_email",
-            "language",
-            "web_link",
-            "telegram_link",
-            "chat_code",
-        ]
-    )
-    writer.writerows(rows)
-    return buffer.getvalue()
+    header = ["contact_id", "org_number", "business_name", "contact_name", "contact_email", "language",
+              "web_link", "telegram_link", "chat_code"]
+    return csv_text(header, rows, excel=excel)
 
 
 def telegram_set_webhook(url: str | None) -> str:
@@ -356,14 +341,16 @@ def telegram_username(app: App) -> str | None:
         ) from None
 
 
-def consultation_export(consultation_id: int, format: str) -> str:
+def consultation_export(consultation_id: int, format: str, *, excel: bool = False) -> str:
     if format not in ("csv", "json"):
         raise UserFacingError(f"unknown format {format!r}; use csv or json")
+    if excel and format != "csv":
+        raise UserFacingError("--excel is for --format csv")
     app = _app()
     with _user_errors(), app.session() as session:
-        render = export.export_csv if format == "csv" else export.export_json
-        text = render(session, consultation_id)
-    return text
+        if format == "csv":
+            return export.export_csv(session, consultation_id, excel=excel)
+        return export.export_json(session, consultation_id)
 
 
 def user_add(email: str, role: str, password: str) -> str:
