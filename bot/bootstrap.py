@@ -3,6 +3,7 @@ with their own settings and clock."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from storage.db import make_engine
 from storage.tables import Setting
 
 SECRET_KEY_SETTING = "secret_key"
+logger = logging.getLogger("samrad")
 
 
 @dataclass
@@ -86,6 +88,7 @@ def _secret_key(settings: Settings, engine: Engine) -> str:
     with Session(engine) as session:
         stored = session.get(Setting, SECRET_KEY_SETTING)
         if stored is not None:
+            warn_stored_secret_key()
             return stored.value
         session.add(Setting(key=SECRET_KEY_SETTING, value=secrets.token_urlsafe(32)))
         try:
@@ -94,4 +97,13 @@ def _secret_key(settings: Settings, engine: Engine) -> str:
             session.rollback()
         stored = session.get(Setting, SECRET_KEY_SETTING)
         assert stored is not None
+        warn_stored_secret_key()
         return stored.value
+
+
+def warn_stored_secret_key() -> None:
+    """One log line (never the key): whoever reads a backup of the database can forge answer links."""
+    logger.warning(
+        "the secret key that signs links is kept in the database (settings table), so a copy of the "
+        "database can forge links; in production set SAMRAD_SECRET_KEY in the environment instead"
+    )
