@@ -106,15 +106,21 @@ def business_import(path: Path) -> str:
 
 def consultation_create(path: Path) -> Iterator[str]:
     from conversations.consultation_file import load_consultation_file
+    from conversations.yaml_errors import MAX_YAML_CHARS
 
+    if path.is_file() and path.stat().st_size > 4 * MAX_YAML_CHARS:  # not read into memory at all
+        raise UserFacingError(f"{path}: the file is larger than {MAX_YAML_CHARS // 1000} kB")
     text = _read(path)
     app = _app()
     with _user_errors():
         try:
             file = load_consultation_file(text, source=str(path))
         except QuestionnaireError as error:
-            # One line per problem in the file; the CLI promises one line, so they are joined.
-            raise UserFacingError("; ".join(str(error).splitlines())) from None
+            # One line per problem in the file; the CLI promises one line, so they are joined (the
+            # first ten: enough to start fixing, and a line still readable).
+            lines = str(error).splitlines()
+            more = f"; … {len(lines) - 10} more" if len(lines) > 10 else ""
+            raise UserFacingError("; ".join(lines[:10]) + more) from None
         with app.session() as session:
             consultation = consultations.create_consultation(session, file, now=app.clock(), actor="cli")
             session.commit()
