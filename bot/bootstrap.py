@@ -88,7 +88,6 @@ def _secret_key(settings: Settings, engine: Engine) -> str:
     with Session(engine) as session:
         stored = session.get(Setting, SECRET_KEY_SETTING)
         if stored is not None:
-            warn_stored_secret_key()
             return stored.value
         session.add(Setting(key=SECRET_KEY_SETTING, value=secrets.token_urlsafe(32)))
         try:
@@ -97,12 +96,14 @@ def _secret_key(settings: Settings, engine: Engine) -> str:
             session.rollback()
         stored = session.get(Setting, SECRET_KEY_SETTING)
         assert stored is not None
-        warn_stored_secret_key()
         return stored.value
 
 
-def warn_stored_secret_key() -> None:
-    """One log line (never the key): whoever reads a backup of the database can forge answer links."""
+def warn_if_secret_key_stored(app: App) -> None:
+    """For `samrad serve`: one log line (never the key) when links are signed with the key kept in the
+    database, since whoever reads a copy of the database (a backup) can then forge answer links."""
+    if app.settings.secret_key:
+        return
     logger.warning(
         "the secret key that signs links is kept in the database (settings table), so a copy of the "
         "database can forge links; in production set SAMRAD_SECRET_KEY in the environment instead"

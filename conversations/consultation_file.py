@@ -1,4 +1,4 @@
-"""The consultation file (CONTRACT.md, "Consultation YAML"): a case, and the consultation about it.
+"""The consultation file (README, "Consultation YAML"): a case, and the consultation about it.
 
     case: {reference, title, type, stage}
     consultation: {title, intro, opens, closes, audience, reminders, questions}

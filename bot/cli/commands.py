@@ -89,11 +89,10 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def business_import(path: Path) -> str:
-    data = _read_bytes(path)
     app = _app()
     try:
         # The whole file is checked first; only a clean file is written (in short transactions).
-        rows = businesses.parse_businesses_csv(businesses.decode_businesses_file(data))
+        rows = businesses.parse_businesses_csv(businesses.decode_businesses_file(_read_bytes(path)))
     except businesses.BusinessFileError as error:
         raise UserFacingError(
             f"{path}: "
@@ -383,9 +382,11 @@ def chat(*, consultation_id: int, contact_id: int | None) -> None:
 
 
 def serve(*, host: str, port: int) -> None:
+    from bot.bootstrap import warn_if_secret_key_stored
     from bot.server import run_server
 
     app = _app()
+    warn_if_secret_key_stored(app)
     run_server(app, host=host, port=port)
 
 

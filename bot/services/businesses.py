@@ -1,4 +1,4 @@
-"""Importing businesses and their contacts from the CSV format in CONTRACT.md (idempotent).
+"""Importing businesses and their contacts from the CSV format in the README (idempotent).
 
 The whole file is checked before anything is written: one bad row means nothing is imported, and every
 problem is reported with its line and column, so an official can fix the file and run it again.
@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,11 +141,21 @@ def parse_businesses_csv(text: str) -> list[BusinessRow]:
     if len(text) > MAX_FILE_BYTES:
         raise BusinessFileError([f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; split it"])
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=separator(first_line), strict=False)
+    reader = csv.reader(_lines(text), delimiter=separator(first_line), strict=False)
     try:
         return _parse_rows(reader)
     except csv.Error as error:  # e.g. a field larger than the csv module's limit
         raise BusinessFileError([f"line {reader.line_num}: the file cannot be read as CSV ({error})"]) from None
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their ends, one at a time (io.StringIO would copy the whole text first)."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
 
 
 def _parse_rows(reader: Any) -> list[BusinessRow]:

@@ -1,4 +1,4 @@
-"""The answer export: one row per invited contact, every status, values written as CONTRACT.md says."""
+"""The answer export: one row per invited contact, every status, values written as the README says."""
 
 from __future__ import annotations
 
