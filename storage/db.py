@@ -116,8 +116,8 @@ def writer_busy(engine: Engine) -> bool:
     """Whether another connection holds SQLite's write lock now (a long import, say): asked without
     waiting, and without writing anything. Always False on PostgreSQL, whose writers do not exclude
     each other."""
-    if not is_sqlite(engine):
-        return False
+    if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
+        return False  # an in-memory database has one connection, in this process
     raw = engine.raw_connection()  # outside SQLAlchemy's transaction: BEGIN is issued by hand here
     try:
         cursor = raw.cursor()
