@@ -77,8 +77,11 @@ def db_upgrade() -> str:
     return f"database at revision {migrate.head_revision()}"
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, *, limit: int) -> bytes:
+    """The file's bytes; a file larger than `limit` is refused before it is read."""
     try:
+        if path.stat().st_size > limit:
+            raise UserFacingError(f"{path}: larger than {limit // 1_000_000} MB; split it / filen är för stor")
         return path.read_bytes()
     except FileNotFoundError:
         raise UserFacingError(f"{path}: no such file") from None
@@ -92,7 +95,7 @@ def business_import(path: Path) -> str:
     app = _app()
     try:
         # The whole file is checked first; only a clean file is written (in short transactions).
-        rows = businesses.parse_businesses_csv(businesses.decode_businesses_file(_read_bytes(path)))
+        rows = businesses.parse_businesses_csv(businesses.decode_businesses_file(_read_bytes(path, limit=businesses.MAX_FILE_BYTES)))
     except businesses.BusinessFileError as error:
         raise UserFacingError(
             f"{path}: "

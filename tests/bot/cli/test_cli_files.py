@@ -122,3 +122,14 @@ def test_the_export_for_excel_opens_right_in_a_swedish_excel(samrad: Run, tmp_pa
     assert "Mörby Bageri AB".encode() in data
     error = _one_line_error(samrad("consultation", "export", consultation_id, "--format", "json", "--excel"))
     assert "--excel is for --format csv" in error
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
+    samrad: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services import businesses
+
+    assert samrad("db", "upgrade").exit_code == 0
+    monkeypatch.setattr(businesses, "MAX_FILE_BYTES", 2_000_000)  # the limit itself: 50 MB is slow to write
+    big = _write(tmp_path, "big.csv", scenario.BUSINESSES_CSV.encode() + b"#" * 2_000_001)
+    assert "larger than 2 MB" in _one_line_error(samrad("business", "import", big))
