@@ -17,7 +17,7 @@ from bot.clock import Clock, system_clock
 from bot.links import answer_url
 from bot.services.dialogues import Dialogues
 from bot.settings import Settings, get_settings
-from storage.db import make_engine
+from storage.db import deferred, make_engine
 from storage.tables import Setting
 
 SECRET_KEY_SETTING = "secret_key"
@@ -85,10 +85,11 @@ def _secret_key(settings: Settings, engine: Engine) -> str:
     and sessions survive restarts and are shared by every process on one database."""
     if settings.secret_key:
         return settings.secret_key
-    with Session(engine) as session:
-        stored = session.get(Setting, SECRET_KEY_SETTING)
+    with Session(deferred(engine)) as reading:  # every start reads it: never wait for a writer
+        stored = reading.get(Setting, SECRET_KEY_SETTING)
         if stored is not None:
             return stored.value
+    with Session(engine) as session:
         session.add(Setting(key=SECRET_KEY_SETTING, value=secrets.token_urlsafe(32)))
         try:
             session.commit()

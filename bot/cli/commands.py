@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlmodel import Session
 
 from bot.bootstrap import App, build
 from bot.services import businesses, consultations, contacts, export, users
@@ -21,7 +22,7 @@ from bot.services.spreadsheet import csv_text
 from bot.settings import get_settings
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
-from storage.db import make_engine
+from storage.db import deferred, make_engine
 
 
 class UserFacingError(Exception):
@@ -42,7 +43,7 @@ def _app() -> App:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
-        current = migrate.current_revision(engine)
+        current = migrate.current_revision(deferred(engine))  # a read: never waits for a writer
     except SQLAlchemyError as error:  # the database cannot be reached at all
         reason = str(error.orig if isinstance(error, DBAPIError) else error).splitlines()[0]
         raise UserFacingError(f"cannot open the database: {reason}") from None
@@ -162,16 +163,21 @@ def _stats_line(stats: consultations.ConsultationStats) -> str:
     )
 
 
+def _reading(app: App) -> Session:
+    """A session for read-only work: on SQLite it never waits for (or blocks) a writer."""
+    return Session(deferred(app.engine), expire_on_commit=False)
+
+
 def consultation_list() -> str:
     app = _app()
-    with app.session() as session:
+    with _reading(app) as session:
         rows = consultations.consultation_stats(session)
     return "\n".join(_stats_line(s) for s in rows) if rows else "no consultations yet"
 
 
 def consultation_show(consultation_id: int) -> str:
     app = _app()
-    with _user_errors(), app.session() as session:
+    with _user_errors(), _reading(app) as session:
         (stats,) = consultations.consultation_stats(session, consultation_id)
     zone = ZoneInfo(app.settings.timezone)
     closes = (
@@ -234,7 +240,6 @@ def consultation_broadcast(
 
 def outbox_status() -> str:
     from storage import outbox as outbox_queries
-    from storage.db import deferred
 
     app = _app()
     with deferred(app.engine).connect() as conn:
@@ -252,7 +257,6 @@ def outbox_status() -> str:
 def outbox_failed(*, consultation_id: int | None, limit: int) -> str:
     import sqlalchemy as sa
 
-    from storage.db import deferred
     from storage.tables import outbox_table as outbox_t
 
     app = _app()
@@ -355,7 +359,7 @@ def consultation_export(consultation_id: int, format: str, *, excel: bool = Fals
     if excel and format != "csv":
         raise UserFacingError("--excel is for --format csv")
     app = _app()
-    with _user_errors(), app.session() as session:
+    with _user_errors(), _reading(app) as session:
         if format == "csv":
             return export.export_csv(session, consultation_id, excel=excel)
         return export.export_json(session, consultation_id)

@@ -133,3 +133,24 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
     monkeypatch.setattr(businesses, "MAX_FILE_BYTES", 2_000_000)  # the limit itself: 50 MB is slow to write
     big = _write(tmp_path, "big.csv", scenario.BUSINESSES_CSV.encode() + b"#" * 2_000_001)
     assert "larger than 2 MB" in _one_line_error(samrad("business", "import", big))
+
+
+def test_reading_commands_answer_while_another_process_holds_the_write_lock(samrad: Run, tmp_path: Path) -> None:
+    import sqlite3
+    import time
+    from contextlib import closing
+
+    assert samrad("db", "upgrade").exit_code == 0
+    samrad("business", "import", _write(tmp_path, "b.csv", scenario.BUSINESSES_CSV.encode()))
+    (tmp_path / "c.yaml").write_text(scenario.consultation_yaml(closes=_closes()), encoding="utf-8")
+    consultation_id = samrad("consultation", "create", str(tmp_path / "c.yaml")).stdout.split()[-1]
+    with closing(sqlite3.connect(tmp_path / "cli.db", isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # a long import in another terminal
+        other.execute("UPDATE businesses SET area = area")
+        started = time.monotonic()
+        results = [samrad("consultation", "list"), samrad("consultation", "show", consultation_id),
+                   samrad("consultation", "export", consultation_id)]
+        elapsed = time.monotonic() - started
+        other.execute("ROLLBACK")
+    assert [r.exit_code for r in results] == [0, 0, 0], [r.stderr for r in results]
+    assert elapsed < 3  # SQLite's busy timeout is 5 s per command
