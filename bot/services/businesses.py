@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from conversations.org_numbers import OrgNumberError, normalise_org_number
+from storage.db import is_sqlite
 from storage.tables import businesses_table as businesses_t
 from storage.tables import channel_identities_table as identities_t
 from storage.tables import contacts_table as contacts_t
@@ -43,6 +45,7 @@ _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 # Businesses written per statement batch (and, for the CLI, per transaction): a few hundred milliseconds
 # of SQLite's write lock at most; also under SQLite's limit on bound parameters in one `IN (…)`.
 BATCH_BUSINESSES = 500
+SQLITE_PAUSE_SECONDS = 0.03
 # Limits that keep a wrong or hostile file from exhausting memory or filling the database with junk: a
 # municipality's register is some ten thousand businesses, and no field is longer than a Teams URL.
 MAX_FILE_BYTES = 50_000_000
@@ -308,6 +311,10 @@ def import_businesses_in_batches(engine: Engine, rows: list[BusinessRow], *, now
     does; running the import again then completes it (it is idempotent)."""
     result = ImportResult()
     for start in range(0, len(rows), BATCH_BUSINESSES):
+        if start and is_sqlite(engine):
+            # A writer waiting for the lock (the web server) polls for it every few dozen milliseconds;
+            # without a pause, the next batch would take the lock again before it looked.
+            time.sleep(SQLITE_PAUSE_SECONDS)
         with engine.begin() as conn:
             _write_batch(conn, rows[start:start + BATCH_BUSINESSES], now, result)
     return result

@@ -154,3 +154,35 @@ def test_reading_commands_answer_while_another_process_holds_the_write_lock(samr
         other.execute("ROLLBACK")
     assert [r.exit_code for r in results] == [0, 0, 0], [r.stderr for r in results]
     assert elapsed < 3  # SQLite's busy timeout is 5 s per command
+
+
+def test_other_writers_get_the_lock_between_a_large_imports_batches(samrad: Run, tmp_path: Path) -> None:
+    """`business import` in one process, a writer (standing in for `samrad serve`) in another: with a 5 s
+    busy timeout, every write gets through, and soon, while the import runs."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from contextlib import closing
+
+    from tests.bench_support import business_csv
+
+    assert samrad("db", "upgrade").exit_code == 0
+    (tmp_path / "big.csv").write_text(business_csv(40_000), encoding="utf-8")
+    command = [str(Path(sys.executable).parent / "samrad"), "business", "import", str(tmp_path / "big.csv")]
+    importing = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    waits: list[float] = []
+    with closing(sqlite3.connect(tmp_path / "cli.db", isolation_level=None, timeout=5)) as web:
+        while not waits or importing.poll() is None:
+            started = time.monotonic()
+            web.execute("BEGIN IMMEDIATE")
+            web.execute("INSERT INTO audit_log (at, actor, action, target, detail) "
+                        "VALUES ('2025-01-01 00:00:00', 'web', 'probe', '-', '{}')")
+            web.execute("COMMIT")
+            waits.append(time.monotonic() - started)
+            time.sleep(0.05)
+    out, err = importing.communicate(timeout=120)
+    assert importing.returncode == 0, err
+    assert b"businesses: 40000 created" in out
+    assert len(waits) > 5 and max(waits) < 1.5, (len(waits), max(waits))
