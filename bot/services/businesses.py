@@ -44,7 +44,7 @@ _PHONE = re.compile(r"^\+?[\d\s\-()]{6,20}$")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 # Businesses written per statement batch (and, for the CLI, per transaction): a few hundred milliseconds
 # of SQLite's write lock at most; also under SQLite's limit on bound parameters in one `IN (…)`.
-BATCH_BUSINESSES = 500
+BATCH_BUSINESSES = 2000
 SQLITE_PAUSE_SECONDS = 0.03
 # Limits that keep a wrong or hostile file from exhausting memory or filling the database with junk: a
 # municipality's register is some ten thousand businesses, and no field is longer than a Teams URL.
