@@ -42,10 +42,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SNI = re.compile(r"^\d{2}(\.?\d{1,3})?$")
 _PHONE = re.compile(r"^\+?[\d\s\-()]{6,20}$")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-# Businesses written per statement batch (and, for the CLI, per transaction): a few hundred milliseconds
-# of SQLite's write lock at most; also under SQLite's limit on bound parameters in one `IN (…)`.
-BATCH_BUSINESSES = 2000
-SQLITE_PAUSE_SECONDS = 0.03
+# Businesses written per statement batch (and, for the CLI, per transaction): well under a second of
+# SQLite's write lock; also under SQLite's limit on bound parameters (32,766) in one `IN (…)`.
+BATCH_BUSINESSES = 5000
+SQLITE_PAUSE_SECONDS = 0.1
 # Limits that keep a wrong or hostile file from exhausting memory or filling the database with junk: a
 # municipality's register is some ten thousand businesses, and no field is longer than a Teams URL.
 MAX_FILE_BYTES = 50_000_000
@@ -312,8 +312,9 @@ def import_businesses_in_batches(engine: Engine, rows: list[BusinessRow], *, now
     result = ImportResult()
     for start in range(0, len(rows), BATCH_BUSINESSES):
         if start and is_sqlite(engine):
-            # A writer waiting for the lock (the web server) polls for it every few dozen milliseconds;
-            # without a pause, the next batch would take the lock again before it looked.
+            # A writer waiting for the lock (the web server) polls for it, every 100 ms once it has
+            # waited a while; without a pause this long, the next batch would take the lock again
+            # before it looked, and it could wait past its busy timeout.
             time.sleep(SQLITE_PAUSE_SECONDS)
         with engine.begin() as conn:
             _write_batch(conn, rows[start:start + BATCH_BUSINESSES], now, result)

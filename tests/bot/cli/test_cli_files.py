@@ -185,4 +185,6 @@ def test_other_writers_get_the_lock_between_a_large_imports_batches(samrad: Run,
     out, err = importing.communicate(timeout=120)
     assert importing.returncode == 0, err
     assert b"businesses: 40000 created" in out
-    assert len(waits) > 5 and max(waits) < 1.5, (len(waits), max(waits))
+    # A write waits at most about one batch (under a second; 3 s on a busy test machine), never the whole
+    # import (one transaction kept other writers out for all of it, past their 5 s busy timeout).
+    assert len(waits) > 5 and max(waits) < 3, (len(waits), max(waits))
