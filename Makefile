@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-## demo: install, migrate, seed the demo municipality into ./samrad.db and serve on http://127.0.0.1:8000
+## demo: install, migrate, seed the demo municipality (database in SAMRAD_DATA_DIR, printed) and serve on http://127.0.0.1:8000
 demo: $(STAMP)
 	$(BIN)/samrad demo
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hmac
+import json
 import logging
 import os
+import re
 import warnings
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -35,34 +38,70 @@ from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.base import (
+    ChatEvent,
     Delivered,
     DeliveryResult,
+    EditContent,
     Failed,
+    Ignored,
+    MalformedRequest,
     OutgoingMessage,
+    Polled,
+    PollFailed,
+    Pressed,
     RateLimits,
+    ReachabilityChanged,
     RetryAfter,
+    ShowAnswer,
+    ShowQuestion,
+    Started,
+    Typed,
     Unreachable,
+    Unreadable,
+    WebhookReply,
+    clean_text,
 )
 from adapters.telegram_http import AiohttpRequest
 from adapters.telegram_render import (
     PARSE_MODE,
     Keyboard,
     Rendered,
+    answered,
+    answered_label,
+    keyboard,
+    read_press,
     render,
 )
-from adapters.telegram_updates import Ignored, TelegramUpdate, read_update
+from adapters.telegram_updates import (
+    ButtonPress,
+    ChatText,
+    MalformedUpdate,
+    MembershipChange,
+    NotText,
+    StartCommand,
+    TelegramUpdate,
+    parse_update,
+    read_update,
+)
+from conversations.phrases import phrase
 
 __all__ = [
     "ALLOWED_UPDATES",
     "NAME",
+    "SECRET_HEADER",
     "Command",
-    "PollingFailed",
     "TelegramApiError",
     "TelegramChannel",
+    "menu_commands",
+    "secret_matches",
+    "valid_webhook_secret",
     "webhook_answer",
 ]
 
 NAME: Final = "telegram"
+# setWebhook's secret_token comes back in this header with every update (Bot API, "setWebhook").
+SECRET_HEADER: Final = "x-telegram-bot-api-secret-token"
+_SECRET_CHARACTERS: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # What setWebhook / getUpdates ask for; everything else is never sent to us.
 ALLOWED_UPDATES: Final = ("message", "edited_message", "callback_query", "my_chat_member")
 _UNREACHABLE_400: Final = ("chat not found", "user not found", "peer_id_invalid", "bot was blocked")
@@ -83,12 +122,18 @@ class TelegramApiError(Exception):
     """A Bot API call made on an operator's behalf (setWebhook, getMe…) failed; the message says why."""
 
 
-class PollingFailed(Exception):
-    """getUpdates failed; `retry_after` is set when Telegram said how long to wait."""
+def valid_webhook_secret(secret: str) -> bool:
+    """Whether Telegram accepts `secret` as setWebhook's secret_token: 1-256 of A-Z a-z 0-9 _ -."""
+    return _SECRET_CHARACTERS.fullmatch(secret) is not None
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
+
+def secret_matches(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison of UTF-8 bytes: the time taken says nothing about how much of a guess
+    was right. Without a configured secret nothing matches: chat ids are not secret, so an unverified
+    update could answer or opt out as anyone."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8"))
 
 
 # --- the Bot API client ----------------------------------------------------------------------------
@@ -152,8 +197,11 @@ class TelegramChannel:
 
     name: str = NAME
 
+    # An update is a few kilobytes; nothing Telegram sends comes near this.
+    max_body_bytes: int = 1 << 20
+
     def __init__(self, token: str, *, api_url: str = "https://api.telegram.org", rate: float = 25.0,
-                 pool_size: int = 16) -> None:
+                 pool_size: int = 16, webhook_secret: str | None = None) -> None:
         # python-telegram-bot appends the token to base_url: https://api.telegram.org/bot<token>/<method>.
         # aiohttp under python-telegram-bot (adapters/telegram_http.py): a quarter of httpx's CPU per call.
         # 16 connections for the outbox's 32 messages on their way measured best in bench/telegram_e2e.py
@@ -170,6 +218,7 @@ class TelegramChannel:
         # bursts are tolerated, so a reply of a few messages goes out at once).
         self.rate_limits = RateLimits(per_second=rate, per_address_per_second=1.0, address_burst=5)
         self._username: str | None = None
+        self.webhook_secret = webhook_secret
 
     async def send(self, outgoing: OutgoingMessage) -> DeliveryResult:
         """Send one outbound message (several Telegram messages when it is long). With
@@ -205,6 +254,104 @@ class TelegramChannel:
                 return Delivered(str(message_id))
             return delivery_failure(error)
         return Delivered(str(message_id))
+
+    # --- the chat channel contract (adapters/base.py) -----------------------------------------------
+
+    def verify_headers(self, headers: Mapping[str, str]) -> bool:
+        return secret_matches(headers.get(SECRET_HEADER), self.webhook_secret)
+
+    def parse(self, headers: Mapping[str, str], body: bytes) -> ChatEvent:
+        try:
+            return self.event(parse_update(body))
+        except MalformedUpdate as error:
+            raise MalformedRequest(f"not a Telegram update: {error}") from None
+
+    def event(self, update: TelegramUpdate) -> ChatEvent:
+        """The neutral event an update stands for. Update ids count per bot: with the bot's id in the
+        event id, a new bot token never looks like a replay."""
+        if isinstance(update, ButtonPress):
+            return Pressed(
+                self._event_id(update.update_id), str(update.chat_id), str(update.message_id),
+                read_press(update.button.data), label=answered_label(update.button, update.keyboard),
+                shown=update.keyboard, sent_at=update.sent_at, reply_ref=update.callback_query_id,
+                language=update.language,
+            )
+        if isinstance(update, ChatText):
+            return Typed(self._event_id(update.update_id), str(update.chat_id), clean_text(update.text),
+                         update.language)
+        if isinstance(update, StartCommand):
+            return Started(self._event_id(update.update_id), str(update.chat_id), clean_text(update.code),
+                           update.language)
+        if isinstance(update, NotText):
+            return Unreadable(self._event_id(update.update_id), str(update.chat_id), update.what, update.language)
+        if isinstance(update, MembershipChange):
+            return ReachabilityChanged(self._event_id(update.update_id), str(update.chat_id), not update.blocked)
+        return Ignored(update.reason, update.callback_query_id)
+
+    def _event_id(self, update_id: int) -> str:
+        return f"{self.bot_id}:{update_id}"
+
+    async def edit(
+        self, address: str, message_ref: str, content: EditContent, *, shown: Hashable = None
+    ) -> DeliveryResult:
+        """Only the keyboard changes: the question's text stays as it was sent."""
+        if isinstance(content, ShowAnswer):
+            buttons = answered(content.label or "…")
+        elif isinstance(content, ShowQuestion):
+            buttons = keyboard(content.question)
+        else:
+            buttons = ()
+        if shown is not None and buttons == shown:
+            return Delivered(message_ref)
+        return await self.edit_keyboard(int(address), int(message_ref), buttons)
+
+    def acknowledge(self, event: ChatEvent, *, notice: str = "") -> WebhookReply:
+        """A press is answered in the webhook's response itself (answerCallbackQuery): Telegram performs it
+        as soon as it reads the response, with no request of our own."""
+        reply_ref = event.reply_ref if isinstance(event, Pressed | Ignored) else None
+        if reply_ref is None:
+            return WebhookReply()
+        return WebhookReply(body=json.dumps(webhook_answer(reply_ref, notice)).encode(),
+                            content_type="application/json")
+
+    async def answer_press(self, event: Pressed, notice: str) -> DeliveryResult:
+        """Nothing: the webhook's acknowledgement answers the press (and polling's `answer_polled`)."""
+        return Delivered()
+
+    async def prepare_polling(self) -> None:
+        """getUpdates is refused while a webhook is set; the command menu is set as set-webhook does."""
+        try:
+            await self.delete_webhook()
+            await self.set_commands(menu_commands())
+        except TelegramApiError as error:
+            raise PollFailed(str(error)) from None
+
+    async def poll(self, offset: int | None, *, wait_seconds: int = 50) -> list[Polled]:
+        """Long polling (getUpdates): Telegram holds the request up to `wait_seconds` until updates after
+        `offset` come; asking with a higher offset confirms the ones before it. Raises PollFailed."""
+        try:
+            updates = await self.bot.get_updates(
+                offset=offset, timeout=wait_seconds, allowed_updates=list(ALLOWED_UPDATES)
+            )
+        except TelegramError as error:
+            result = delivery_failure(error)
+            raise PollFailed(str(error), result.seconds if isinstance(result, RetryAfter) else None) from None
+        polled: list[Polled] = []
+        for update in updates:
+            try:
+                event = self.event(read_update(update))
+            except (MalformedUpdate, KeyError, TypeError, ValueError, AttributeError) as error:
+                log.warning("telegram: skipping update %s that could not be read: %s", update.update_id, error)
+                event = Ignored("could not be read")
+            polled.append(Polled(event, update.update_id + 1))
+        return polled
+
+    async def answer_polled(self, event: ChatEvent, *, notice: str = "") -> None:
+        reply_ref = event.reply_ref if isinstance(event, Pressed | Ignored) else None
+        if reply_ref is not None:
+            await self.answer_callback(reply_ref, notice)
+
+    # --- Telegram's own calls ----------------------------------------------------------------------
 
     async def edit_keyboard(self, chat_id: int, message_id: int, keyboard: Keyboard) -> DeliveryResult:
         """Replace the inline keyboard of a message already sent (editMessageReplyMarkup)."""
@@ -254,25 +401,6 @@ class TelegramChannel:
                     [BotCommand(c.command, c.description) for c in listed], language_code=language
                 )
 
-    async def poll(self, offset: int | None, *, wait_seconds: int = 50) -> list[TelegramUpdate]:
-        """Long polling (getUpdates): Telegram holds the request up to `wait_seconds` until updates after
-        `offset` come; asking with a higher offset confirms the ones before it. Raises PollingFailed."""
-        try:
-            updates = await self.bot.get_updates(
-                offset=offset, timeout=wait_seconds, allowed_updates=list(ALLOWED_UPDATES)
-            )
-        except TelegramError as error:
-            result = delivery_failure(error)
-            raise PollingFailed(str(error), result.seconds if isinstance(result, RetryAfter) else None) from None
-        events: list[TelegramUpdate] = []
-        for update in updates:
-            try:
-                events.append(read_update(update))
-            except (KeyError, TypeError, ValueError, AttributeError) as error:
-                log.warning("telegram: skipping update %s that could not be read: %s", update.update_id, error)
-                events.append(Ignored(update.update_id, "could not be read"))
-        return events
-
     async def aclose(self) -> None:
         # Bot.shutdown() only closes what Bot.initialize() opened; the requests are closed here either way.
         for request in self._requests:
@@ -286,3 +414,15 @@ def webhook_answer(callback_query_id: str, text: str = "") -> dict[str, str]:
     if text:
         body["text"] = text[:200]
     return body
+
+
+# The slash commands Telegram lists in its menu (setMyCommands): the dialogue understands them typed too.
+MENU_COMMANDS: Final = ("help", "skip", "back", "stop")
+
+
+def menu_commands() -> dict[str | None, list[Command]]:
+    """The command menu in Swedish (the default, for every language without its own) and in English."""
+    return {
+        language: [Command(name, phrase(f"command_{name}", language or "sv")) for name in MENU_COMMANDS]
+        for language in (None, "en")
+    }

@@ -24,11 +24,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from adapters.base import Press
 from conversations.messages import (
     COMMAND_NAMES,
     ChoiceIn,
     CommandIn,
-    Inbound,
     Outbound,
     QuestionOut,
     TextOut,
@@ -261,25 +261,6 @@ def answered_label(pressed: Button, keyboard: Keyboard | None) -> str:
     return pressed.text.removeprefix(SELECTED_MARK)
 
 
-@dataclass(frozen=True, slots=True)
-class Press:
-    """A button press read back from its callback data. `option_index` is set when the option is named
-    by position (ids too long for 64 bytes); `inbound` then needs the question's option ids."""
-
-    question_id: str
-    inbound: Inbound | None
-    option_index: int | None = None
-    toggle: bool = False
-
-    def resolve(self, option_ids: Sequence[str]) -> Inbound | None:
-        if self.inbound is not None or self.option_index is None:
-            return self.inbound
-        if not 0 <= self.option_index < len(option_ids):
-            return None
-        option = option_ids[self.option_index]
-        return ToggleIn(self.question_id, option) if self.toggle else ChoiceIn(self.question_id, (option,))
-
-
 def read_press(data: str) -> Press | None:
     """The press that callback data describes; None for the inert button and for anything unknown."""
     op, _, rest = data.partition(":")
@@ -294,6 +275,8 @@ def read_press(data: str) -> Press | None:
     toggle = op == "t"
     if value.startswith("#"):
         index = value[1:]
-        return Press(question_id, None, int(index), toggle) if index.isdigit() else None
+        # ASCII digits only, and few: str.isdigit() also takes "²", which int() refuses.
+        valid = 0 < len(index) <= 4 and index.isascii() and index.isdigit()
+        return Press(question_id, None, int(index), toggle) if valid else None
     return Press(question_id, ToggleIn(question_id, value) if toggle else ChoiceIn(question_id, (value,)),
                  toggle=toggle)

@@ -120,8 +120,10 @@ def parse_update(body: bytes) -> TelegramUpdate:
     """Read a webhook body. Raises MalformedUpdate when it is not a Telegram Update."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedUpdate(f"not JSON: {error}") from None
+    except (ValueError, RecursionError) as error:
+        # ValueError: not UTF-8, not JSON, or an integer of more digits than Python converts;
+        # RecursionError: arrays or objects nested deeper than the decoder goes.
+        raise MalformedUpdate(f"not JSON: {type(error).__name__}") from None
     return read_update_data(data)
 
 
@@ -232,9 +234,16 @@ def _button(button: object) -> Button:
     return Button(_text(button.get("text"), "button.text"), data if isinstance(data, str) else "")
 
 
+# Telegram's dates are Unix times; anything past this (the year 9999) is not one.
+_LAST_DATE: Final = 253_402_300_799
+
+
 def _message_header(message: dict[str, Any], where: str) -> tuple[int, int]:
     """What every Message has besides its chat, checked: its message_id and its date."""
-    return _int(message.get("message_id"), f"{where}.message_id"), _int(message.get("date"), f"{where}.date")
+    date = _int(message.get("date"), f"{where}.date")
+    if not 0 <= date <= _LAST_DATE:
+        raise _Wrong(f"{where}.date must be a Unix time")
+    return _int(message.get("message_id"), f"{where}.message_id"), date
 
 
 def _chat(parent: dict[str, Any], where: str) -> tuple[int, str]:

@@ -13,10 +13,30 @@ fake over HTTP. Each run also prints the CPU time per update of each process (Li
 2. Typing, paced at --rate updates/s: each person sends the same seven updates as typed messages without
    waiting for the bot (a person typing ahead). Measured: webhook latency (p50, p99) while Telegram
    delivers at that rate, and the time until the replies are delivered too.
+Before each run one more person goes through it first, not counted, so that the bot is measured once it
+has answered a whole conversation (the sender process starts after the web process says it is healthy).
 After each run the database must hold every answer (5 per person), every dialogue complete and every
 reply sent: each answer was committed before its webhook returned.
 
+With --peer, instead: the conversation of run 1, side by side with the peer (bench/peers/ptb_conversation_bot.py),
+the python-telegram-bot ConversationHandler bot a developer would write by hand instead: state in memory, one
+update handled at a time, each webhook acknowledged once the update is queued, before it is handled. The same
+people (the same chats, deep links and answers, by button and typed; its questions and its button data: six
+updates each, as it has no summary to submit) and the same fake Bot API (a fresh one per phase, with the peer's
+token) drive each bot in process(es) of its own on 127.0.0.1, in the order Samråd, peer, peer, Samråd.
+In turn rather than both at once, because on 2 cores bots running together fight for the cores, with each other
+and with the fake Telegram, and the split would be the scheduler's (Samråd runs two processes, the peer one),
+not the bots'; in turn, each has the same machine and the same fake. The order A B B A cancels a load from
+other work that drifts steadily through the run; each pair's ratio is printed too, to show what is left.
+Printed: each bot's updates/s end to end over its two phases, their ratio (Samråd / peer), CPU per update per
+process, webhook latency and the reply latency: from an update sent until the bot's next message arrives, the
+one latency that means the same for both, as the peer's webhook latency is only the time to queue an update.
+Samråd is checked as above; the peer keeps its answers in memory and shows no count, so its conversations are
+counted through the messages it sent to the fake (each tap's data in its edit, each chat ending in the thanks).
+The paced typing run is left out: the peer takes answers to its button questions by button only.
+
     .venv/bin/python bench/telegram_e2e.py [--people 600] [--rate 500] [--delivery process|worker|drain|none]
+    .venv/bin/python bench/telegram_e2e.py --people 600 --peer
 
 Robots answer faster than people, so Telegram's per-chat pace (about a message a second) is lifted for
 the run, and the bot's overall rate is set far above Telegram's real 30 a second.
@@ -41,7 +61,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,7 +150,7 @@ def serve_app(db: Path, api_url: str, port: int, delivery: str) -> None:
 
     @contextlib.asynccontextmanager
     async def lifespan(asgi: Any) -> AsyncIterator[None]:
-        async with serving(web), draining(app, web.state.writer, channel):  # type: ignore[arg-type]
+        async with serving(web), draining(app, web.state.writer, channel):
             yield
 
     web.router.lifespan_context = lifespan
@@ -200,6 +220,7 @@ class Run:
     pacer: Pacer
     connections: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_CONNECTIONS))
     latencies: list[float] = field(default_factory=list)
+    replies: list[float] = field(default_factory=list)  # from an update sent to the bot's next message
     not_ok: int = 0
     first_post: float | None = None  # the clock starts with the first update, not with the people's set-up
     last_ack: float = 0.0
@@ -222,7 +243,8 @@ class Run:
         self.last_ack = time.perf_counter()
 
     async def wait_for(self, user: FakeUser, test: Callable[[BotMessage], bool], seen: list[int]) -> BotMessage:
-        """The next bot message in this chat that passes `test` (seen[0]: how far the person has read)."""
+        """The next bot message in this chat that passes `test` (seen[0]: how far the person has read).
+        Waits as long as it takes: the phase as a whole is bounded (PHASE_TIMEOUT)."""
         event = self.arrived.setdefault(user.chat_id, asyncio.Event())
         while True:
             inbox = user.chat.messages
@@ -232,6 +254,17 @@ class Run:
                     return inbox[index]
             event.clear()
             await event.wait()
+
+    async def ask(self, user: FakeUser, update: dict[str, Any], test: Callable[[BotMessage], bool],
+                  seen: list[int]) -> BotMessage:
+        """Sends an update, then waits for the bot's next message that passes `test`; keeps how long the
+        person waited for it (the reply latency, comparable whether a bot answers its webhook before or
+        after it has done the work)."""
+        sent = time.perf_counter()
+        await self.post(update)
+        message = await self.wait_for(user, test, seen)
+        self.replies.append(time.perf_counter() - sent)
+        return message
 
 
 def question(number: int) -> Callable[[BotMessage], bool]:
@@ -249,16 +282,13 @@ def thanks(message: BotMessage) -> bool:
 async def conversation(run: Run, user: FakeUser, code: str) -> float:
     """Answers each question as it arrives, by button or typing; returns when the thanks arrived."""
     seen = [0]
-    await run.post(user.message_update(f"/start {code}"))
-    await run.post(user.press_update(await run.wait_for(user, question(1), seen), "Ja"))
-    await run.post(user.press_update(await run.wait_for(user, question(2), seen), "Kväll"))
-    await run.post(user.press_update(await run.wait_for(user, question(3), seen), "4"))
-    await run.wait_for(user, question(4), seen)
-    await run.post(user.message_update("12"))
-    await run.wait_for(user, question(5), seen)
-    await run.post(user.message_update(COMMENT))
-    await run.post(user.press_update(await run.wait_for(user, summary, seen), "Ja, skicka in"))
-    await run.wait_for(user, thanks, seen)
+    first = await run.ask(user, user.message_update(f"/start {code}"), question(1), seen)
+    second = await run.ask(user, user.press_update(first, "Ja"), question(2), seen)
+    third = await run.ask(user, user.press_update(second, "Kväll"), question(3), seen)
+    await run.ask(user, user.press_update(third, "4"), question(4), seen)
+    await run.ask(user, user.message_update("12"), question(5), seen)
+    answers = await run.ask(user, user.message_update(COMMENT), summary, seen)
+    await run.ask(user, user.press_update(answers, "Ja, skicka in"), thanks, seen)
     return time.perf_counter()
 
 
@@ -277,6 +307,49 @@ async def typing_blind(run: Run, user: FakeUser, code: str) -> float:
     return time.perf_counter()
 
 
+# --- the peer: the bot a developer would write by hand instead (bench/peers/ptb_conversation_bot.py) ----------
+
+PEER = Path(__file__).resolve().parent / "peers" / "ptb_conversation_bot.py"
+PEER_TOKEN = "123:PEER"  # the token the peer is written with; its fake Telegram expects it
+PEER_UPDATES_PER_PERSON = 6  # /start, three taps, two typed answers: it has no summary to submit
+PEER_QUESTIONS = ("Påverkas ert företag av ombyggnaden?", "Hur mycket, på en skala 1 till 5?",
+                  "När stör arbetet minst?", "Hur många anställda har ni?", "Något mer ni vill säga till kommunen?")
+PEER_THANKS = "Tack för era svar!"
+# What each person's chat shows at the end: the tapped questions edited to the answer's button data, the
+# typed ones as asked (no "Svara med ett heltal" again), and the thanks, sent after the last answer is kept.
+PEER_CHAT = ["Påverkas: yes", "Påverkan: 4", "Bäst: evening", PEER_QUESTIONS[3], PEER_QUESTIONS[4], PEER_THANKS]
+
+
+def says(text: str) -> Callable[[BotMessage], bool]:
+    return lambda m: m.text == text
+
+
+async def peer_conversation(run: Run, user: FakeUser, code: str) -> float:
+    """The same person with the peer: the same deep link, the same answers by the same kinds of input
+    (yes/no, scale and choice by button, a number and free text typed), each as its question arrives."""
+    seen = [0]
+    affected = await run.ask(user, user.message_update(f"/start {code}"), says(PEER_QUESTIONS[0]), seen)
+    impact = await run.ask(user, user.press_update(affected, "Ja"), says(PEER_QUESTIONS[1]), seen)
+    best_time = await run.ask(user, user.press_update(impact, "4"), says(PEER_QUESTIONS[2]), seen)
+    await run.ask(user, user.press_update(best_time, "Kväll"), says(PEER_QUESTIONS[3]), seen)
+    await run.ask(user, user.message_update("12"), says(PEER_QUESTIONS[4]), seen)
+    await run.ask(user, user.message_update(COMMENT), says(PEER_THANKS), seen)
+    return time.perf_counter()
+
+
+def check_peer(telegram: FakeTelegram, users: list[tuple[FakeUser, str]]) -> None:
+    """The peer keeps its answers in memory and shows no count, so its conversations are counted through
+    the messages it sent: every chat complete (each tap's data and each typed answer taken), every tap
+    answered."""
+    complete = sum(user.texts() == PEER_CHAT for user, _ in users)
+    assert complete == len(users), f"{complete} conversations complete with the peer, expected {len(users)}"
+    unanswered = telegram.unanswered_callbacks()
+    assert not unanswered, f"{len(unanswered)} taps the peer did not answer"
+
+
+# --- measuring ------------------------------------------------------------------------------------------
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -284,11 +357,16 @@ def cpu_seconds(pid: int) -> float:
 
 
 def process_cpu(app_pid: int) -> dict[str, float]:
-    """CPU seconds so far of the app, its sender process (its child, if any) and this process."""
+    """CPU seconds so far of the bot's process, its children (Samråd's sender process, if any) and this one."""
     children = Path(f"/proc/{app_pid}/task/{app_pid}/children").read_text().split()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"app": cpu_seconds(app_pid), "sender": sum(cpu_seconds(int(pid)) for pid in children),
             "telegram": usage.ru_utime + usage.ru_stime}
+
+
+def load() -> str:
+    """The machine's load average over 1, 5 and 15 minutes: how much else wanted these cores."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -297,62 +375,170 @@ def percentile(values: list[float], share: float) -> float:
 
 
 @contextlib.asynccontextmanager
-async def running(db: Path, delivery: str) -> AsyncIterator[tuple[FakeTelegram, int]]:
-    """The fake Telegram in this process, the app in a child process (and its pid), the webhook set."""
-    telegram = FakeTelegram()
-    telegram.port = free_port()
+async def serving_bot(telegram: FakeTelegram, argv: list[str], ready_url: str, ready_status: int,
+                  webhook_url: str, secret: str | None, stop: signal.Signals) -> AsyncIterator[int]:
+    """The fake Telegram in this process (on the port it was given), a bot in a child process (its pid),
+    the webhook set; stops both."""
+    assert telegram.port, "the fake Telegram's port is chosen first: the bot is told its URL"
     fake_server = asyncio.create_task(telegram.serve())
-    app_port = free_port()
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", str(db), telegram.url, str(app_port), delivery)
+    child = await asyncio.create_subprocess_exec(sys.executable, *argv)
     try:
         async with httpx.AsyncClient() as client:
-            for _ in range(600):
+            for _ in range(1200):  # a minute at most, on a busy machine
                 with contextlib.suppress(httpx.TransportError):
-                    if (await client.get(f"http://127.0.0.1:{app_port}/healthz")).status_code == 200:
+                    if (await client.get(ready_url)).status_code == ready_status:
                         break
                 await asyncio.sleep(0.05)
-        telegram.webhook_url = f"http://127.0.0.1:{app_port}/webhooks/telegram"
-        telegram.webhook_secret = SECRET
-        yield telegram, child.pid
+            else:
+                raise RuntimeError(f"{argv[0]} did not start within a minute")
+        telegram.webhook_url = webhook_url
+        telegram.webhook_secret = secret
+        yield child.pid
         await telegram.aclose()
     finally:
-        child.send_signal(signal.SIGINT)  # uvicorn stops: the worker and the writer finish first
+        child.send_signal(stop)
         await asyncio.wait_for(child.wait(), 60)
         fake_server.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await fake_server
 
 
-async def one_run(label: str, db: Path, people: int, rate: float | None, delivery: str,
-                  behaviour: Callable[[Run, FakeUser, str], Any]) -> dict[str, float]:
-    codes = prepare(db, people)
-    async with running(db, delivery) as (telegram, app_pid):
-        run = Run(telegram, Pacer(rate))
-        telegram.listeners.append(run.on_message)
-        users = [(telegram.person(f"Person {i}"), code) for i, code in enumerate(codes)]
-        cpu_before = process_cpu(app_pid)
-        measuring = time.perf_counter()  # the CPU figures count from here
-        finished = await asyncio.gather(*(behaviour(run, user, code) for user, code in users))
-        cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(app_pid).items()}
+def running(db: Path, delivery: str, telegram: FakeTelegram) -> contextlib.AbstractAsyncContextManager[int]:
+    """Samråd: `samrad serve`'s web app (and its sender process) behind the fake Telegram."""
+    telegram.port, port = free_port(), free_port()
+    return serving_bot(telegram, [__file__, "--serve", str(db), telegram.url, str(port), delivery],
+                   f"http://127.0.0.1:{port}/healthz", 200, f"http://127.0.0.1:{port}/webhooks/telegram", SECRET,
+                   signal.SIGINT)  # uvicorn stops: the worker and the writer finish first
+
+
+def running_peer(telegram: FakeTelegram) -> contextlib.AbstractAsyncContextManager[int]:
+    """The peer, pointed at the fake Telegram and a port, as its header says to run it. It has no health
+    route: its webhook route answering a GET (405) means its Application has started."""
+    telegram.port, port = free_port(), free_port()
+    return serving_bot(telegram, [str(PEER), str(port), telegram.url], f"http://127.0.0.1:{port}/telegram", 405,
+                   f"http://127.0.0.1:{port}/telegram", None,
+                   signal.SIGTERM)  # it keeps nothing; SIGINT would end it with a KeyboardInterrupt's traceback
+
+
+PHASE_TIMEOUT = 600.0  # seconds: a run whose replies stop coming fails instead of waiting for ever
+
+
+@dataclass
+class Phase:
+    """What one run of the simulated people against one bot measured."""
+
+    bot: str
+    people: int
+    updates: int
+    seconds: float  # from the first update until every reply has been delivered
+    acked_seconds: float  # from the first update until the last webhook was acknowledged
+    busy_seconds: float  # the wall time over which the CPU was counted
+    latencies: list[float]
+    replies: list[float]
+    cpu: dict[str, float]
+    not_ok: int
+
+    @property
+    def per_second(self) -> float:
+        return self.updates / self.seconds
+
+    def cpu_ms(self, process: str) -> float:
+        return self.cpu[process] / self.updates * 1000
+
+
+async def measure(telegram: FakeTelegram, pid: int, codes: list[str], rate: float | None,  # codes[0]: warm-up
+                  behaviour: Callable[[Run, FakeUser, str], Awaitable[float]],
+                  bot: str) -> tuple[Phase, list[tuple[FakeUser, str]]]:
+    # One person first, not counted, so that each bot is measured once it has answered a whole conversation:
+    # Samråd's web process says it is healthy before its sender process has started, the peer once its
+    # Application has; neither's start-up belongs in its rate.
+    warming = Run(telegram, Pacer(None))
+    telegram.listeners.append(warming.on_message)
+    async with asyncio.timeout(PHASE_TIMEOUT):
+        await behaviour(warming, telegram.person("Warm-up"), codes[0])
+    telegram.listeners.remove(warming.on_message)
+    run = Run(telegram, Pacer(rate))
+    telegram.listeners.append(run.on_message)
+    users = [(telegram.person(f"Person {i}"), code) for i, code in enumerate(codes[1:])]
+    cpu_before = process_cpu(pid)
+    measuring = time.perf_counter()  # the CPU figures count from here
+    try:
+        async with asyncio.timeout(PHASE_TIMEOUT):
+            finished = await asyncio.gather(*(behaviour(run, user, code) for user, code in users))
+    except TimeoutError:
+        raise RuntimeError(f"{bot}: the people were not done after {PHASE_TIMEOUT:.0f} s") from None
+    cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(pid).items()}
     started = run.first_post or measuring
-    elapsed = max(finished) - started
-    check(db, people, delivered=delivery != "none")
-    updates = len(run.latencies)
-    result = {
-        "updates": updates, "seconds": elapsed, "per_second": updates / elapsed,
-        "acked_per_second": updates / (run.last_ack - started),
-        "p50_ms": statistics.median(run.latencies) * 1000, "p99_ms": percentile(run.latencies, 0.99) * 1000,
-    }
-    done = "every reply delivered" if delivery != "none" else "every update acknowledged"
-    print(f"{label}\n    {updates} updates from {people} people; {done} after {elapsed:.2f} s: "
-          f"{result['per_second']:.0f} updates/s end to end\n"
-          f"    webhooks: {result['acked_per_second']:.0f} updates/s acknowledged; latency p50 "
-          f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms; not 200: {run.not_ok}\n"
-          f"    CPU per update: app {cpu['app'] / updates * 1000:.2f} ms, sender process "
-          f"{cpu['sender'] / updates * 1000:.2f} ms, fake Telegram and people {cpu['telegram'] / updates * 1000:.2f} ms; "
-          f"cores busy on average: {sum(cpu.values()) / (max(finished) - measuring):.2f} of {os.cpu_count()}", flush=True)
-    return result
+    phase = Phase(bot, len(users), len(run.latencies), max(finished) - started, run.last_ack - started,
+                  max(finished) - measuring, run.latencies, run.replies, cpu, run.not_ok)
+    return phase, users
+
+
+def report(label: str, phase: Phase, done: str) -> None:
+    processes = (f"app {phase.cpu_ms('app'):.2f} ms, sender process {phase.cpu_ms('sender'):.2f} ms"
+                 if phase.bot == "Samråd" else f"peer process {phase.cpu_ms('app'):.2f} ms")
+    replies = (f"; reply latency p50 {statistics.median(phase.replies) * 1000:.1f} ms, p99 "
+               f"{percentile(phase.replies, 0.99) * 1000:.1f} ms" if phase.replies else "")
+    print(f"{label}\n    {phase.updates} updates from {phase.people} people; {done} after {phase.seconds:.2f} s: "
+          f"{phase.per_second:.0f} updates/s end to end\n"
+          f"    webhooks: {phase.updates / phase.acked_seconds:.0f} updates/s acknowledged; latency p50 "
+          f"{statistics.median(phase.latencies) * 1000:.1f} ms, p99 {percentile(phase.latencies, 0.99) * 1000:.1f} ms; "
+          f"not 200: {phase.not_ok}{replies}\n"
+          f"    CPU per update: {processes}, fake Telegram and people {phase.cpu_ms('telegram'):.2f} ms; "
+          f"cores busy on average: {sum(phase.cpu.values()) / phase.busy_seconds:.2f} of {os.cpu_count()}", flush=True)
+
+
+async def one_run(label: str, db: Path, people: int, rate: float | None, delivery: str,
+                  behaviour: Callable[[Run, FakeUser, str], Awaitable[float]]) -> tuple[Phase, list[str]]:
+    """Samråd with `people` (and one to warm up): measured and checked; the codes they joined with."""
+    codes = prepare(db, people + 1)
+    telegram = FakeTelegram()
+    async with running(db, delivery, telegram) as app_pid:
+        phase, _ = await measure(telegram, app_pid, codes, rate, behaviour, "Samråd")
+    check(db, people + 1, delivered=delivery != "none")
+    report(label, phase, "every reply delivered" if delivery != "none" else "every update acknowledged")
+    return phase, codes
+
+
+async def peer_run(label: str, codes: list[str]) -> Phase:
+    """The peer with the same people (codes[0] warms up): measured, its conversations counted through
+    its messages."""
+    telegram = FakeTelegram(token=PEER_TOKEN, username="SamradPeerBot")
+    async with running_peer(telegram) as peer_pid:
+        phase, users = await measure(telegram, peer_pid, codes, None, peer_conversation, "peer")
+    check_peer(telegram, users)
+    report(label, phase, "every conversation complete")
+    return phase
+
+
+def pooled(phases: list[Phase]) -> Phase:
+    """One bot's phases as one: updates and seconds added up, latencies pooled."""
+    return Phase(phases[0].bot, sum(p.people for p in phases), sum(p.updates for p in phases),
+                 sum(p.seconds for p in phases), sum(p.acked_seconds for p in phases),
+                 sum(p.busy_seconds for p in phases), [x for p in phases for x in p.latencies],
+                 [x for p in phases for x in p.replies],
+                 {name: sum(p.cpu[name] for p in phases) for name in phases[0].cpu}, sum(p.not_ok for p in phases))
+
+
+def side_by_side(folder: Path, people: int, delivery: str) -> None:
+    """Samråd, the peer, the peer, Samråd (see --peer in the module's docstring), then both summed up."""
+    first, codes = asyncio.run(one_run("1a. Samråd: conversation, as fast as it goes", folder / "samrad-1.db",
+                                       people, None, delivery, conversation))
+    # The same people tap the same deep links (the peer ignores the code after /start).
+    peer = [asyncio.run(peer_run("1b. the peer: the same conversation, as fast as it goes", codes)),
+            asyncio.run(peer_run("2a. the peer: again", codes))]
+    last, _ = asyncio.run(one_run("2b. Samråd: again", folder / "samrad-2.db", people, None, delivery, conversation))
+    samrad = [first, last]
+    ours, theirs = pooled(samrad), pooled(peer)
+    print(f"side by side, {people} people each time, each bot alone with the same fake Telegram and people:")
+    report("  Samråd (1a + 2b)", ours, "every reply delivered")
+    report("  the peer (1b + 2a)", theirs, "every conversation complete")
+    print(f"  Samråd / peer: {ours.per_second / theirs.per_second:.2f} x the updates/s end to end "
+          f"(in order: {samrad[0].per_second / peer[0].per_second:.2f} x, then "
+          f"{samrad[1].per_second / peer[1].per_second:.2f} x); conversations completed per second: "
+          f"{(ours.people / ours.seconds) / (theirs.people / theirs.seconds):.2f} x "
+          f"({UPDATES_PER_PERSON} updates per person with Samråd, {PEER_UPDATES_PER_PERSON} with the peer); "
+          f"load average now {load()}", flush=True)
 
 
 def main() -> None:
@@ -364,6 +550,9 @@ def main() -> None:
                              "on more than one core (default); worker: it sends from the web process; drain: "
                              "the test-only drain; none: nothing is delivered (typing ahead only: the inbound "
                              "path alone)")
+    parser.add_argument("--peer", action="store_true",
+                        help="the conversation run side by side with the peer (bench/peers/ptb_conversation_bot.py): "
+                             "Samråd, the peer, the peer, Samråd; both rates and their ratio")
     parser.add_argument("--serve", nargs=4, metavar=("DB", "API_URL", "PORT", "DELIVERY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -376,10 +565,15 @@ def main() -> None:
         else:
             serve_app(Path(db), api_url, int(port), delivery)
         return
-    print(f"{os.cpu_count()} cores; {args.people} people x {UPDATES_PER_PERSON} updates ({QUESTIONS} answers); "
+    if args.peer and args.delivery == "none":
+        parser.error("--peer needs replies delivered: not with --delivery none")
+    print(f"{os.cpu_count()} cores, load average {load()}; {args.people} people x {UPDATES_PER_PERSON} updates ({QUESTIONS} answers); "
           f"SQLite (WAL, synchronous=FULL); delivery: {args.delivery}; at most {MAX_CONNECTIONS} webhook "
           f"requests in flight", flush=True)
     with tempfile.TemporaryDirectory() as folder:
+        if args.peer:
+            side_by_side(Path(folder), args.people, args.delivery)
+            return
         if args.delivery == "none":
             asyncio.run(one_run(f"typing ahead, paced at {args.rate:.0f} updates/s, nothing delivered",
                                 Path(folder) / "inbound.db", args.people, args.rate, "none", typing_blind))

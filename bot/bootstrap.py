@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from adapters.base import Channel
+from bot import channels as channel_registry
+from bot.channels import channels_from
 from bot.clock import Clock, system_clock
-from bot.links import answer_url
+from bot.links import answer_url, opt_out_url
 from bot.services.dialogues import Dialogues
 from bot.settings import Settings, get_settings
 from storage.db import deferred, make_engine
@@ -31,8 +33,8 @@ class App:
     clock: Clock
     secret_key: str
     dialogues: Dialogues = field(default_factory=Dialogues)
-    # The push channels that are switched on (settings hold their credentials), by name: the outbox
-    # worker sends through these. Each channel's issue adds its adapter here in `build`.
+    # The channels that are switched on (settings hold their credentials), by name: the outbox worker
+    # sends through these, and those that are chat channels get the chat webhook (bot/channels.py).
     channels: dict[str, Channel] = field(default_factory=dict)
     # Called (from any thread) after rows are committed to the outbox, so a running outbox worker
     # sends them now rather than at its next poll. The worker registers itself here.
@@ -42,7 +44,16 @@ class App:
         return Session(self.engine, expire_on_commit=False)
 
     def answer_url(self, contact_id: int, consultation_id: int) -> str:
-        return answer_url(self.settings.public_url, self.secret_key, contact_id, consultation_id)
+        """A fresh answer link: it works for `link_max_age_days` from now (bot/links.py)."""
+        return answer_url(self.settings.public_url, self.secret_key, contact_id, consultation_id, now=self.clock())
+
+    def opt_out_url(self, contact_id: int) -> str:
+        return opt_out_url(self.settings.public_url, self.secret_key, contact_id, now=self.clock())
+
+    def is_chat(self, channel: str) -> bool:
+        """Whether people write to us on `channel` (a chat channel), so a message there may ask them to
+        reply; a push-only channel (e-mail, a Teams card) leads to the web answer page instead."""
+        return channel_registry.is_chat(channel, self.channels.get(channel))
 
     def notify_outbox(self) -> None:
         """Rows were queued (e.g. replies to a webhook): wake the outbox worker, if one runs here."""
@@ -59,25 +70,6 @@ def build(
     app = App(settings=settings, engine=engine, clock=clock, secret_key=_secret_key(settings, engine))
     app.channels.update(channels_from(settings))
     return app
-
-
-def channels_from(settings: Settings) -> dict[str, Channel]:
-    """The push channels switched on by these settings (their credentials are set), by name. Each
-    channel's issue adds its adapter here."""
-    channels: dict[str, Channel] = {}
-    if settings.telegram_token:
-        from adapters.telegram import TelegramChannel  # the SDK loads only when the channel is on
-
-        channels["telegram"] = TelegramChannel(
-            settings.telegram_token, api_url=settings.telegram_api_url, rate=settings.telegram_rate
-        )
-    if settings.smtp_url and settings.mail_from:
-        from adapters.email import EmailChannel
-
-        channels["email"] = EmailChannel(
-            settings.smtp_url, sender=settings.mail_from, rate=settings.email_rate
-        )
-    return channels
 
 
 def _secret_key(settings: Settings, engine: Engine) -> str:

@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache
-from typing import Literal
+from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import limits
+import platformdirs
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
-DEFAULT_TEAMS_WEBHOOK_HOSTS = (
-    "prod-00.westeurope.logic.azure.com",
-    "environment.api.powerplatform.com",
-    "webhook.office.com",
-    "outlook.office.com",
-)
+from adapters.outbound_urls import check_workflows_url
+
+# Where Microsoft's Workflows webhooks live: `prod-NN.<region>.logic.azure.com` (older flows) and
+# `<id>.<nn>.environment.api.powerplatform.com` (flows made or moved since 2025). A leading dot allows
+# every name below it (adapters/outbound_urls.py).
+DEFAULT_TEAMS_WEBHOOK_HOSTS = (".logic.azure.com", ".environment.api.powerplatform.com")
+
+
+DATABASE_FILE = "samrad.db"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAMRAD_", env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite:///./samrad.db"
+    # Where Samråd keeps its files: the SQLite database unless database_url says otherwise. Not the
+    # current folder: every command finds the same database wherever it is run from.
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("samrad")))
+    database_url: str = ""  # empty: SQLite in data_dir (see _default_database)
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str | None = Field(default=None, description="generated once and kept in the database")
     language: Literal["sv", "en"] = "sv"
     timezone: str = "Europe/Stockholm"
     municipality: str = "Danderyds kommun"
+    # How a person reaches the municipality, shown wherever they are told to contact it (free text),
+    # e.g. "Näringslivsenheten, 08-568 910 00, naringsliv@danderyd.se".
+    municipality_contact: str | None = None
 
     telegram_token: str | None = None
     telegram_webhook_secret: str | None = None
@@ -40,9 +54,16 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_rate: float = 0.9
 
+    # Teams: cards posted to each business's own Workflows webhook. It needs no credential of ours, so
+    # it is switched on by name; the webhook URLs come with the businesses (teams_webhook_url).
+    teams_enabled: bool = False
     teams_outgoing_secret: str | None = None
-    teams_webhook_hosts: tuple[str, ...] = DEFAULT_TEAMS_WEBHOOK_HOSTS
+    # Comma-separated, as people write it: SAMRAD_TEAMS_WEBHOOK_HOSTS=.logic.azure.com,127.0.0.1
+    teams_webhook_hosts: Annotated[tuple[str, ...], NoDecode] = DEFAULT_TEAMS_WEBHOOK_HOSTS
     teams_rate: float = 3.5
+    # A Workflows URL in the municipality's own Teams, for officials' notifications (checked like a
+    # business's URL against teams_webhook_hosts).
+    teams_notify_url: str | None = None
 
     smtp_url: str | None = None
     mail_from: str | None = None
@@ -71,8 +92,74 @@ class Settings(BaseSettings):
     # Bearer token for the JSON API's actions (POST /api/…); the API's actions are off when unset.
     api_token: str | None = None
 
-    # Answer links stay valid this long after the consultation closes, so a late click explains itself.
-    link_max_age_days: int = 365
+    # Answer links work this long after they were made (every invitation, reminder and
+    # `consultation invites` makes fresh ones); older ones are refused as unknown. Opt-out links never
+    # expire: opting out must always be possible.
+    link_max_age_days: int = Field(default=90, ge=1, le=3650)
+
+    # Rate limits (`limits` notation: "N/second|minute|hour|day"), counted per process (bot/web/rate_limits.py).
+    rate_limit_answer_link: str = "60/minute"  # answer-page POSTs per link
+    rate_limit_answer_client: str = "300/minute"  # answer-page POSTs per client address
+    rate_limit_opt_out: str = "10/minute"  # opt-out POSTs per client address
+    rate_limit_api: str = "60/minute"  # API requests per client address
+
+    # Swagger UI at /api/docs loads its script from a CDN: off unless asked for (/openapi.json is always served).
+    api_docs: bool = False
+
+    @field_validator("rate_limit_answer_link", "rate_limit_answer_client", "rate_limit_opt_out", "rate_limit_api")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as 60/minute") from None
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_characters(cls, value: str | None) -> str | None:
+        # Telegram's setWebhook takes 1-256 of these only; a secret it refuses could never match, and one
+        # outside ASCII was once compared after a lossy encoding.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("must be 1-256 of A-Z a-z 0-9 _ - (what Telegram accepts)")
+        return value
+
+    @field_validator("teams_webhook_hosts", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """`a,b` (or a JSON list, as pydantic-settings reads lists by default) from the environment."""
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            return json.loads(value)  # a ValueError here becomes the setting's validation error
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+
+    @model_validator(mode="after")
+    def _teams_notify_url_allowed(self) -> Settings:
+        if self.teams_notify_url:
+            reason = check_workflows_url(self.teams_notify_url, self.teams_webhook_hosts)
+            if reason is not None:
+                raise ValueError(f"SAMRAD_TEAMS_NOTIFY_URL: {reason}")
+        return self
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir.expanduser().resolve() / DATABASE_FILE}"
+        return self
+
+
+def settings_problem(error: ValidationError | SettingsError) -> str:
+    """A bad setting in one line, naming the variable and never echoing its value (a webhook URL's
+    signature, a token)."""
+    if isinstance(error, SettingsError):
+        return str(error).splitlines()[0]
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        name = "SAMRAD_" + "_".join(str(part) for part in item["loc"][:1]).upper() if item["loc"] else ""
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(f"{name}: {message}" if name else message)
+    return "bad setting: " + "; ".join(problems)
 
 
 @lru_cache(maxsize=1)

@@ -196,26 +196,31 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 def number_refusal(question: Question) -> Refusal:
+    """The hint of a number question: a number (a whole number when `integer`), within its bounds."""
+    key = "hint_whole_number" if question.integer else "hint_number"
     if question.min is not None and question.max is not None:
-        return Refusal("hint_number_range", {"min": format_number(question.min),
-                                             "max": format_number(question.max)})
+        return Refusal(f"{key}_range", {"min": format_number(question.min), "max": format_number(question.max)})
     if question.min is not None:
-        return Refusal("hint_number_min", {"min": format_number(question.min)})
+        return Refusal(f"{key}_min", {"min": format_number(question.min)})
     if question.max is not None:
-        return Refusal("hint_number_max", {"max": format_number(question.max)})
-    return Refusal("hint_number")
+        return Refusal(f"{key}_max", {"max": format_number(question.max)})
+    return Refusal(key)
 
 
 def _number(question: Question, text: str) -> ParseResult:
     cleaned = text.strip().rstrip(".").translate(_NUMBER_SPACES).replace("\u2212", "-")
+    # Say what was wrong with what was typed; the question's hint (shown with it) says what is wanted.
+    not_a_number = Refusal("refuse_not_a_number", {"text": text.strip()}) if cleaned else number_refusal(question)
     if "," in cleaned:
         # A Swedish decimal comma ("3,5"); "1,200.5" mixes both conventions and is refused.
         if "." in cleaned or cleaned.count(",") > 1:
-            return number_refusal(question)
+            return not_a_number
         cleaned = cleaned.replace(",", ".")
     if not _NUMBER.match(cleaned):
-        return number_refusal(question)
+        return not_a_number
     value = float(cleaned)
+    if question.integer and not value.is_integer():
+        return Refusal("refuse_not_whole", {"text": text.strip()})
     if (question.min is not None and value < question.min) or (
         question.max is not None and value > question.max
     ):

@@ -49,7 +49,7 @@ def parse_command(text: str) -> CommandIn | None:
     if stripped == "?":
         return CommandIn("help")
     word = fold(stripped.removeprefix("/"))
-    # Telegram sends "/help@SamradBot" in groups.
+    # Chat platforms send "/help@SamradBot" in groups.
     word = word.split("@", 1)[0] if stripped.startswith("/") else word
     name = _LOOKUP.get(word)
     if name is not None:

@@ -389,6 +389,8 @@ def question_value(question: Question) -> dict[str, Any]:
         bound = getattr(question, name)
         if bound is not None:
             value[name] = _plain_number(bound)
+    if question.integer:
+        value["integer"] = True
     if question.max_length != DEFAULT_TEXT_LIMIT:
         value["max_length"] = question.max_length
     if question.when is not None:
@@ -466,3 +468,43 @@ def load_consultation_path(path: str | FilePath) -> ConsultationFile:
             [_problem(f"cannot read the file: {error.strerror}")], source=str(file)
         ) from None
     return load_consultation_file(text, source=str(file))
+
+
+def render_template_yaml(
+    case_type_id: str,
+    stage_id: str,
+    *,
+    reference: str,
+    case_title: str | LocalText,
+    closes: dt.datetime | None = None,
+    audience: AudienceSpec | Mapping[str, Any] | None = None,
+    reminders: Sequence[dt.timedelta] | None = None,
+    title: str | LocalText | None = None,
+    intro: str | LocalText | None = None,
+    opens: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """A complete consultation YAML from the template, for an official to edit and then load.
+
+    It is a starting point, so `closes` and `audience` may be left out: the consultation then closes at
+    17:00 three weeks after `now` (an aware time in the municipality's zone, passed in like every clock
+    in the core) and invites every business (`{all: true}`). The file's header asks the official to check
+    both before loading it.
+    """
+    if closes is None:
+        if now is None or now.tzinfo is None:
+            raise ValueError("without `closes`, pass `now` (an aware time) to count the closing time from")
+        closes = (now + dt.timedelta(days=21)).replace(hour=17, minute=0, second=0, microsecond=0)
+    file = ConsultationFile.from_template(
+        case_type_id,
+        stage_id,
+        reference=reference,
+        case_title=case_title,
+        closes=closes,
+        audience={"all": True} if audience is None else audience,
+        reminders=reminders,
+        title=title,
+        intro=intro,
+        opens=opens,
+    )
+    return file.to_yaml()

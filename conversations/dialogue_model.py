@@ -40,11 +40,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import ItemsView, Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, get_args
+from typing import Generic, Literal, TypeVar, get_args
 
 from conversations.problems import FrozenModel
 from conversations.questionnaire import (
@@ -57,9 +57,6 @@ from conversations.questionnaire import (
     prefixed,
     validate_yaml,
 )
-
-if TYPE_CHECKING:
-    from conversations.consultation_file import AudienceSpec
 
 CaseType = Literal["detailed_planning", "traffic", "procurement", "permits", "events", "policy"]
 Stage = Literal["early", "consultation", "decision", "implementation", "follow_up"]
@@ -291,48 +288,6 @@ def template_questionnaire(case_type_id: str, stage_id: str) -> Questionnaire:
 def all_pairs() -> list[tuple[CaseType, Stage]]:
     """Every (case type, stage) pair of the model, in order."""
     return [(kind, when) for kind in CASE_TYPE_IDS for when in STAGE_IDS]
-
-
-def render_template_yaml(
-    case_type_id: str,
-    stage_id: str,
-    *,
-    reference: str,
-    case_title: str | LocalText,
-    closes: dt.datetime | None = None,
-    audience: AudienceSpec | Mapping[str, Any] | None = None,
-    reminders: Sequence[dt.timedelta] | None = None,
-    title: str | LocalText | None = None,
-    intro: str | LocalText | None = None,
-    opens: dt.datetime | None = None,
-    now: dt.datetime | None = None,
-) -> str:
-    """A complete consultation YAML from the template, for an official to edit and then load.
-
-    It is a starting point, so `closes` and `audience` may be left out: the consultation then closes at
-    17:00 three weeks after `now` (an aware time in the municipality's zone, passed in like every clock
-    in the core) and invites every business (`{all: true}`). The file's header asks the official to check
-    both before loading it.
-    """
-    from conversations.consultation_file import ConsultationFile  # it imports this module
-
-    if closes is None:
-        if now is None or now.tzinfo is None:
-            raise ValueError("without `closes`, pass `now` (an aware time) to count the closing time from")
-        closes = (now + dt.timedelta(days=21)).replace(hour=17, minute=0, second=0, microsecond=0)
-    file = ConsultationFile.from_template(
-        case_type_id,
-        stage_id,
-        reference=reference,
-        case_title=case_title,
-        closes=closes,
-        audience={"all": True} if audience is None else audience,
-        reminders=reminders,
-        title=title,
-        intro=intro,
-        opens=opens,
-    )
-    return file.to_yaml()
 
 
 assert get_args(CaseType) == CASE_TYPE_IDS and get_args(Stage) == STAGE_IDS

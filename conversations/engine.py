@@ -30,10 +30,20 @@ from dataclasses import replace
 from conversations.answers import Refusal, parse_answer, parse_values, yes_or_no
 from conversations.command_steps import on_command, skip
 from conversations.commands import parse_command
-from conversations.messages import ChoiceIn, CommandIn, Inbound, Language, Outbound, TextIn, TextOut, ToggleIn
+from conversations.messages import (
+    ChoiceIn,
+    CommandIn,
+    Inbound,
+    Language,
+    Outbound,
+    QuestionOut,
+    TextIn,
+    TextOut,
+    ToggleIn,
+)
 from conversations.phrases import MONTHS, phrase
 from conversations.plan import plan_for
-from conversations.prompts import STOP_ID, SUBMIT_ID, prompt
+from conversations.prompts import STOP_ID, SUBMIT_ID, SummaryRow, awaited_id, prompt, summary_rows
 from conversations.questionnaire import Questionnaire
 from conversations.state import AnswerChange, DialogueState, Outcome, Phase, ResponseStatus, Step
 from conversations.transitions import Ctx, advance, current_question, not_now, record, refuse, submit
@@ -48,9 +58,11 @@ __all__ = [
     "Phase",
     "ResponseStatus",
     "Step",
+    "SummaryRow",
     "begin",
     "current_prompt",
     "step",
+    "summary",
 ]
 
 
@@ -188,15 +200,33 @@ def step(questionnaire: Questionnaire, state: DialogueState, inbound: Inbound, *
         state = replace(state, phase="submitted" if state.submitted_at else "asking")
         if state.phase == "asking" and current_question(ctx, state) is None:
             state = replace(state, phase="summary")
+    awaited = awaited_id(state)
     if isinstance(inbound, TextIn):
-        return _text(ctx, state, inbound.text)
-    if isinstance(inbound, ChoiceIn):
-        return _choice(ctx, state, inbound)
-    if isinstance(inbound, ToggleIn):
-        return _toggle(ctx, state, inbound)
-    return on_command(ctx, state, inbound)
+        result = _text(ctx, state, inbound.text)
+    elif isinstance(inbound, ChoiceIn):
+        result = _choice(ctx, state, inbound)
+    elif isinstance(inbound, ToggleIn):
+        result = _toggle(ctx, state, inbound)
+    else:
+        result = on_command(ctx, state, inbound)
+    return replace(result, awaited=awaited, left=_left_behind(awaited, result))
+
+
+def _left_behind(awaited: str | None, result: Step) -> str | None:
+    """`awaited`, when the step moved the dialogue past it: it is no longer the question asked, and no
+    message of the step asks it again (a refused answer, a toggle, "not yet" on the summary do)."""
+    if awaited is None or awaited_id(result.state) == awaited:
+        return None
+    if any(isinstance(m, QuestionOut) and m.question_id == awaited for m in result.messages):
+        return None
+    return awaited
 
 
 def current_prompt(questionnaire: Questionnaire, state: DialogueState) -> tuple[Outbound, ...]:
     """What the dialogue is waiting for now, rendered again (a web page load, a returning contact)."""
     return prompt(plan_for(questionnaire), state)
+
+
+def summary(questionnaire: Questionnaire, state: DialogueState) -> list[SummaryRow]:
+    """The answers so far, one row per question, for a page that lists them with a change button each."""
+    return summary_rows(plan_for(questionnaire), state)

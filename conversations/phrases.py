@@ -1,7 +1,12 @@
 """Every sentence the bot says, in Swedish and English.
 
 Swedish is written in plain language (klarspråk) for a busy business owner reading on a phone: short
-sentences, "du", no officialese. Placeholders use `str.format` names; a test checks that both languages
+sentences, no officialese.
+
+Address (tilltal), one rule for every phrase: the person reading is "du" (du, dig, din, ditt, dina);
+the business they answer for is named, "ditt företag", never "ni"/"er". The only "we" of a business
+is the button it presses, "Berör oss inte", which speaks for the business. English says "you" anyway.
+A test holds every Swedish phrase to this rule. Placeholders use `str.format` names; a test checks that both languages
 of a phrase have the same placeholders, so a translation can never crash or drop a value.
 """
 
@@ -48,7 +53,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "We already have your answers. You can change them with the button below.",
     },
     "thanks_declined_form": {
-        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör er. "
+        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör ditt företag. "
         "Vill du svara ändå går det bra med knappen nedan.",
         "en": "Thank you for letting us know! We have noted that this does not affect you. "
         "If you want to answer after all, use the button below.",
@@ -84,7 +89,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "We already have your answers. Type change if you want to change something.",
     },
     "thanks_declined": {
-        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör er. "
+        "sv": "Tack för att du hörde av dig! Vi noterar att det här inte berör ditt företag. "
         "Skriv fortsätt om du vill svara ändå.",
         "en": "Thank you for letting us know! We have noted that this does not affect you. "
         "Type continue if you want to answer after all.",
@@ -200,6 +205,22 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Svara med ett tal {min}–{max}.",
         "en": "Answer with a number {min}–{max}.",
     },
+    "hint_whole_number": {
+        "sv": "Svara med ett heltal.",
+        "en": "Answer with a whole number.",
+    },
+    "hint_whole_number_min": {
+        "sv": "Svara med ett heltal, minst {min}.",
+        "en": "Answer with a whole number, at least {min}.",
+    },
+    "hint_whole_number_max": {
+        "sv": "Svara med ett heltal, högst {max}.",
+        "en": "Answer with a whole number, at most {max}.",
+    },
+    "hint_whole_number_range": {
+        "sv": "Svara med ett heltal {min}–{max}.",
+        "en": "Answer with a whole number {min}–{max}.",
+    },
     "hint_date": {
         "sv": "Skriv ett datum, t.ex. 15 mars eller 2025-03-15.",
         "en": "Type a date, e.g. 15 March or 2025-03-15.",
@@ -220,6 +241,14 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
     "refuse_multi_empty": {
         "sv": "Välj minst ett alternativ. Skriv siffrorna, t.ex. 1, 3.",
         "en": "Pick at least one option. Type the numbers, e.g. 1, 3.",
+    },
+    "refuse_not_a_number": {
+        "sv": "”{text}” är inte ett tal. Skriv bara siffror, t.ex. 12.",
+        "en": "“{text}” is not a number. Type digits only, e.g. 12.",
+    },
+    "refuse_not_whole": {
+        "sv": "”{text}” är inte ett heltal. Svara utan decimaler, t.ex. 3.",
+        "en": "“{text}” is not a whole number. Answer without decimals, e.g. 3.",
     },
     "refuse_date_invalid": {
         "sv": "Det datumet finns inte. Skriv t.ex. 15 mars eller 2025-03-15.",
@@ -270,7 +299,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
             "• tillbaka – förra frågan\n"
             "• hoppa över – hoppa över en fråga som inte måste besvaras\n"
             "• ändra 2 – ändra svar nummer 2\n"
-            "• berör oss inte – om samrådet inte gäller er\n"
+            "• berör oss inte – om samrådet inte gäller ditt företag\n"
             "• stopp – inga fler meddelanden"
         ),
         "en": (
@@ -292,7 +321,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "{day} {month} {year} at {time}",
     },
     "invitation": {
-        "sv": "Hej! {municipality} vill veta vad ni tycker om ”{title}”. Det tar bara några minuter. "
+        "sv": "Hej! {municipality} vill veta vad du tycker om ”{title}”. Det tar bara några minuter. "
         "Svara senast {date}.",
         "en": "Hello! {municipality} would like to know what you think about “{title}”. It only takes a "
         "few minutes. Please answer by {date}.",
@@ -306,7 +335,7 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "Consultation: {title}",
     },
     "reminder_not_started": {
-        "sv": "Påminnelse: {municipality} vill gärna höra vad ni tycker om ”{title}”. Det tar bara några "
+        "sv": "Påminnelse: {municipality} vill gärna höra vad du tycker om ”{title}”. Det tar bara några "
         "minuter. Svara senast {date}.",
         "en": "Reminder: {municipality} would like to hear what you think about “{title}”. It only takes a "
         "few minutes. Please answer by {date}.",
@@ -366,29 +395,60 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "Done. You will get no more messages from {municipality}. If you change your mind, write "
         "continue to us.",
     },
+    "unsubscribe_invalid_contact": {
+        "sv": "Länken fungerar inte. Vill du avregistrera dig? Kontakta kommunen: {contact}",
+        "en": "This link does not work. Want to unsubscribe? Contact the municipality: {contact}",
+    },
     "unsubscribe_invalid": {
         "sv": "Länken fungerar inte. Kontakta kommunen om du vill avregistrera dig.",
         "en": "This link does not work. Contact the municipality if you want to unsubscribe.",
     },
-    # --- the Telegram channel ---------------------------------------------------------------------
-    "telegram_need_link": {
+    # --- chat channels -----------------------------------------------------------------------------
+    "chat_contact_us": {"sv": "Kontakta kommunen: {contact}", "en": "Contact the municipality: {contact}"},
+    "chat_need_link": {
         "sv": "Hej! För att svara behöver du din personliga länk från kommunen. Du hittar den i inbjudan "
         "du har fått. Tryck på länken så börjar samrådet här. Har du ingen länk? Kontakta kommunen.",
         "en": "Hello! To answer, you need your personal link from the municipality. You will find it in "
         "the invitation you received. Tap the link and the consultation starts here. No link? Contact "
         "the municipality.",
     },
-    "telegram_text_only": {
+    "chat_text_only": {
         "sv": "Jag kan bara läsa text. Skriv ditt svar eller tryck på en knapp.",
         "en": "I can only read text. Type your answer or tap a button.",
     },
-    "telegram_edited": {
+    "chat_edited": {
         "sv": "Jag läser inte ändrade meddelanden. Skicka svaret som ett nytt meddelande i stället.",
         "en": "I don't read edited messages. Please send the answer as a new message instead.",
     },
-    "telegram_stale_button": {
+    "chat_stale_button": {
         "sv": "Den knappen gäller inte längre.",
         "en": "That button no longer applies.",
+    },
+    # --- the Microsoft Teams channel (cards posted through a Workflows webhook: they show, they cannot ask)
+    "teams_answer_button": {"sv": "Svara på samrådet", "en": "Answer the consultation"},
+    "teams_opt_out_button": {"sv": "Inga fler meddelanden", "en": "No more messages"},
+    "teams_answer_on_page": {
+        "sv": "Du svarar på webben: tryck på knappen nedan.",
+        "en": "You answer on the web: tap the button below.",
+    },
+    "teams_shortened": {
+        "sv": "Texten är förkortad. Läs allt på svarssidan: tryck på knappen nedan.",
+        "en": "The text has been shortened. Read all of it on the answer page: tap the button below.",
+    },
+    "teams_shortened_no_link": {
+        "sv": "Texten är förkortad.",
+        "en": "The text has been shortened.",
+    },
+    # --- the Slack channel ------------------------------------------------------------------------
+    "slack_pick_options": {"sv": "Välj ett eller flera", "en": "Choose one or more"},
+    "slack_pick_date": {"sv": "Välj ett datum", "en": "Pick a date"},
+    "slack_started": {
+        "sv": "Tack! Samrådet fortsätter i ditt direktmeddelande från appen.",
+        "en": "Thank you! The consultation continues in your direct message from the app.",
+    },
+    "slack_command_usage": {
+        "sv": "Skriv /samrad och koden från din inbjudan, så börjar samrådet i ett direktmeddelande.",
+        "en": "Type /samrad and the code from your invitation, and the consultation starts in a direct message.",
     },
     "command_help": {"sv": "Hjälp och kommandon", "en": "Help and commands"},
     "command_skip": {"sv": "Hoppa över frågan", "en": "Skip the question"},

@@ -4,6 +4,7 @@ the closing words of an ended dialogue, as `QuestionOut`/`TextOut` in the contac
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from conversations.answers import kind_hint, scale_bounds
 from conversations.messages import Action, AnswerValue, Choice, Language, Outbound, QuestionOut, TextOut
@@ -116,17 +117,36 @@ def _ask(plan: Plan, state: DialogueState) -> QuestionOut:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """One answered (or skipped) question as the summary lists it."""
+
+    number: int  # its number in the list ("ändra 2")
+    question_id: str
+    question: str  # the question's text in the dialogue's language
+    answer: str  # the answer as the contact reads it
+
+
+def summary_rows(plan: Plan, state: DialogueState) -> list[SummaryRow]:
+    """The answers given so far, in questionnaire order, numbered as `ändra N` counts them."""
+    language = state.language
+    rows: list[SummaryRow] = []
+    for number, question in enumerate(applicable(plan, state.answers), start=1):
+        if question.id not in state.answers and question.id not in state.skipped:
+            continue
+        shown = display_answer(question, state.answers.get(question.id), language)
+        rows.append(SummaryRow(number, question.id, question.text.get(language), shown))
+    return rows
+
+
 def answer_list(plan: Plan, state: DialogueState) -> tuple[list[str], list[Action]]:
     """The numbered list of answers given so far, and a change action for each."""
     language = state.language
     lines: list[str] = []
     actions: list[Action] = []
-    for number, question in enumerate(applicable(plan, state.answers), start=1):
-        if question.id not in state.answers and question.id not in state.skipped:
-            continue
-        shown = display_answer(question, state.answers.get(question.id), language)
-        lines.append(f"{number}. {question.text.get(language)}\n→ {shown}")
-        actions.append(Action("change", phrase("label_change", language, number=number), question.id))
+    for row in summary_rows(plan, state):
+        lines.append(f"{row.number}. {row.question}\n→ {row.answer}")
+        actions.append(Action("change", phrase("label_change", language, number=row.number), row.question_id))
     return lines, actions
 
 
@@ -160,6 +180,18 @@ def stop_prompt(language: Language) -> QuestionOut:
             Choice("no", phrase("label_stop_no", language)),
         ),
     )
+
+
+def awaited_id(state: DialogueState) -> str | None:
+    """The id of the question `prompt` asks in this state (SUBMIT_ID, STOP_ID for the engine's own), or
+    None when it asks none — without rendering it."""
+    if state.phase == "asking" and state.current is not None:
+        return state.current
+    if state.phase in ("asking", "summary"):
+        return SUBMIT_ID
+    if state.phase == "confirm_stop":
+        return STOP_ID
+    return None
 
 
 def prompt(plan: Plan, state: DialogueState) -> tuple[Outbound, ...]:

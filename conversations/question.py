@@ -5,6 +5,7 @@ Rules a question must follow on its own, beyond its shape (`Question.issues`):
 - `scale` runs between whole numbers, 1–5 unless `min`/`max` say otherwise, with at most
   `MAX_SCALE_STEPS` (11) steps: every step is a button, and 0–10 is the widest scale in common use.
 - `number` may have `min` and/or `max` (min ≤ max); `min`/`max` mean nothing for the other kinds.
+- `integer: true` (number only) asks for a whole number: a count of people or days is never 3,5.
 - `max_length` applies to `text` only, 1–`MAX_TEXT_LIMIT` characters.
 What a `when` may name is checked with the other questions (conversations.question_checks).
 """
@@ -90,6 +91,7 @@ class Question(CheckedModel):
     options: tuple[Option, ...] = ()
     min: float | None = None
     max: float | None = None
+    integer: bool = False  # a number question that takes whole numbers only
     max_length: int = DEFAULT_TEXT_LIMIT
     when: dict[str, ConditionValue] | None = None
 
@@ -151,6 +153,8 @@ class Question(CheckedModel):
             for name in ("min", "max"):
                 if getattr(self, name) is not None:
                     issues.append(((name,), f"{name} applies only to scale and number questions"))
+        if self.integer and kind != "number":
+            issues.append((("integer",), "integer applies only to number questions"))
         if kind == "scale":
             issues += self._scale_issues()
         if kind == "number" and self.min is not None and self.max is not None and self.min > self.max:

@@ -1,6 +1,6 @@
 """The questionnaire model, and the one place to import the questionnaire vocabulary from.
 
-The YAML format is described in CONTRACT.md. `conversations.consultation_file.load_consultation_file`
+The YAML format is described in the README ("Consultation YAML"). `conversations.consultation_file.load_consultation_file`
 turns a file into a `ConsultationFile`, refusing a bad file with a `QuestionnaireError` that names the
 line and field. What every YAML-backed model shares lives in smaller modules, re-exported here so that
 callers need not know the split:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from conversations.messages import AnswerValue, Language, Outbound
 
 Phase = Literal["asking", "confirm_stop", "summary", "submitted", "declined", "opted_out", "closed"]
-# The status of one contact's response, as exported (CONTRACT.md), seen from the dialogue alone.
+# The status of one contact's response, as exported (README, "Answer export"), seen from the dialogue alone.
 ResponseStatus = Literal["invited", "partial", "complete", "declined", "opted_out"]
 # "reopened": a submitted, declined or opted-out dialogue was taken up again by the contact.
 Outcome = Literal["submitted", "declined", "opted_out", "reopened"]
@@ -104,3 +104,9 @@ class Step:
     messages: tuple[Outbound, ...]
     changes: tuple[AnswerChange, ...] = ()
     outcome: Outcome | None = None
+    # The question (or the engine's own prompt: submit, confirm stop) the dialogue waited for when the
+    # inbound came, and whether the step left it behind: answered, skipped or abandoned (back, stop,
+    # decline), and not asked again in `messages`. A chat channel then takes the controls off that
+    # question's message; a question still awaited, or asked again, keeps them.
+    awaited: str | None = None
+    left: str | None = None

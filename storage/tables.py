@@ -80,6 +80,8 @@ class Contact(SQLModel, table=True):
     unreachable_at: dt.datetime | None = _moment()
     unreachable_reason: str | None = None
     erased_at: dt.datetime | None = _moment()
+    # Answer and opt-out links made before this moment are refused (bot/services/links.py).
+    links_revoked_at: dt.datetime | None = _moment()
     # The consultation whose dialogue chat channels route this contact's messages to.
     active_consultation_id: int | None = Field(
         default=None, foreign_key="consultations.id", ondelete="SET NULL", index=True
@@ -89,7 +91,7 @@ class Contact(SQLModel, table=True):
 
 
 class ChannelIdentity(SQLModel, table=True):
-    """Who a contact is on one channel: a Telegram chat id, a Slack user id, a Teams webhook URL…"""
+    """Who a contact is on one channel: a chat id, a Slack user id, a Teams webhook URL…"""
 
     __tablename__ = "channel_identities"
     __table_args__ = (UniqueConstraint("channel", "address"),)
@@ -210,7 +212,7 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = None
     sent_at: dt.datetime | None = _moment()
     created_at: dt.datetime = _created()
-    # The platform's id of the sent message (Telegram's message_id), to edit it later.
+    # The platform's id of the sent message, to edit it later.
     platform_message_id: str | None = None
 
 

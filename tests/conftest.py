@@ -38,7 +38,7 @@ from storage.migrate import upgrade
 from tests.live_server import LiveServer
 
 # Channel fixtures (fake platforms and the app wired to them) live next to their fakes' helpers.
-pytest_plugins = ["tests.telegram_support"]
+pytest_plugins = ["tests.telegram_support", "tests.slack_support"]
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

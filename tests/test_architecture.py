@@ -1,4 +1,6 @@
-"""The one-way import rule (ARCHITECTURE.md): the conversational core loads no SDK, framework or database."""
+"""The shape of the code (docs/architecture.md): imports point one way, the conversational core loads no
+SDK, framework or database, modules do not import each other in circles, and only the channel registry
+names a platform's adapter."""
 
 from __future__ import annotations
 
@@ -63,3 +65,105 @@ def test_channel_sdks_are_imported_only_by_adapters() -> None:
     sdks = {"telegram", "slack_bolt", "slack_sdk"}
     for package in ("conversations", "storage", "bot"):
         assert not _imported_top_levels(package) & sdks, package
+
+
+def _module_name(path: pathlib.Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: pathlib.Path) -> set[str]:
+    """Every module `path` imports, at the top or inside a function, except under `if TYPE_CHECKING:`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(child) for child in ast.walk(node))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+PACKAGES = ("conversations", "adapters", "storage", "bot")
+
+
+def _graph() -> dict[str, set[str]]:
+    paths = [path for package in PACKAGES for path in (ROOT / package).rglob("*.py")]
+    modules = {_module_name(path): path for path in paths}
+    return {name: {m for m in _imports(path) if m in modules and m != name} for name, path in modules.items()}
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    graph = _graph()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target):], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    # A package's __init__ re-exporting a module of its own is not a cycle of two jobs.
+    cycles = [c for c in cycles if not all(m == c[0] or m.startswith(c[0] + ".") for m in c)]
+    assert cycles == [], " | ".join(" -> ".join(c) for c in cycles)
+
+
+# The only places in bot/ that may name a platform's adapter: the registry, and the command line's commands
+# for one channel (`samrad telegram set-webhook`, the terminal chat). Everything else goes through
+# adapters/base.py's contracts.
+MAY_IMPORT_ADAPTERS = {"bot.channels", "bot.cli.commands", "bot.cli.console_chat"}
+# What every adapter shares and nothing names a platform in: the contracts, and which URLs may be posted to.
+SHARED_ADAPTER_MODULES = {"base", "outbound_urls"}
+
+
+def test_only_the_channel_registry_and_the_cli_import_a_specific_adapter() -> None:
+    offenders = {
+        module: sorted(m for m in imports if m.startswith("adapters.") and m.split(".")[1] not in SHARED_ADAPTER_MODULES)
+        for module, imports in _graph().items()
+        if module.startswith("bot") and module not in MAY_IMPORT_ADAPTERS
+    }
+    assert {module: found for module, found in offenders.items() if found} == {}
+
+
+def test_telegram_is_named_in_bot_only_by_settings_the_cli_and_the_registry() -> None:
+    allowed = {"settings.py", "channels.py"}
+    named: list[str] = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        relative = path.relative_to(ROOT / "bot")
+        if relative.parts[0] == "cli" or str(relative) in allowed:
+            continue
+        code = "\n".join(
+            line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")
+        )
+        tree = ast.parse(code)
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+            if isinstance(node, ast.Name | ast.Attribute):
+                text = node.id if isinstance(node, ast.Name) else node.attr
+            if text and id(node) not in docstrings and "telegram" in text.lower():
+                named.append(f"{relative}: {text[:60]!r}")
+    for package in ("storage", "conversations"):
+        for path in (ROOT / package).rglob("*.py"):
+            if "telegram" in path.read_text(encoding="utf-8").lower():
+                named.append(str(path.relative_to(ROOT)))
+    assert named == []

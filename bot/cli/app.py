@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from bot.cli import commands
+from bot.cli.errors import UserFacingError
 
 app = typer.Typer(
     help="Samråd: konsultationer med näringslivet / consultations with businesses.",
@@ -48,7 +49,7 @@ def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause (bad files, unknown ids, refused actions) into one line."""
     try:
         yield
-    except commands.UserFacingError as error:
+    except UserFacingError as error:
         fail(str(error))
 
 
@@ -67,10 +68,13 @@ def demo(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="seed and print the links only")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="start the demo over: forget every answer to the demo consultation")
+    ] = False,
 ) -> None:
     """Seed demo data if the database is empty, print the links, then serve."""
     with user_errors():
-        commands.demo(host=host, port=port, serve=not no_serve)
+        commands.demo(host=host, port=port, serve=not no_serve, reset=reset)
 
 
 @db_app.command("upgrade")
@@ -88,10 +92,15 @@ def business_import(file: Annotated[Path, typer.Argument(help="CSV file (see REA
 
 
 @consultation_app.command("create")
-def consultation_create(file: Annotated[Path, typer.Argument(help="consultation YAML (see README)")]) -> None:
+def consultation_create(
+    file: Annotated[Path, typer.Argument(help="consultation YAML (see README)")],
+    again: Annotated[
+        bool, typer.Option("--again", help="create it even if the case already has an identical consultation")
+    ] = False,
+) -> None:
     """Create a case and its consultation; prints the new consultation's id on the last line."""
     with user_errors():
-        for line in commands.consultation_create(file):
+        for line in commands.consultation_create(file, again=again):
             typer.echo(line)
 
 
@@ -132,7 +141,7 @@ def consultation_show(consultation_id: Annotated[int, typer.Argument(metavar="ID
 
 @consultation_app.command("open")
 def consultation_open(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
-    """Open a consultation now (freezes its questions and invites its audience)."""
+    """Open a consultation now: freeze its questions and give its audience their links (sends nothing)."""
     with user_errors():
         typer.echo(commands.consultation_open(consultation_id))
 
@@ -242,6 +251,13 @@ def contact_erase(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> N
         typer.echo(commands.contact_erase(contact_id))
 
 
+@contact_app.command("revoke-links")
+def contact_revoke_links(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Make a contact's answer and opt-out links (and chat codes) stop working, e.g. after one leaked."""
+    with user_errors():
+        typer.echo(commands.contact_revoke_links(contact_id))
+
+
 @telegram_app.command("set-webhook")
 def telegram_set_webhook(
     url: Annotated[
@@ -256,6 +272,15 @@ def telegram_set_webhook(
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from bot.settings import settings_problem
+
+    try:
+        app()
+    except (ValidationError, SettingsError) as error:  # the environment's settings, read by any command
+        typer.echo(f"samrad: {settings_problem(error)}", err=True)
+        sys.exit(1)
 
 

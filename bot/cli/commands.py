@@ -13,42 +13,57 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
 
+from bot import channels as channel_registry
 from bot.bootstrap import App, build
-from bot.services import businesses, consultations, contacts, export, users
+from bot.cli import database
+from bot.cli.errors import UserFacingError
+from bot.services import businesses, consultations, contacts, export, links, users
+from bot.services.channel_reach import off_lines
 from bot.services.spreadsheet import csv_text
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings, settings_problem
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
 from storage.db import deferred, make_engine
-
-
-class UserFacingError(Exception):
-    """Raised with a one-line message for the user."""
-
 
 # The services' own error types are all things a user can fix; the CLI shows them the same way.
 _USER_ERRORS: tuple[type[Exception], ...] = (
     businesses.BusinessFileError,
     consultations.ConsultationError,
     contacts.ContactError,
+    links.LinkError,
     users.UserError,
     QuestionnaireError,
 )
 
 
+__all__ = ["UserFacingError"]
+
+
+def _settings() -> Settings:
+    """The settings, or one line naming the bad ones (with pydantic's reason, not the input: it may be a
+    secret)."""
+    try:
+        return get_settings()
+    except (ValidationError, SettingsError) as error:
+        raise UserFacingError(settings_problem(error)) from None
+
+
 def _app() -> App:
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
+    settings = _settings()
+    url = settings.database_url
+    database.require_existing(url)  # before connecting: SQLite would create an empty file
+    engine = make_engine(url)
     try:
         current = migrate.current_revision(deferred(engine))  # a read: never waits for a writer
     except SQLAlchemyError as error:  # the database cannot be reached at all
         reason = str(error.orig if isinstance(error, DBAPIError) else error).splitlines()[0]
-        raise UserFacingError(f"cannot open the database: {reason}") from None
-    if current != migrate.head_revision():
-        raise UserFacingError("the database is not up to date; run: samrad db upgrade")
+        raise UserFacingError(f"cannot open the database at {database.describe(url)}: {reason}") from None
+    database.require_current(engine, url, current)
     return build(settings, engine=engine)
 
 
@@ -74,8 +89,9 @@ def _user_errors() -> Iterator[None]:
 
 def db_upgrade() -> str:
     url = get_settings().database_url
+    database.prepare_folder(url)
     migrate.upgrade(url)
-    return f"database at revision {migrate.head_revision()}"
+    return f"database {database.describe(url)} at revision {migrate.head_revision()}"
 
 
 def _read_bytes(path: Path, *, limit: int) -> bytes:
@@ -96,18 +112,22 @@ def business_import(path: Path) -> str:
     app = _app()
     try:
         # The whole file is checked first; only a clean file is written (in short transactions).
-        rows = businesses.parse_businesses_csv(businesses.decode_businesses_file(_read_bytes(path, limit=businesses.MAX_FILE_BYTES)))
+        data = _read_bytes(path, limit=businesses.MAX_FILE_BYTES)
+        rows = businesses.parse_businesses_csv(
+            businesses.decode_businesses_file(data), teams_hosts=app.settings.teams_webhook_hosts
+        )
     except businesses.BusinessFileError as error:
         raise UserFacingError(
             f"{path}: "
             + "; ".join(error.problems[:5])
             + (f"; … {len(error.problems) - 5} more" if len(error.problems) > 5 else "")
         ) from None
+    del data  # the rows hold what is needed; the file's bytes need not stay in memory
     result = businesses.import_businesses_in_batches(app.engine, rows, now=app.clock())
     return result.summary()
 
 
-def consultation_create(path: Path) -> Iterator[str]:
+def consultation_create(path: Path, *, again: bool = False) -> Iterator[str]:
     from conversations.consultation_file import load_consultation_file
     from conversations.yaml_errors import MAX_YAML_CHARS
 
@@ -125,18 +145,20 @@ def consultation_create(path: Path) -> Iterator[str]:
             more = f"; … {len(lines) - 10} more" if len(lines) > 10 else ""
             raise UserFacingError("; ".join(lines[:10]) + more) from None
         with app.session() as session:
-            consultation = consultations.create_consultation(session, file, now=app.clock(), actor="cli")
+            consultation = consultations.create_consultation(
+                session, file, now=app.clock(), actor="cli", again=again
+            )
             session.commit()
     yield f"created consultation {consultation.id} ({consultation.status}) for case {file.case.reference}"
     yield str(consultation.id)
 
 
 def consultation_template(case_type: str, stage: str, *, reference: str, title: str) -> str:
-    from conversations import dialogue_model
+    from conversations import consultation_file
 
     try:
         now = dt.datetime.now(ZoneInfo(get_settings().timezone))
-        return dialogue_model.render_template_yaml(
+        return consultation_file.render_template_yaml(
             case_type, stage, reference=reference, case_title=title, now=now
         )
     except (KeyError, ValueError) as error:
@@ -157,9 +179,10 @@ def dialogue_model_table() -> str:
 
 
 def _stats_line(stats: consultations.ConsultationStats) -> str:
+    rate = f"{stats.response_rate:>4.0%}" if stats.status != "draft" else "   —"
     return (
         f"{stats.id:>4}  {stats.status:<6}  {stats.case_reference:<14}  audience {stats.audience:>4}  "
-        f"sent {stats.sent:>4}  answered {stats.answered:>4}  rate {stats.response_rate:>4.0%}  {stats.title}"
+        f"sent {stats.sent:>4}  answered {stats.answered:>4}  rate {rate}  {stats.title}"
     )
 
 
@@ -178,27 +201,39 @@ def consultation_list() -> str:
 def consultation_show(consultation_id: int) -> str:
     app = _app()
     with _user_errors(), _reading(app) as session:
-        (stats,) = consultations.consultation_stats(session, consultation_id)
+        (stats,) = consultations.consultation_stats(session, consultation_id, channels=app.channels)
     zone = ZoneInfo(app.settings.timezone)
     closes = (
         stats.closes_at.astimezone(zone).isoformat(sep=" ", timespec="minutes") if stats.closes_at else "—"
     )
-    return "\n".join(
-        [
-            f"consultation {stats.id}: {stats.title}",
-            f"case:          {stats.case_reference}",
-            f"status:        {stats.status}",
-            f"closes:        {closes}",
-            f"audience:      {stats.audience}",
-            f"sent:          {stats.sent}",
-            f"started:       {stats.started}",
-            f"answered:      {stats.answered}",
-            f"declined:      {stats.declined}",
-            f"opted out:     {stats.opted_out}",
-            f"response rate: {stats.response_rate:.0%}",
-            f"not delivered: {stats.failed} (samrad outbox failed --consultation {stats.id})",
+    lines = [
+        f"consultation {stats.id}: {stats.title}",
+        f"case:          {stats.case_reference}",
+        f"status:        {stats.status}",
+        f"closes:        {closes}",
+    ]
+    if stats.reach is not None:
+        # A draft: nobody is invited yet; show whom opening it would invite, and how they would be reached.
+        by_channel = ", ".join(f"{channel} {count}" for channel, count in sorted(stats.reach.by_channel.items()))
+        lines += [
+            f"audience:      {stats.audience} (contacts opening it now would invite)",
+            f"reachable:     {by_channel or '—'}",
+            *off_lines(stats.reach.off, indent="               "),
+            f"open it with:  samrad consultation open {stats.id}",
         ]
-    )
+        return "\n".join(lines)
+    lines += [
+        f"audience:      {stats.audience}",
+        f"sent:          {stats.sent}",
+        f"started:       {stats.started}",
+        f"answered:      {stats.answered}",
+        f"declined:      {stats.declined}",
+        f"opted out:     {stats.opted_out}",
+        f"unreachable:   {stats.unreachable}",
+        f"response rate: {stats.response_rate:.0%}",
+        f"not delivered: {stats.failed} (samrad outbox failed --consultation {stats.id})",
+    ]
+    return "\n".join(lines)
 
 
 def consultation_open(consultation_id: int) -> str:
@@ -206,8 +241,10 @@ def consultation_open(consultation_id: int) -> str:
     with _user_errors(), app.session() as session:
         invited = consultations.open_consultation(session, consultation_id, now=app.clock(), actor="cli")
         session.commit()
+    # Opening sends nothing: it freezes the questions and gives the audience their personal links.
     return (
-        f"consultation {consultation_id} is open; {invited} contacts invited\n"
+        f"consultation {consultation_id} is open: its questions are frozen and its audience of {invited} "
+        "contacts have their personal links; nothing has been sent yet\n"
         f"send the invitations with: samrad consultation broadcast {consultation_id}"
     )
 
@@ -292,18 +329,18 @@ def consultation_invites(consultation_id: int, *, excel: bool = False) -> str:
 
     app = _app()
     bot_username = telegram_username(app)
+    join_links = {"telegram_link": f"https://t.me/{bot_username}?start={{code}}" if bot_username else None}
     with _user_errors(), app.session() as session:
-        rows = invite_rows(session, app, consultation_id, bot_username=bot_username)
+        rows = invite_rows(session, app, consultation_id, join_links=join_links)
         session.commit()
     header = ["contact_id", "org_number", "business_name", "contact_name", "contact_email", "language",
-              "web_link", "telegram_link", "chat_code"]
+              "web_link", *join_links, "chat_code"]
     return csv_text(header, rows, excel=excel)
 
 
 def telegram_set_webhook(url: str | None) -> str:
     """Register the webhook (with the secret and the update types used) and the command menu."""
-    from adapters.telegram import TelegramApiError, TelegramChannel
-    from bot.services.telegram_chat import menu_commands
+    from adapters.telegram import TelegramApiError, TelegramChannel, menu_commands
 
     app = _app()
     channel = app.channels.get("telegram")
@@ -381,6 +418,18 @@ def contact_erase(contact_id: int) -> str:
     return f"erased the personal data of contact {contact_id}; their answers are kept without it"
 
 
+def contact_revoke_links(contact_id: int) -> str:
+    app = _app()
+    with _user_errors(), app.session() as session:
+        consultations_count = links.revoke_links(session, contact_id, now=app.clock(), actor="cli")
+        session.commit()
+    return (
+        f"revoked the links of contact {contact_id}: their answer and opt-out links made until now no longer "
+        f"work, and their chat codes for {consultations_count} consultation(s) were replaced; "
+        "new invitations and reminders carry new links (samrad consultation invites ID lists them)"
+    )
+
+
 def chat(*, consultation_id: int, contact_id: int | None) -> None:
     from bot.cli.console_chat import run_console_chat
 
@@ -394,20 +443,34 @@ def serve(*, host: str, port: int) -> None:
 
     app = _app()
     warn_if_secret_key_stored(app)
+    _refuse_unsafe_channels(app)
+    print(f"Database: {database.describe(app.settings.database_url)}", flush=True)
     run_server(app, host=host, port=port)
 
 
-def demo(*, host: str, port: int, serve: bool) -> None:
+def _refuse_unsafe_channels(app: App) -> None:
+    """A channel switched on in a way that would take events from anyone stops the server from starting."""
+    problems = channel_registry.unsafe(app.settings)
+    if problems:
+        raise UserFacingError("; ".join(problems))
+
+
+def demo(*, host: str, port: int, serve: bool, reset: bool = False) -> None:
+    from bot.cli.demo import reset as reset_demo
     from bot.cli.demo import seed_and_print
     from bot.server import run_server
 
     settings = get_settings()
     if "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
+    database.prepare_folder(settings.database_url)
     migrate.upgrade(settings.database_url)
     app = build(settings)
+    if reset:
+        reset_demo(app)
     for line in seed_and_print(app, host=host, port=port):
         print(line, flush=True)
     if serve:
+        _refuse_unsafe_channels(app)
         print(f"\nServing on http://{host}:{port} (Ctrl+C stops)", flush=True)
         run_server(app, host=host, port=port)

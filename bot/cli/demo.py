@@ -1,7 +1,7 @@
 """The demo municipality: about forty businesses in Danderyd and an open consultation about Mörby centrum.
 
 Seeded once, into an empty database, through the same services an official uses (CSV import, consultation
-create and open), so the demo exercises the real paths.
+create and open), so the demo exercises the real paths. `samrad demo --reset` starts it over.
 """
 
 from __future__ import annotations
@@ -15,13 +15,26 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col, select
 
 from bot.bootstrap import App
+from bot.cli.database import describe
 from bot.services import businesses, consultations
 from conversations.consultation_file import load_consultation_file
 from conversations.org_numbers import luhn_check_digit
-from storage.tables import Business, Case, Consultation, Invitation, businesses_table
+from storage.tables import (
+    Business,
+    Case,
+    Consultation,
+    Dialogue,
+    Invitation,
+    businesses_table,
+    cases_table,
+    consultations_table,
+    contacts_table,
+    outbox_table,
+)
 
 DEMO_CONSULTATION = Path(__file__).parent / "demo_data" / "consultation.yaml"
 DEMO_REFERENCE = "KS 2025/0042"
@@ -109,49 +122,107 @@ def demo_csv() -> str:
 
 
 def seed(app: App) -> bool:
-    """Seed the demo if the database holds no businesses yet. Returns True when it seeded."""
+    """Seed the demo businesses if the database holds none yet, and the demo consultation (open) if
+    its case has none. Returns True when it seeded the businesses."""
     now = app.clock()
     with app.session() as session:
-        if session.exec(sa.select(businesses_table.c.id).limit(1)).first() is not None:  # type: ignore[call-overload]
-            return False
-        rows = businesses.parse_businesses_csv(demo_csv())
-        businesses.import_businesses(session, rows, now=now)
-        local = (now + dt.timedelta(days=30)).astimezone(ZoneInfo(app.settings.timezone))
-        closes = local.replace(hour=17, minute=0, second=0, microsecond=0)  # 17:00 in the municipality
-        text = DEMO_CONSULTATION.read_text(encoding="utf-8").replace("{closes}", closes.isoformat())
-        file = load_consultation_file(text, source=str(DEMO_CONSULTATION))
-        consultation = consultations.create_consultation(session, file, now=now, actor="demo")
-        assert consultation.id is not None
-        consultations.open_consultation(session, consultation.id, now=now, actor="demo")
+        seeded = session.exec(sa.select(businesses_table.c.id).limit(1)).first() is None  # type: ignore[call-overload]
+        if seeded:
+            rows = businesses.parse_businesses_csv(demo_csv())
+            businesses.import_businesses(session, rows, now=now)
+        if seeded or _demo_case_is_empty(session):
+            _create_demo_consultation(app, session, now=now)
         session.commit()
-    return True
+    return seeded
+
+
+def _demo_case_is_empty(session: Session) -> bool:
+    case = session.exec(select(Case).where(Case.reference == DEMO_REFERENCE)).first()
+    if case is None:
+        return True
+    return session.exec(select(Consultation.id).where(Consultation.case_id == case.id)).first() is None
+
+
+def _create_demo_consultation(app: App, session: Session, *, now: dt.datetime) -> None:
+    local = (now + dt.timedelta(days=30)).astimezone(ZoneInfo(app.settings.timezone))
+    closes = local.replace(hour=17, minute=0, second=0, microsecond=0)  # 17:00 in the municipality
+    text = DEMO_CONSULTATION.read_text(encoding="utf-8").replace("{closes}", closes.isoformat())
+    file = load_consultation_file(text, source=str(DEMO_CONSULTATION))
+    consultation = consultations.create_consultation(session, file, now=now, actor="demo", again=True)
+    assert consultation.id is not None
+    consultations.open_consultation(session, consultation.id, now=now, actor="demo")
+
+
+def reset(app: App) -> None:
+    """Start the demo over: the demo case's consultations go, with every answer, dialogue, reminder and
+    queued message; the demo businesses' contacts may be messaged again. `seed` then makes a fresh one.
+    Nothing outside the demo case and businesses is touched."""
+    with app.engine.begin() as conn:
+        case_ids = select_ids(conn, sa.select(cases_table.c.id).where(cases_table.c.reference == DEMO_REFERENCE))
+        consultation_ids = select_ids(
+            conn, sa.select(consultations_table.c.id).where(consultations_table.c.case_id.in_(case_ids))
+        )
+        conn.execute(outbox_table.delete().where(outbox_table.c.consultation_id.in_(consultation_ids)))
+        # Invitations, dialogues, answers and reminders go with their consultation (ON DELETE CASCADE).
+        conn.execute(consultations_table.delete().where(consultations_table.c.id.in_(consultation_ids)))
+        conn.execute(cases_table.delete().where(cases_table.c.id.in_(case_ids)))
+        demo_numbers = [demo_org_number(index) for index in range(len(DEMO_BUSINESSES))]
+        demo_businesses = sa.select(businesses_table.c.id).where(businesses_table.c.org_number.in_(demo_numbers))
+        conn.execute(
+            contacts_table.update()
+            .where(contacts_table.c.business_id.in_(demo_businesses))
+            .values(opted_out_at=None, unreachable_at=None)
+        )
+
+
+def select_ids(conn: Connection, query: sa.Select[tuple[int]]) -> list[int]:
+    return list(conn.execute(query).scalars())
 
 
 def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
     seeded = seed(app)
     with app.session() as session:
-        found = session.exec(
-            select(Consultation, Invitation)
+        consultation = session.exec(
+            select(Consultation)
             .join(Case, Case.id == Consultation.case_id)  # type: ignore[arg-type]
-            .join(Invitation, Invitation.consultation_id == Consultation.id)  # type: ignore[arg-type]
             .where(Case.reference == DEMO_REFERENCE)
-            .order_by(Invitation.id)  # type: ignore[arg-type]
+            .order_by(Consultation.id.desc())  # type: ignore[union-attr]
         ).first()
         count = len(list(session.exec(select(Business))))
-    yield "Samråd demo: " + ("seeded " if seeded else "found ") + f"{count} businesses."
-    if found is None:
-        yield "The demo consultation is gone from this database; create one with: samrad consultation create FILE.yaml"
+        # A demo business that has not answered yet: a link already answered shows only "thank you".
+        fresh = None
+        if consultation is not None:
+            answered = select(Dialogue.contact_id).where(Dialogue.consultation_id == consultation.id)
+            fresh = session.exec(
+                select(Invitation)
+                .where(Invitation.consultation_id == consultation.id)
+                .where(col(Invitation.contact_id).not_in(answered))
+                .order_by(col(Invitation.id))
+            ).first()
+    database = describe(app.settings.database_url)
+    yield f"Samråd demo: {'seeded' if seeded else 'found'} {count} businesses in {database}"
+    samrad = _command_name()
+    if consultation is None:
+        yield f"The demo consultation is gone from this database; start the demo over with: {samrad} demo --reset"
         return
-    consultation, invitation = found
     assert consultation.id is not None
     yield f"Consultation {consultation.id}: {consultation.title} ({consultation.status})"
     yield ""
-    yield f"Answer as a demo business:  {app.answer_url(invitation.contact_id, consultation.id)}"
-    samrad = _command_name()
+    if fresh is None:
+        yield f"Every demo business has answered; start over with: {samrad} demo --reset"
+    else:
+        yield f"Answer as a demo business:  {app.answer_url(fresh.contact_id, consultation.id)}"
     yield f"Officials' overview (CLI):  {samrad} consultation show {consultation.id}"
     yield f"All answer links (CSV):     {samrad} consultation invites {consultation.id}"
     yield f"Export the answers:         {samrad} consultation export {consultation.id} --format csv -o svar.csv"
     yield f"Answer in the terminal:     {samrad} chat --consultation {consultation.id}"
+    yield f"Start the demo over:        {samrad} demo --reset"
+    if samrad != "samrad":
+        yield ""
+        yield (
+            f"The samrad command lives in {Path(samrad).parent}/: type {samrad} as above, or run "
+            f"`source {Path(samrad).parent}/activate` once to type just samrad."
+        )
 
 
 def _command_name() -> str:

@@ -11,10 +11,12 @@ import contextlib
 import datetime as dt
 import logging
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from adapters.base import Channel, Delivered, DeliveryResult, Failed, OutgoingMessage, RetryAfter, Unreachable
 from bot.delivery.config import BULK_FROM_PRIORITY, MAX_HELD_REPLIES, QUIET_KINDS, REPLY_KINDS, backoff_delay
@@ -24,7 +26,42 @@ from storage import outbox as queries
 from storage.outbox import ClaimedRow
 
 if TYPE_CHECKING:
-    from bot.delivery.outbox import OutboxWorker
+    from bot.bootstrap import App
+    from bot.delivery.config import WorkerConfig
+    from bot.delivery.quiet_hours import QuietHours
+
+T = TypeVar("T")
+
+
+@dataclass
+class WorkerStats:
+    delivered: int = 0
+    rate_limited: int = 0
+    retried: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    skipped: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+
+
+class LaneHost(Protocol):
+    """What a lane uses of the worker that runs it (bot/delivery/outbox.py's OutboxWorker)."""
+
+    app: App
+    config: WorkerConfig
+    id: str
+    monotonic: Callable[[], float]
+    quiet: QuietHours
+    rng: random.Random
+    stats: WorkerStats
+    reader: Engine  # reads that never queue behind writers
+
+    @property
+    def stopping(self) -> bool: ...
+
+    async def write(self, work: Callable[[Connection], T]) -> T: ...
+
+    async def in_thread(self, work: Callable[[], T]) -> T: ...
 
 log = logging.getLogger("bot.delivery.outbox")
 
@@ -32,7 +69,7 @@ log = logging.getLogger("bot.delivery.outbox")
 class Lane:
     """One channel's sender (see the module's docstring)."""
 
-    def __init__(self, worker: OutboxWorker, name: str, channel: Channel) -> None:
+    def __init__(self, worker: LaneHost, name: str, channel: Channel) -> None:
         self.worker = worker
         self.name = name
         self.channel = channel
@@ -171,7 +208,7 @@ class Lane:
         until = now + _seconds(self.config.lease_seconds)
 
         def due() -> tuple[bool, bool]:
-            with worker._reader.connect() as conn:
+            with worker.reader.connect() as conn:
                 want_replies = reply_room > 0 and queries.due_exists(
                     conn, channel=self.name, now=now, max_priority=BULK_FROM_PRIORITY - 1
                 )
@@ -268,7 +305,7 @@ class Lane:
                 return
 
         def check() -> dict[int, str]:
-            with worker._reader.connect() as conn:
+            with worker.reader.connect() as conn:
                 return queries.check_before_send(
                     conn, rows=[(row.id, row.kind) for row in rows], worker=worker.id
                 )

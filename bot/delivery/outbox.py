@@ -45,14 +45,13 @@ import secrets
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.engine import Connection
 
 from adapters.base import Channel
 from bot.delivery.config import WorkerConfig, backoff_delay
-from bot.delivery.lane import Lane
+from bot.delivery.lane import Lane, WorkerStats
 from bot.delivery.quiet_hours import QuietHours
 from storage.db import deferred, relaxed
 
@@ -64,17 +63,6 @@ __all__ = ["OutboxWorker", "WorkerConfig", "WorkerStats", "backoff_delay"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-@dataclass
-class WorkerStats:
-    delivered: int = 0
-    rate_limited: int = 0
-    retried: int = 0
-    failed: int = 0
-    unreachable: int = 0
-    skipped: int = 0
-    by_channel: dict[str, int] = field(default_factory=dict)
 
 
 class OutboxWorker:
@@ -100,7 +88,7 @@ class OutboxWorker:
         )
         self.stats = WorkerStats()
         self.lanes: dict[str, Lane] = {}
-        self._reader = deferred(app.engine)  # SQLite: reads never queue behind writers
+        self.reader = deferred(app.engine)  # SQLite: reads never queue behind writers
         self._reads: concurrent.futures.ThreadPoolExecutor | None = None  # in_thread's, while running
         # The worker's own bookkeeping (claims, outcomes, leases) commits without waiting for the disk
         # (SQLite: synchronous=NORMAL on these transactions; see storage.db.relaxed). What a power cut can

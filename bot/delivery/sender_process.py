@@ -13,8 +13,8 @@ typed result the adapter would have returned.
 
 The child is `python -m bot.delivery.sender_process`, talking over its stdin and stdout in frames (a 4-byte
 length, then a pickle: both ends are this code base, started by this process). The first frame carries
-the settings; the child builds the channels from them (bot.bootstrap.channels_from). Then each request
-is (id, channel, method, arguments) — an outbox message to send, or a Telegram keyboard to edit after a
+the settings; the child builds the channels from them (bot.channels.channels_from). Then each request
+is (id, channel, method, arguments) — an outbox message to send, or an earlier chat message to edit after a
 button press — made side by side, and each answer (id, DeliveryResult).
 
 End of input means the parent is gone (stopped, or killed): the child finishes the sends in flight and
@@ -36,15 +36,15 @@ import time
 from collections.abc import Mapping
 from typing import Any, Final
 
-from adapters.base import Channel, DeliveryResult, Failed, OutgoingMessage
-from adapters.telegram_render import Keyboard
+from adapters.base import Channel, ChatChannel, DeliveryResult, EditContent, Failed, OutgoingMessage
+from bot.log_masking import MaskCredentials
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 _LENGTH = struct.Struct(">I")
 # The channel methods the child makes on the parent's behalf; each returns a DeliveryResult.
-CALLS: Final = frozenset({"send", "edit_keyboard"})
+CALLS: Final = frozenset({"send", "edit"})
 RESTART_PAUSE_SECONDS = (0.5, 30.0)  # first and longest pause before starting a crashed child again
 STOP_TIMEOUT_SECONDS = 60.0
 HEALTHY_SECONDS = 60.0  # a child that lived this long did not die of how it starts
@@ -83,9 +83,12 @@ class RemoteChannel:
     async def send(self, outgoing: OutgoingMessage) -> DeliveryResult:
         return await self.process.call(self.name, "send", outgoing)
 
-    async def edit_keyboard(self, chat_id: int, message_id: int, keyboard: Keyboard) -> DeliveryResult:
-        """Telegram's keyboard edit after a button press (bot/web/telegram_webhook.py), made by the child."""
-        return await self.process.call(self.name, "edit_keyboard", chat_id, message_id, keyboard)
+    async def edit(
+        self, address: str, message_ref: str, content: EditContent, *, shown: object = None
+    ) -> DeliveryResult:
+        """A chat channel's edit of an earlier message after a press (bot/web/webhooks.py), made by the
+        child."""
+        return await self.process.call(self.name, "edit", address, message_ref, content, shown)
 
     async def aclose(self) -> None:
         """The child closes the real channel when it ends."""
@@ -225,7 +228,7 @@ class SenderProcess:
 
 
 async def _serve(reader: asyncio.StreamReader, output: asyncio.StreamWriter) -> None:
-    from bot.bootstrap import channels_from
+    from bot.channels import channels_from
     from bot.process_tuning import settle_garbage_collector
 
     settings = Settings.model_validate(await _read_frame(reader))
@@ -238,10 +241,13 @@ async def _serve(reader: asyncio.StreamReader, output: asyncio.StreamWriter) -> 
         try:
             if channel is None:
                 result: DeliveryResult = Failed(f"the channel {name} is not switched on here", retryable=True)
-            elif method not in CALLS or not hasattr(channel, method):
-                result = Failed(f"the channel {name} has no {method!r} call", retryable=False)
+            elif method == "send":
+                result = await channel.send(*args)
+            elif method == "edit" and isinstance(channel, ChatChannel):
+                address, message_ref, content, shown = args
+                result = await channel.edit(address, message_ref, content, shown=shown)
             else:
-                result = await getattr(channel, method)(*args)
+                result = Failed(f"the channel {name} has no {method!r} call", retryable=False)
         except Exception as error:  # an adapter bug: the worker logs it and tries again later
             log.exception("sending through %s raised", name)
             result = Failed(f"{type(error).__name__}: {error}", retryable=True)
@@ -288,6 +294,8 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s [sender %(process)d] %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # a platform's error may quote a URL with a credential
+        handler.addFilter(MaskCredentials())
     try:
         import uvloop  # with uvicorn[standard], as the web process
     except ImportError:  # pragma: no cover - uvicorn[standard] is a dependency

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.links import opt_out_url
+from bot.services.channel_reach import off_lines, switched_off
 from bot.services.consultations import ConsultationError, ensure_invitation_rows
 from bot.services.outreach import (
     BULK_PRIORITY,
@@ -78,6 +78,8 @@ class BroadcastReport:
     queued: Counter[str] = field(default_factory=Counter)  # by channel
     skipped: Counter[str] = field(default_factory=Counter)  # by reason (SKIP_REASONS)
     web_only: list[WebOnly] = field(default_factory=list)
+    # Of the web-only contacts: how many have an address on each channel that is switched off here.
+    channels_off: Counter[str] = field(default_factory=Counter)
     reminders: int = 0
 
     @property
@@ -96,6 +98,7 @@ class BroadcastReport:
                 f"  not reachable by any channel: {len(self.web_only)} (hand out their web links; "
                 f"samrad consultation invites {self.consultation_id} lists them all)"
             )
+            lines += off_lines(self.channels_off, indent="    ")
             lines += [
                 f"    contact {w.contact_id} {w.contact_name} ({w.business_name}): {w.web_link}"
                 for w in self.web_only[:20]
@@ -174,6 +177,7 @@ def broadcast(
         chosen = choose_channel(contact, enabled)
         if chosen is None:
             no_channel.append(contact.contact_id)
+            report.channels_off.update(switched_off(contact, enabled))
             continue
         channel, address = chosen
         outbox_rows.append(_invitation_row(app, text, contact, channel, address, now=now))
@@ -248,14 +252,17 @@ def _invitation_row(
     body = phrase(
         "invitation", language, municipality=app.settings.municipality, title=text.title(language), date=closes
     )
-    extra = {"web_link": app.answer_url(contact.contact_id, text.id), "kind": "invitation"}
+    extra = {
+        "web_link": app.answer_url(contact.contact_id, text.id),
+        "opt_out_link": app.opt_out_url(contact.contact_id),
+        "kind": "invitation",
+    }
     if channel == EMAIL:
         extra.update(
             subject=phrase("invitation_subject", language, title=text.title(language)),
-            opt_out_link=opt_out_url(app.settings.public_url, app.secret_key, contact.contact_id),
             municipality=app.settings.municipality,
         )
-    else:
+    elif app.is_chat(channel):  # a push-only channel (a Teams card) answers on the web page instead
         body += "\n\n" + phrase("invitation_chat_start", language)
     return outbox_row(
         channel=channel,

@@ -1,4 +1,4 @@
-"""Importing businesses and their contacts from the CSV format in the README (idempotent).
+"""Importing businesses and their contacts from the CSV format in the README, "Businesses CSV" (idempotent).
 
 The whole file is checked before anything is written: one bad row means nothing is imported, and every
 problem is reported with its line and column, so an official can fix the file and run it again.
@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from adapters.outbound_urls import check_workflows_url
+from bot.settings import DEFAULT_TEAMS_WEBHOOK_HOSTS
 from conversations.org_numbers import OrgNumberError, normalise_org_number
 from storage.db import is_sqlite
 from storage.tables import businesses_table as businesses_t
@@ -137,8 +139,11 @@ def separator(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def parse_businesses_csv(text: str) -> list[BusinessRow]:
-    """Check the whole file; return one BusinessRow per organisation number, or raise BusinessFileError."""
+def parse_businesses_csv(
+    text: str, *, teams_hosts: Sequence[str] = DEFAULT_TEAMS_WEBHOOK_HOSTS
+) -> list[BusinessRow]:
+    """Check the whole file; return one BusinessRow per organisation number, or raise BusinessFileError.
+    `teams_hosts`: where a teams_webhook_url may point (SAMRAD_TEAMS_WEBHOOK_HOSTS)."""
     if text.startswith("\ufeff"):
         text = text[1:]  # Excel writes a byte-order mark in front of UTF-8 CSV
     if len(text) > MAX_FILE_BYTES:
@@ -146,7 +151,7 @@ def parse_businesses_csv(text: str) -> list[BusinessRow]:
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(_lines(text), delimiter=separator(first_line), strict=False)
     try:
-        return _parse_rows(reader)
+        return _parse_rows(reader, teams_hosts)
     except csv.Error as error:  # e.g. a field larger than the csv module's limit
         raise BusinessFileError([f"line {reader.line_num}: the file cannot be read as CSV ({error})"]) from None
 
@@ -161,7 +166,7 @@ def _lines(text: str) -> Iterator[str]:
         start = stop
 
 
-def _parse_rows(reader: Any) -> list[BusinessRow]:
+def _parse_rows(reader: Any, teams_hosts: Sequence[str]) -> list[BusinessRow]:
     header = next(reader, None)
     if header is None or not any(cell.strip() for cell in header):
         raise BusinessFileError(["line 1: the file is empty; expected a header row: " + ",".join(COLUMNS)])
@@ -201,7 +206,8 @@ def _parse_rows(reader: Any) -> list[BusinessRow]:
         except OrgNumberError as error:
             org_number, org_problem = "", str(error)
         problems.extend(
-            f"line {line}, column {column}: {reason}" for column, reason in _row_problems(row, org_problem)
+            f"line {line}, column {column}: {reason}"
+            for column, reason in _row_problems(row, org_problem, teams_hosts)
         )
         if problems:
             continue
@@ -233,7 +239,9 @@ def _shorten(text: str, limit: int = 40) -> str:
     return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
-def _row_problems(row: dict[str, str], org_problem: str | None) -> Iterable[tuple[str, str]]:
+def _row_problems(
+    row: dict[str, str], org_problem: str | None, teams_hosts: Sequence[str]
+) -> Iterable[tuple[str, str]]:
     joined = "".join(row.values())
     if len(joined) > MAX_FIELD_LENGTH or _CONTROL.search(joined):  # one check for the usual clean row
         unreadable = False
@@ -266,8 +274,9 @@ def _row_problems(row: dict[str, str], org_problem: str | None) -> Iterable[tupl
     if slack and not _SLACK_USER.match(slack):
         yield "slack_user_id", f"'{_shorten(slack)}' is not a Slack user id (like U012AB3CD)"
     teams = row.get("teams_webhook_url", "")
-    if teams and not teams.startswith("https://"):
-        yield "teams_webhook_url", "a Teams webhook URL must start with https://"
+    teams_refusal = check_workflows_url(teams, teams_hosts) if teams else None
+    if teams_refusal is not None:
+        yield "teams_webhook_url", teams_refusal
     has_contact_data = any(
         row.get(c) for c in ("contact_email", "contact_phone", "slack_user_id", "teams_webhook_url")
     )

@@ -158,11 +158,12 @@ class ChatReply:
     messages: list[Outbound]
     state: DialogueState | None = None
     consultation_id: int | None = None
+    left: str | None = None  # the question the message moved the dialogue past, if it did
 
 
 class ChatRouter:
     """`contact` below is a contact's id, or its `ChatContext` when the caller has read it already (the
-    Telegram handler finds the contact by the chat's address that way); either way it is read once."""
+    chat inbox finds the contact by the chat's address that way); either way it is read once."""
 
     def __init__(self, dialogues: Dialogues) -> None:
         self.dialogues = dialogues
@@ -221,7 +222,7 @@ class ChatRouter:
                     TextOut(phrase("next_consultation", row.language, title=following.title), style="notice")
                 )
                 messages.extend(self.dialogues.start(conn, row, following, channel=channel, now=now).messages)
-        return ChatReply(messages, view.state, consultation.id)
+        return ChatReply(messages, view.state, consultation.id, view.left)
 
     def _current(self, conn: Connection, context: ChatContext) -> ConsultationRow | None:
         """The active dialogue while it is open and unfinished; else the next one waiting; else the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,13 +13,13 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from bot.services.audit import record
+from bot.services.channel_reach import AudienceReach, audience_reach
+from bot.services.responses import response_summary
 from conversations.consultation_file import ConsultationFile, format_duration
 from storage.tables import (
     Case,
     Consultation,
     Contact,
-    Dialogue,
-    Invitation,
     OutboxMessage,
     businesses_table,
     contacts_table,
@@ -32,9 +32,12 @@ class ConsultationError(ValueError):
 
 
 def create_consultation(
-    session: Session, file: ConsultationFile, *, now: dt.datetime, actor: str
+    session: Session, file: ConsultationFile, *, now: dt.datetime, actor: str, again: bool = False
 ) -> Consultation:
-    """Create the case (or reuse it by its diarienummer) and a draft consultation from a checked file."""
+    """Create the case (or reuse it by its diarienummer) and a draft consultation from a checked file.
+
+    The same file created twice is almost always a mistake (a command run again), so a consultation
+    identical to one the case already has is refused unless `again` says it is meant."""
     spec = file.case
     case_title = spec.title.get("sv")
     case = session.exec(select(Case).where(Case.reference == spec.reference)).first()
@@ -52,11 +55,19 @@ def create_consultation(
         case.type, case.stage = spec.type, spec.stage  # a later consultation moves the case on
     details = file.consultation
     assert case.id is not None
+    spec_json = file.model_dump(mode="json")
+    if not again:
+        twin = same_consultation(session, case.id, spec_json)
+        if twin is not None:
+            raise ConsultationError(
+                f"case {spec.reference} already has this consultation: {twin.id} ({twin.status}); "
+                "to create another from the same file, add --again"
+            )
     consultation = Consultation(
         case_id=case.id,
         title=details.title.get("sv"),
         status="draft",
-        spec=file.model_dump(mode="json"),
+        spec=spec_json,
         audience=details.audience.model_dump(mode="json"),
         reminders=[format_duration(r) for r in details.reminders],
         remind_before_close=(
@@ -81,6 +92,14 @@ def create_consultation(
     if details.opens is not None and details.opens <= now:
         open_consultation(session, consultation.id, now=now, actor=actor)
     return consultation
+
+
+def same_consultation(session: Session, case_id: int, spec: dict[str, Any]) -> Consultation | None:
+    """The case's consultation created from an identical file, if there is one."""
+    siblings = session.exec(
+        select(Consultation).where(Consultation.case_id == case_id).order_by(col(Consultation.id))
+    )
+    return next((c for c in siblings if c.spec == spec), None)
 
 
 def get_consultation(session: Session, consultation_id: int) -> Consultation:
@@ -218,20 +237,28 @@ class ConsultationStats:
     title: str
     status: str
     closes_at: dt.datetime | None
-    audience: int
+    audience: int  # invited contacts; for a draft, the contacts its audience would invite if opened now
     sent: int
     started: int
     answered: int
     declined: int
     opted_out: int
+    unreachable: int = 0
     failed: int = 0  # messages the outbox gave up on (see `samrad outbox failed`)
+    # How the channels switched on here would reach the audience (drafts, when asked; see channel_reach).
+    reach: AudienceReach | None = None
 
     @property
     def response_rate(self) -> float:
-        return self.answered / self.audience if self.audience else 0.0
+        return self.answered / self.audience if self.audience and self.status != "draft" else 0.0
 
 
-def consultation_stats(session: Session, consultation_id: int | None = None) -> list[ConsultationStats]:
+def consultation_stats(
+    session: Session, consultation_id: int | None = None, *, channels: Iterable[str] | None = None
+) -> list[ConsultationStats]:
+    """The figures of one or every consultation, counted from `response_summary` (one definition of a
+    response's status). A draft has no invitations yet: its audience is who opening it would invite,
+    and with `channels` (those switched on) also how they would be reached."""
     query = (
         select(Consultation, Case)
         .join(Case, col(Case.id) == Consultation.case_id)
@@ -242,15 +269,22 @@ def consultation_stats(session: Session, consultation_id: int | None = None) -> 
     rows = list(session.exec(query))
     if consultation_id is not None and not rows:
         raise ConsultationError(f"there is no consultation {consultation_id}")
+    conn = session.connection()
     stats = []
     for consultation, case in rows:
-        invitations = list(
-            session.exec(select(Invitation).where(Invitation.consultation_id == consultation.id))
-        )
-        statuses = Counter(
-            session.exec(select(Dialogue.status).where(Dialogue.consultation_id == consultation.id))
-        )
         assert consultation.id is not None
+        summary = response_summary(conn, consultation.id)
+        audience, reach = summary.invited, None
+        if consultation.status == "draft":
+            would_invite = audience_contact_ids(conn, consultation.audience)
+            audience = len(would_invite)
+            if channels is not None:
+                reach = audience_reach(conn, would_invite, channels)
+        failed = session.exec(
+            select(sa.func.count()).where(
+                OutboxMessage.consultation_id == consultation.id, OutboxMessage.status == "failed"
+            )
+        ).one()
         stats.append(
             ConsultationStats(
                 id=consultation.id,
@@ -258,21 +292,15 @@ def consultation_stats(session: Session, consultation_id: int | None = None) -> 
                 title=consultation.title,
                 status=consultation.status,
                 closes_at=consultation.closes_at,
-                audience=len(invitations),
-                sent=sum(1 for i in invitations if i.invited_at is not None),
-                started=sum(statuses.values()),
-                answered=statuses["complete"],
-                declined=statuses["declined"],
-                opted_out=statuses["opted_out"],
-                failed=len(
-                    list(
-                        session.exec(
-                            select(OutboxMessage.id).where(
-                                OutboxMessage.consultation_id == consultation.id, OutboxMessage.status == "failed"
-                            )
-                        )
-                    )
-                ),
+                audience=audience,
+                sent=summary.sent,
+                started=summary.started,
+                answered=summary.count("complete"),
+                declined=summary.count("declined"),
+                opted_out=summary.count("opted_out"),
+                unreachable=summary.count("unreachable"),
+                failed=int(failed),
+                reach=reach,
             )
         )
     return stats

@@ -40,6 +40,8 @@ from storage.tables import invitations_table as invitations_t
 from storage.tables import outbox_table as outbox_t
 
 ENDED_STATUSES = ("complete", "declined", "opted_out")
+# The outcome of a step that ends a response with that status (and so sets its completed_at).
+_ENDING_OUTCOME = {"submitted": "complete", "declined": "declined", "opted_out": "opted_out"}
 # Channels that show the dialogue as a form with buttons, so its sentences need not say what to type.
 FORM_CHANNELS = frozenset({"web"})
 REPLY_PRIORITY = 0
@@ -136,6 +138,7 @@ class View:
     messages: tuple[Outbound, ...]
     state: DialogueState | None
     accepting: bool  # False when the consultation is closed or not yet open
+    left: str | None = None  # the question the step moved past (conversations.state.Step.left)
 
 
 def load_contact(conn: Connection, contact_id: int) -> ContactRow | None:
@@ -234,7 +237,7 @@ class Dialogues:
             state = dataclasses.replace(state, language=language)
         result = engine.step(questionnaire, state, inbound, now=now)
         self._store(conn, contact, consultation.id, result, channel=channel, now=now, is_new=is_new)
-        return View(consultation.id, result.messages, result.state, True)
+        return View(consultation.id, result.messages, result.state, True, result.left)
 
     def start(
         self,
@@ -272,34 +275,27 @@ class Dialogues:
         now: dt.datetime,
         is_new: bool,
     ) -> None:
-        set_rows = [
-            {
-                "consultation_id": consultation_id,
-                "contact_id": contact.id,
-                "question_id": change.question_id,
-                "value": change.value,
-                "channel": channel,
-                "answered_at": now,
-            }
-            for change in result.changes
-            if change.value is not None
-        ]
-        if set_rows:
-            conn.execute(_UPSERT_ANSWER, set_rows)
-        removed = [change.question_id for change in result.changes if change.value is None]
-        if removed:
-            conn.execute(
-                _DELETE_ANSWERS,
-                {"consultation_id": consultation_id, "contact_id": contact.id, "question_ids": removed},
-            )
-        status = result.state.status
-        values = {
-            "state": result.state.to_json(),
+        state = result.state
+        if result.outcome == "submitted":
+            # A submission makes the stored answers exactly what was sent, including answers changed
+            # since an earlier submission (kept in the dialogue's state until now, see below).
+            _replace_answers(conn, contact.id, consultation_id, state, channel=channel, now=now)
+        elif state.submitted_at is None:
+            _apply_changes(conn, contact.id, consultation_id, result, channel=channel, now=now)
+        # else: a submitted response being changed. The answers table keeps what was submitted (the
+        # export reads it); the changes live in the dialogue's state until they are submitted again.
+        status = state.status
+        values: dict[str, Any] = {
+            "state": state.to_json(),
             "status": status,
             "channel": channel,
             "updated_at": now,
-            "completed_at": now if status in ENDED_STATUSES else None,
         }
+        if status not in ENDED_STATUSES:
+            values["completed_at"] = None
+        elif is_new or _ENDING_OUTCOME.get(result.outcome or "") == status:
+            values["completed_at"] = now
+        # else: still ended as before (a submitted response opened for changes): its time stays.
         if is_new:
             conn.execute(
                 _INSERT_DIALOGUE,
@@ -339,6 +335,65 @@ def cleaned(inbound: Inbound) -> Inbound:
     if isinstance(inbound, CommandIn):
         return CommandIn(inbound.name, clean_text(inbound.argument))
     return inbound
+
+
+def _apply_changes(
+    conn: Connection, contact_id: int, consultation_id: int, result: Step, *, channel: str, now: dt.datetime
+) -> None:
+    """Store the answers this step gave, and remove the ones it took back."""
+    set_rows = [
+        {
+            "consultation_id": consultation_id,
+            "contact_id": contact_id,
+            "question_id": change.question_id,
+            "value": change.value,
+            "channel": channel,
+            "answered_at": now,
+        }
+        for change in result.changes
+        if change.value is not None
+    ]
+    if set_rows:
+        conn.execute(_UPSERT_ANSWER, set_rows)
+    removed = [change.question_id for change in result.changes if change.value is None]
+    if removed:
+        conn.execute(
+            _DELETE_ANSWERS, {"consultation_id": consultation_id, "contact_id": contact_id, "question_ids": removed}
+        )
+
+
+def _replace_answers(
+    conn: Connection, contact_id: int, consultation_id: int, state: DialogueState, *, channel: str, now: dt.datetime
+) -> None:
+    """Make the stored answers the state's answers: upsert each, remove any other. An answer that did not
+    change keeps its time (and channel)."""
+    stored = {
+        row.question_id: row.value
+        for row in conn.execute(
+            sa.select(answers_t.c.question_id, answers_t.c.value).where(
+                answers_t.c.consultation_id == consultation_id, answers_t.c.contact_id == contact_id
+            )
+        )
+    }
+    changed = [
+        {
+            "consultation_id": consultation_id,
+            "contact_id": contact_id,
+            "question_id": question_id,
+            "value": value,
+            "channel": channel,
+            "answered_at": now,
+        }
+        for question_id, value in state.answers.items()
+        if question_id not in stored or stored[question_id] != value
+    ]
+    if changed:
+        conn.execute(_UPSERT_ANSWER, changed)
+    removed = [question_id for question_id in stored if question_id not in state.answers]
+    if removed:
+        conn.execute(
+            _DELETE_ANSWERS, {"consultation_id": consultation_id, "contact_id": contact_id, "question_ids": removed}
+        )
 
 
 def _not_open_view(consultation: ConsultationRow, language: Language, now: dt.datetime) -> View:

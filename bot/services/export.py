@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.services import responses
 from bot.services.consultations import get_consultation
 from bot.services.spreadsheet import csv_text
 from conversations.questionnaire import Questionnaire
@@ -40,6 +41,9 @@ class ResponseRow:
     invited_at: dt.datetime | None
     completed_at: dt.datetime | None
     answers: dict[str, Any]
+    # A submitted response the contact has since changed without submitting again: `answers` are the
+    # submitted ones, the changes wait in their dialogue.
+    changes_not_submitted: bool = False
 
 
 def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire | None, list[ResponseRow]]:
@@ -77,20 +81,21 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
                 invited_at=invitation.invited_at or (dialogue.started_at if dialogue else None),
                 completed_at=dialogue.completed_at if dialogue and dialogue.status == "complete" else None,
                 answers=answers.get(contact.id, {}),
+                changes_not_submitted=responses.changes_not_submitted(
+                    dialogue.state if dialogue else None, answers.get(contact.id, {})
+                ),
             )
         )
     return questionnaire, rows
 
 
 def response_status(contact: Contact, dialogue: Dialogue | None) -> str:
-    """A finished response keeps its status; otherwise opting out and unreachability explain the silence."""
-    if dialogue is not None and dialogue.status in ("complete", "declined"):
-        return dialogue.status
-    if contact.opted_out_at is not None or (dialogue is not None and dialogue.status == "opted_out"):
-        return "opted_out"
-    if contact.unreachable_at is not None and dialogue is None:
-        return "unreachable"
-    return dialogue.status if dialogue is not None else "invited"
+    """The status of one row: the one definition every count uses (bot.services.responses)."""
+    return responses.response_status(
+        dialogue_status=dialogue.status if dialogue is not None else None,
+        opted_out=contact.opted_out_at is not None,
+        unreachable=contact.unreachable_at is not None,
+    )
 
 
 def csv_cell(value: Any) -> str:
@@ -153,6 +158,7 @@ def export_json(session: Session, consultation_id: int) -> str:
                 "invited_at": _time(row.invited_at) or None,
                 "completed_at": _time(row.completed_at) or None,
                 "answers": row.answers,
+                "changes_not_submitted": row.changes_not_submitted,
             }
             for row in rows
         ],

@@ -1,7 +1,9 @@
-"""The invitation list an official hands out: per contact, the web link, Telegram deep link and chat code."""
+"""The invitation list an official hands out: per contact, the web link, each chat channel's join link
+and the chat code (which joins in any chat channel when sent as a message)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
@@ -14,9 +16,11 @@ if TYPE_CHECKING:
 
 
 def invite_rows(
-    session: Session, app: App, consultation_id: int, *, bot_username: str | None = None
+    session: Session, app: App, consultation_id: int, *, join_links: Mapping[str, str | None] | None = None
 ) -> list[list[str]]:
-    """`bot_username` (else SAMRAD_TELEGRAM_BOT_USERNAME) makes the t.me links; without one they are empty."""
+    """One row per contact; `join_links` maps a column (say "telegram_link") to a link template with
+    `{code}` for the chat code, in the order the columns come after the web link; None leaves the
+    column empty (the channel cannot make links now)."""
     consultation = get_consultation(session, consultation_id)
     if consultation.status == "draft":
         raise ConsultationError(
@@ -24,7 +28,7 @@ def invite_rows(
         )
     if consultation.status == "open":
         ensure_invitations(session, consultation, now=app.clock())  # contacts imported since it opened
-    bot_name = bot_username or app.settings.telegram_bot_username
+    templates = list((join_links or {}).values())
     query = (
         select(Invitation, Contact, Business)
         .join(Contact, col(Contact.id) == Invitation.contact_id)
@@ -44,7 +48,7 @@ def invite_rows(
                 contact.email or "",
                 contact.language,
                 app.answer_url(contact.id, consultation_id),
-                f"https://t.me/{bot_name}?start={invitation.code}" if bot_name else "",
+                *(template.format(code=invitation.code) if template else "" for template in templates),
                 invitation.code,
             ]
         )

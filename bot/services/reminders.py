@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.delivery.quiet_hours import QuietHours
-from bot.links import opt_out_url
 from bot.services.outreach import (
     BULK_PRIORITY,
     EMAIL,
@@ -279,13 +278,15 @@ def _reminder_messages(
         body = phrase(
             "reminder_not_started", language, municipality=app.settings.municipality, title=title, date=closes
         )
-    extra = {"web_link": app.answer_url(contact.contact_id, text.id), "kind": "reminder"}
+    extra = {
+        "web_link": app.answer_url(contact.contact_id, text.id),
+        "opt_out_link": app.opt_out_url(contact.contact_id),
+        "kind": "reminder",
+    }
     if channel == EMAIL:
-        extra.update(
-            subject=phrase("reminder_subject", language, title=title),
-            opt_out_link=opt_out_url(app.settings.public_url, app.secret_key, contact.contact_id),
-            municipality=app.settings.municipality,
-        )
+        extra.update(subject=phrase("reminder_subject", language, title=title), municipality=app.settings.municipality)
+        return [(TextOut(body, style="notice"), extra)]
+    if not app.is_chat(channel):  # a push-only channel (a Teams card): the reminder and its link alone
         return [(TextOut(body, style="notice"), extra)]
     messages: list[tuple[Outbound, dict[str, str]]] = []
     if state is not None and text.questionnaire is not None:

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Connection
 
 from bot.bootstrap import App
-from bot.links import read_answer_token
+from bot.links import AnswerLink
 from bot.services.dialogues import (
     ConsultationRow,
     ContactRow,
@@ -27,8 +27,12 @@ from bot.services.dialogues import (
     load_consultation,
     load_contact,
 )
+from bot.services.links import links_revoked
+from bot.web.answer_link import FORM_MAX_FIELD_BYTES, FORM_MAX_FIELDS, closed_page, is_closed, read_link
+from bot.web.rate_limits import client_address, page_wait, rate_limits
 from bot.writer import GroupCommitWriter
-from conversations.engine import SUBMIT_ID
+from conversations import engine
+from conversations.engine import SUBMIT_ID, SummaryRow
 from conversations.messages import (
     COMMAND_NAMES,
     Action,
@@ -42,6 +46,7 @@ from conversations.messages import (
 from storage.db import deferred
 
 CHANNEL = "web"
+TYPED_KINDS = ("number", "date", "text")  # answered in a text field rather than by picking
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter()
 
@@ -53,15 +58,25 @@ LABELS: dict[Language, dict[str, str]] = {
         "other_language": "In English",
         "invalid_title": "Länken fungerar inte",
         "invalid_text": "Länken är ogiltig eller har gått ut. Kontakta kommunen om du vill svara.",
+        "invalid_text_short": "Länken är ogiltig eller har gått ut.",
+        "invalid_contact": "Vill du svara? Kontakta kommunen:",
         "your_answer": "Ditt svar",
         "optional": "(frivillig)",
         "selected": "valt",
         "error_title": "Fel",
         "pick_one": "Välj ett alternativ.",
         "pick_many": "Välj ett eller flera alternativ.",
-        "summary_hint": "Kontrollera svaren. Skicka in dem, eller ändra ett svar med knapparna nedan.",
+        "summary_hint": "Skicka in svaren, eller ändra ett svar med Ändra bredvid det.",
         "change_answers": "Ändra mina svar",
         "answer_anyway": "Svara ändå",
+        "summary_title": "Kontrollera dina svar",
+        "summary_question": "Stämmer svaren?",
+        "change": "Ändra",
+        "decline_question": "Berör ärendet inte ditt företag?",
+        "decline_text": "Då noterar vi det, och du får inga fler frågor om det. Du kan ändra dig så länge "
+        "samrådet pågår.",
+        "decline_yes": "Ja, det berör oss inte",
+        "decline_no": "Nej, tillbaka till frågorna",
     },
     "en": {
         "next": "Next",
@@ -69,15 +84,25 @@ LABELS: dict[Language, dict[str, str]] = {
         "other_language": "På svenska",
         "invalid_title": "This link does not work",
         "invalid_text": "The link is invalid or has expired. Contact the municipality if you want to answer.",
+        "invalid_text_short": "The link is invalid or has expired.",
+        "invalid_contact": "Do you want to answer? Contact the municipality:",
         "your_answer": "Your answer",
         "optional": "(optional)",
         "selected": "selected",
         "error_title": "Error",
         "pick_one": "Choose one option.",
         "pick_many": "Choose one or more options.",
-        "summary_hint": "Check your answers. Send them, or change an answer with the buttons below.",
+        "summary_hint": "Send your answers, or change one with Change beside it.",
         "change_answers": "Change my answers",
         "answer_anyway": "Answer after all",
+        "summary_title": "Check your answers",
+        "summary_question": "Are your answers right?",
+        "change": "Change",
+        "decline_question": "Does this matter not affect your business?",
+        "decline_text": "Then we note that, and you get no more questions about it. You can change your mind "
+        "while the consultation is open.",
+        "decline_yes": "Yes, it does not affect us",
+        "decline_no": "No, back to the questions",
     },
 }
 
@@ -99,15 +124,17 @@ def _language(value: str | None) -> Language | None:
     return value if value in ("sv", "en") else None  # type: ignore[return-value]
 
 
-def _visit(app: App, conn: Connection, token: str) -> Visit | None:
-    """The contact and consultation a valid link names; None for an altered link, an erased contact or
-    one not invited to that consultation (all look the same from outside)."""
-    ids = read_answer_token(app.secret_key, token)
-    if ids is None:
-        return None
-    contact_id, consultation_id = ids
+def _visit(app: App, conn: Connection, link: AnswerLink) -> Visit | None:
+    """The contact and consultation a link names; None for an erased contact, a revoked link or a
+    contact not invited to that consultation (all look the same from outside)."""
+    contact_id, consultation_id = link.contact_id, link.consultation_id
     contact = load_contact(conn, contact_id)
-    if contact is None or contact.erased or not is_invited(conn, contact_id, consultation_id):
+    if (
+        contact is None
+        or contact.erased
+        or links_revoked(conn, contact_id, link.issued_at)
+        or not is_invited(conn, contact_id, consultation_id)
+    ):
         return None
     consultation = load_consultation(conn, consultation_id)
     return None if consultation is None else Visit(contact, consultation)
@@ -121,21 +148,28 @@ def _title(app: App, conn: Connection, consultation: ConsultationRow, language: 
 
 def _invalid(request: Request, language: Language | None) -> HTMLResponse:
     """404 without a word about whom or what the link was for. Without a chosen language the page says
-    it in Swedish and in English: nobody is known, so neither is their language."""
+    it in Swedish and in English: nobody is known, so neither is their language. It says how to reach
+    the municipality (SAMRAD_MUNICIPALITY_CONTACT), when that is set."""
     lang: Language = language or "sv"
-    context = {"lang": lang, "t": LABELS[lang], "both": None if language else LABELS}
+    contact = _app(request).settings.municipality_contact
+    context = {"lang": lang, "t": LABELS[lang], "both": None if language else LABELS, "contact": contact}
     return templates.TemplateResponse(request, "invalid.html", context, status_code=404)
 
 
-def _for_the_page(question: QuestionOut, t: dict[str, str]) -> QuestionOut:
+def _for_the_page(question: QuestionOut, t: dict[str, str], typed: str | None) -> QuestionOut:
     """The engine's prompt as a form shows it. The engine speaks to chats ("type the numbers"); a form
-    has its own controls: the checkboxes are sent with "Next" (no separate "done"), the summary's change
-    buttons replace "not yet", and a choice's hint says to pick rather than to type."""
+    has its own controls: the checkboxes are sent with "Next" (no separate "done"), the summary lists
+    each answer with its own change button (instead of "not yet" and numbered ones), and a choice's
+    hint says to pick rather than to type. `typed`: what was just typed and refused, shown again to
+    be corrected rather than typed anew."""
     actions = tuple(a for a in question.actions if a.command != "done")
     choices = question.choices
     hint = question.hint
+    if typed is not None and question.kind in TYPED_KINDS:
+        question = dataclasses.replace(question, value=typed)
     if question.question_id == SUBMIT_ID:
         choices = tuple(c for c in choices if c.id == "yes")
+        actions = tuple(a for a in actions if a.command != "change")
         hint = t["summary_hint"]
     elif question.kind == "multi":
         hint = t["pick_many"]
@@ -155,13 +189,34 @@ def _after_end(view: View, t: dict[str, str]) -> Action | None:
     return None
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What a page shows besides the engine's messages."""
+
+    title: str
+    summary: list[SummaryRow] | None = None  # the answers, when the summary is shown
+    typed: str | None = None  # an answer typed and refused, to show again
+    confirm_decline: bool = False  # "Berör oss inte" pressed: ask before declining
+
+
+def _shown(app: App, conn: Connection, visit: Visit, view: View, language: Language, **extra: Any) -> Shown:
+    title = _title(app, conn, visit.consultation, language)
+    summary = None
+    if view.accepting and view.state is not None and view.state.phase == "summary":
+        questionnaire = app.dialogues.snapshots.get(conn, visit.consultation.id)
+        if questionnaire is not None:
+            summary = engine.summary(questionnaire, dataclasses.replace(view.state, language=language))
+    return Shown(title, summary, **extra)
+
+
 def _render(
-    request: Request, token: str, view: View, language: Language, title: str, *, status: int = 200
+    request: Request, token: str, view: View, language: Language, shown: Shown, *, status: int = 200
 ) -> HTMLResponse:
     app = _app(request)
     t = LABELS[language]
+    title = shown.title
     question = next((m for m in reversed(view.messages) if isinstance(m, QuestionOut)), None)
-    texts = [m for m in view.messages if isinstance(m, TextOut)]
+    texts = [m for m in view.messages if isinstance(m, TextOut)] if not shown.confirm_decline else []
     errors = [m for m in texts if m.style == "error"]
     shown_texts = []
     for message in texts:
@@ -180,9 +235,11 @@ def _render(
         "municipality": app.settings.municipality,
         "texts": shown_texts,
         "errors": errors,
-        "question": _for_the_page(question, t) if question is not None else None,
+        "question": _for_the_page(question, t, shown.typed) if question is not None else None,
         "accepting": view.accepting,
         "after_end": _after_end(view, t),
+        "summary": shown.summary,
+        "confirm_decline": shown.confirm_decline,
     }
     return templates.TemplateResponse(request, "answer.html", context, status_code=status)
 
@@ -191,14 +248,19 @@ def _render(
 def answer_page(request: Request, token: str, lang: str | None = None) -> Response:
     language = _language(lang)
     app = _app(request)
+    link = read_link(app, token)
+    if link is None:
+        return _invalid(request, language)
     with deferred(app.engine).connect() as conn:  # a page view is a read: never waits for a writer
-        visit = _visit(app, conn, token)
+        visit = _visit(app, conn, link)
         if visit is None:
             return _invalid(request, language)
+        if is_closed(visit.consultation, app.clock()):
+            return closed_page(request, app, conn, visit.consultation)
         view = app.dialogues.view(conn, visit.contact, visit.consultation, now=app.clock(), language=language)
-        shown: Language = language or (view.state.language if view.state else visit.contact.language)
-        title = _title(app, conn, visit.consultation, shown)
-    return _render(request, token, view, shown, title)
+        shown_in: Language = language or (view.state.language if view.state else visit.contact.language)
+        shown = _shown(app, conn, visit, view, shown_in)
+    return _render(request, token, view, shown_in, shown)
 
 
 def inbound_from_form(form: dict[str, list[str]]) -> Inbound | None:
@@ -218,31 +280,54 @@ def inbound_from_form(form: dict[str, list[str]]) -> Inbound | None:
 
 @router.post("/c/{token}", response_class=HTMLResponse)
 async def answer_submit(request: Request, token: str) -> Response:
-    form_data = await request.form()
+    # The link first: a made-up one costs neither reading the body nor the database.
+    app = _app(request)
+    link = read_link(app, token)
+    if link is None:
+        return _invalid(request, None)
+    limits = rate_limits(request)
+    too_many = page_wait(
+        request,
+        (limits.answer_per_link, f"answer-link:{link.contact_id}:{link.consultation_id}"),
+        (limits.answer_per_client, f"answer-client:{client_address(request)}"),
+    )
+    if too_many is not None:
+        return too_many
+    form_data = await request.form(max_fields=FORM_MAX_FIELDS, max_part_size=FORM_MAX_FIELD_BYTES)
     form = {key: [str(v) for v in form_data.getlist(key)] for key in form_data}
     language = _language((form.get("lang") or [""])[0])
     inbound = inbound_from_form(form)
-    app = _app(request)
     writer: GroupCommitWriter = request.app.state.writer
     now = app.clock()
 
-    def work(conn: Connection) -> tuple[Visit | None, View | None, Language, str]:
+    # "Berör oss inte" declines the whole consultation: the page asks first, and declines only when the
+    # confirming button (which sends confirm=yes) is pressed.
+    confirm_decline = inbound == CommandIn("decline") and (form.get("confirm") or [""])[0] != "yes"
+    typed = (form.get("answer") or [""])[0] if isinstance(inbound, ChoiceIn) else None
+
+    def work(conn: Connection) -> tuple[Visit | None, View | None, Language, Shown | None]:
         # The link is checked in the same job as the answer: one transaction, and no database work on
         # the event loop (this handler is async).
-        visit = _visit(app, conn, token)
-        if visit is None or inbound is None:
-            return visit, None, language or "sv", ""
+        visit = _visit(app, conn, link)
+        # Closed: nothing is answered, and the page it redirects to says the consultation has closed.
+        if visit is None or inbound is None or is_closed(visit.consultation, now):
+            return visit, None, language or "sv", None
+        if confirm_decline:
+            view = app.dialogues.view(conn, visit.contact, visit.consultation, now=now, language=language)
+            shown_in: Language = language or (view.state.language if view.state else visit.contact.language)
+            return visit, view, shown_in, _shown(app, conn, visit, view, shown_in, confirm_decline=view.accepting)
         view = app.dialogues.answer(
             conn, visit.contact, visit.consultation, inbound, channel=CHANNEL, now=now, language=language
         )
-        shown: Language = view.state.language if view.state else language or visit.contact.language
-        return visit, view, shown, _title(app, conn, visit.consultation, shown)
+        shown_in = view.state.language if view.state else language or visit.contact.language
+        refused = any(isinstance(m, TextOut) and m.style == "error" for m in view.messages)
+        return visit, view, shown_in, _shown(app, conn, visit, view, shown_in, typed=typed if refused else None)
 
-    visit, view, shown, title = await writer.run_async(work)
+    visit, view, shown_in, shown = await writer.run_async(work)
     if visit is None:
         return _invalid(request, language)
-    if view is None:
+    if view is None or shown is None:
         # Nothing usable was sent (a tampered form): show the page again, unchanged.
         return RedirectResponse(request.url.path + (f"?lang={language}" if language else ""), status_code=303)
     refused = any(isinstance(m, TextOut) and m.style == "error" for m in view.messages)
-    return _render(request, token, view, shown, title, status=422 if refused else 200)
+    return _render(request, token, view, shown_in, shown, status=422 if refused else 200)

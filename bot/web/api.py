@@ -1,7 +1,8 @@
 """The JSON API's actions for officials' tools: broadcast a consultation, read the outbox's state.
 
 Every route needs `Authorization: Bearer <SAMRAD_API_TOKEN>` (compared in constant time); without a
-configured token the API's actions are off (403), so a fresh install exposes nothing.
+configured token the API's actions are off (403), so a fresh install exposes nothing. Every route is
+rate-limited per client address (bot/web/rate_limits.py), before the token is checked.
 """
 
 from __future__ import annotations
@@ -10,16 +11,22 @@ import asyncio
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
 from pydantic import BaseModel
 
 from bot.bootstrap import App
 from bot.services.broadcast import broadcast
 from bot.services.consultations import ConsultationError
+from bot.web.rate_limits import api_rate_limit
 from storage import outbox as outbox_queries
 from storage.db import deferred
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", dependencies=[Depends(api_rate_limit)])
+
+# Ids are INTEGER columns (PostgreSQL: 32 bits): a larger number names nothing, and must be refused as
+# such (422) before it reaches a database driver that cannot even send it.
+MAX_ID = 2**31 - 1
+ConsultationId = Annotated[int, Path(ge=1, le=MAX_ID, description="the consultation's id")]
 
 
 def _app(request: Request) -> App:
@@ -33,7 +40,9 @@ def require_token(request: Request, authorization: Annotated[str | None, Header(
     if not expected:
         raise HTTPException(403, "the API's actions are off: set SAMRAD_API_TOKEN")
     scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
+    # HTTP headers arrive as bytes that Starlette decodes as Latin-1: encoding back to Latin-1 gives the
+    # bytes sent, compared with the UTF-8 bytes of the configured token (so a non-ASCII token works).
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("latin-1"), expected.encode()):
         raise HTTPException(401, "a valid bearer token is needed", headers={"WWW-Authenticate": "Bearer"})
     return app
 
@@ -60,7 +69,7 @@ class OutboxState(BaseModel):
 
 
 @router.post("/consultations/{consultation_id}/broadcast", response_model=BroadcastResult)
-async def broadcast_consultation(consultation_id: int, app: Annotated[App, Depends(require_token)]) -> BroadcastResult:
+async def broadcast_consultation(consultation_id: ConsultationId, app: Annotated[App, Depends(require_token)]) -> BroadcastResult:
     """Queue the invitations of an open consultation (as `samrad consultation broadcast ID`)."""
     try:
         report = await asyncio.to_thread(broadcast, app, consultation_id, actor="api")

@@ -6,17 +6,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from adapters.base import ChatChannel, PollingChannel
+from bot import channels as channel_registry
 from bot.bootstrap import App
 from bot.delivery.sender_process import SenderProcess, use_process
 from bot.scheduler import Background, outbox_metrics
 from bot.web import answer as web_answer
-from bot.web import api, unsubscribe
+from bot.web import api, home, unsubscribe, webhooks
+from bot.web.body_limit import BodyLimit
+from bot.web.polling import polling_while_serving
+from bot.web.rate_limits import RateLimits
+from bot.web.security_headers import SecurityHeaders
+from bot.web.webhooks import ChatWebhooks, MessageEditor
 from bot.writer import GroupCommitWriter
 from storage.db import deferred, writer_busy
 
@@ -36,12 +44,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
         if tasks is not None:
             tasks.start()
         try:
-            if app.settings.telegram_mode == "polling" and "telegram" in app.channels:
-                from bot.web.telegram_polling import polling_while_serving
-
-                async with polling_while_serving(app, writer):
-                    yield
-            else:
+            async with polling_while_serving(polled, chat_webhooks):
                 yield
         finally:
             if tasks is not None:
@@ -50,22 +53,42 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
             for channel in app.channels.values():
                 await channel.aclose()
 
-    web = FastAPI(title="Samråd", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    docs_url = "/api/docs" if app.settings.api_docs else None
+    web = FastAPI(title="Samråd", lifespan=lifespan, docs_url=docs_url, redoc_url=None)
+    # The last added runs first: security headers go on every response, the body cap's 413s included.
+    web.add_middleware(BodyLimit)
+    web.add_middleware(
+        SecurityHeaders, https=app.settings.public_url.lower().startswith("https://"), docs_path=docs_url
+    )
     web.state.app = app
+    web.state.rate_limits = RateLimits.from_settings(app.settings)
     web.state.writer = writer
     web.state.background = tasks
     # The channels to call the platforms through: stand-ins for the sender process's, when it runs.
-    web.state.senders = tasks.sender.channels if tasks is not None and tasks.sender is not None else app.channels
+    senders = tasks.sender.channels if tasks is not None and tasks.sender is not None else app.channels
+    web.state.senders = senders
+    # Chat channels take their events by webhook, or fetch them themselves (polling, where the settings
+    # say so): a polling channel has no webhook, so nothing can post events in its name.
+    chats = {name: ch for name, ch in app.channels.items() if isinstance(ch, ChatChannel)}
+    polling_names = channel_registry.polling(app.settings)
+    chat_webhooks = ChatWebhooks(
+        app,
+        writer,
+        {name: ch for name, ch in chats.items() if name not in polling_names},
+        # The sender process's stand-ins make `edit` calls too (RemoteChannel), so these are editors.
+        {name: cast(MessageEditor, ch) for name, ch in senders.items() if name in chats},
+    )
+    polled = {name: ch for name, ch in chats.items() if name in polling_names and isinstance(ch, PollingChannel)}
+    web.state.chat_webhooks = chat_webhooks
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    web.include_router(home.router)
     web.include_router(web_answer.router)
     web.include_router(unsubscribe.router)
     web.include_router(api.router)
-    if "telegram" in app.channels:  # the Telegram SDK loads only when the channel is on
-        from bot.web import telegram_webhook
-
-        # A plain Starlette route (see that module), first: every update would otherwise be matched
+    if chat_webhooks.channels:
+        # A plain Starlette route (see that module), first: every event would otherwise be matched
         # against each included router's routes before reaching it.
-        web.router.routes.insert(0, telegram_webhook.route)
+        web.router.routes.insert(0, webhooks.route)
 
     @web.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> Response:

@@ -4,18 +4,22 @@ GET shows a page with one button and changes nothing: mail scanners and link pre
 must not opt anyone out. POST opts the contact out of everything (every channel, including messages
 already queued), whether it comes from that button or from a mail program's one-click unsubscribe
 (RFC 8058: a POST with the body `List-Unsubscribe=One-Click`, without cookies, so none are needed).
-Writing to the bot again ("fortsätt") opts in again.
+Writing to the bot again ("fortsätt") opts in again. Opt-out links never expire (an old e-mail must
+still work) but can be revoked (`samrad contact revoke-links ID`); POSTs are rate-limited per client
+address; the POST's body is never read (its size is capped anyway, bot/web/body_limit.py).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 
 from bot.bootstrap import App
 from bot.links import read_opt_out_token
 from bot.services.dialogues import load_contact, opt_out
+from bot.services.links import links_revoked
+from bot.web.rate_limits import client_address, page_wait, rate_limits
 from conversations.messages import Language
 from conversations.phrases import phrase
 from storage.db import deferred
@@ -29,6 +33,7 @@ _PAGE = Environment(autoescape=True).from_string(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<meta name="referrer" content="no-referrer">
 <title>{{ title }} – {{ municipality }}</title>
 <link rel="stylesheet" href="/static/samrad.css">
 </head>
@@ -65,14 +70,22 @@ def _page(app: App, language: Language, text: str, *, button: str | None, status
     return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+def _invalid_text(app: App) -> str:
+    """A link that does not work, and how to reach the municipality instead (when the setting says)."""
+    language, contact = app.settings.language, app.settings.municipality_contact
+    if contact:
+        return phrase("unsubscribe_invalid_contact", language, contact=contact)
+    return phrase("unsubscribe_invalid", language)
+
+
 def _contact(app: App, token: str) -> tuple[int, Language] | None:
-    contact_id = read_opt_out_token(app.secret_key, token)
-    if contact_id is None:
+    link = read_opt_out_token(app.secret_key, token)
+    if link is None:
         return None
     with deferred(app.engine).connect() as conn:  # a read: never waits for SQLite's write lock
-        contact = load_contact(conn, contact_id)
-    if contact is None or contact.erased:
-        return None
+        contact = load_contact(conn, link.contact_id)
+        if contact is None or contact.erased or links_revoked(conn, link.contact_id, link.issued_at):
+            return None
     return contact.id, contact.language
 
 
@@ -81,20 +94,21 @@ def confirm(request: Request, token: str) -> HTMLResponse:
     app = _app(request)
     found = _contact(app, token)
     if found is None:
-        return _page(app, app.settings.language, phrase("unsubscribe_invalid", app.settings.language),
-                     button=None, status=404)
+        return _page(app, app.settings.language, _invalid_text(app), button=None, status=404)
     _, language = found
     question = phrase("unsubscribe_question", language, municipality=app.settings.municipality)
     return _page(app, language, question, button=phrase("unsubscribe_button", language))
 
 
 @router.post("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
-def unsubscribe(request: Request, token: str) -> HTMLResponse:
+def unsubscribe(request: Request, token: str) -> Response:
     app = _app(request)
+    too_many = page_wait(request, (rate_limits(request).opt_out_per_client, f"opt-out:{client_address(request)}"))
+    if too_many is not None:
+        return too_many
     found = _contact(app, token)
     if found is None:
-        return _page(app, app.settings.language, phrase("unsubscribe_invalid", app.settings.language),
-                     button=None, status=404)
+        return _page(app, app.settings.language, _invalid_text(app), button=None, status=404)
     contact_id, language = found
     with app.engine.begin() as conn:
         opt_out(conn, contact_id, now=app.clock())

@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
+from pydantic import ValidationError
 
 from adapters.base import Delivered, Failed, OutgoingMessage, RetryAfter, Unreachable
 from adapters.telegram import (
@@ -16,9 +17,11 @@ from adapters.telegram import (
     TelegramChannel,
     delivery_failure,
     retry_seconds,
+    secret_matches,
     webhook_answer,
 )
 from adapters.telegram_render import Button
+from bot.settings import Settings
 from conversations.messages import Action, Choice, QuestionOut, TextOut
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 from tests.live_server import free_port
@@ -189,3 +192,26 @@ def test_retry_after_is_read_as_seconds_whether_int_or_timedelta() -> None:
     assert retry_seconds(PTBRetryAfter(12)) == 12.0
     assert retry_seconds(PTBRetryAfter(dt.timedelta(seconds=3))) == 3.0
     assert delivery_failure(PTBRetryAfter(5)) == RetryAfter(5.0, reason=str(PTBRetryAfter(5)))
+
+
+@pytest.mark.parametrize(
+    ("given", "expected", "matches"),
+    [
+        ("s3cret_-X", "s3cret_-X", True),
+        ("s3cret_-x", "s3cret_-X", False),
+        ("????", "????", True),
+        ("åäö", "???", False),  # once encoded as latin-1 with "replace": every unknown letter became "?"
+        ("ǅǅǅ", "???", False),
+        (None, "s3cret", False),
+        ("", "", False),  # no secret configured: nothing matches, not even nothing
+        ("anything", None, False),
+    ],
+)
+def test_the_webhook_secret_is_compared_as_utf_8_bytes(given: str | None, expected: str | None, matches: bool) -> None:
+    assert secret_matches(given, expected) is matches
+
+
+@pytest.mark.parametrize("secret", ["hemligt-ö", "with space", "x" * 257, ""])
+def test_a_secret_telegram_would_refuse_is_refused_in_settings(secret: str) -> None:
+    with pytest.raises(ValidationError, match="telegram_webhook_secret"):
+        Settings(_env_file=None, telegram_webhook_secret=secret)  # type: ignore[call-arg]

@@ -126,7 +126,10 @@ def test_presses_read_back_as_the_dialogue_s_inbound_events(data: str, expected:
     assert press is not None and press.inbound == expected
 
 
-@pytest.mark.parametrize("data", ["x", "", "a:", "a:q", "z:q:v", "c:q:launch", "a:q:#x", "::"])
+@pytest.mark.parametrize(
+    "data", ["x", "", "a:", "a:q", "z:q:v", "c:q:launch", "a:q:#x", "::", "a:best_time:#²", "t:q:#",
+             "a:q:#" + "9" * 5_000, "a:q:#-1"],
+)
 def test_the_inert_button_and_unknown_data_are_no_press(data: str) -> None:
     assert read_press(data) is None
 

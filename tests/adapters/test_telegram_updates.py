@@ -200,3 +200,34 @@ def test_polling_reads_python_telegram_bots_updates_as_the_webhook_reads_the_jso
 ])
 def test_a_typed_code_is_one_word_of_code_characters(text: str, expected: bool) -> None:
     assert looks_like_code(text) is expected
+
+
+# --- hostile bodies: a 400, never a 5xx (Telegram retries a 5xx for ever) ------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000,  # deeper than the JSON decoder recurses
+        b'{"update_id": ' + b"9" * 5_000 + b"}",  # more digits than Python converts to an int
+        json.dumps({"update_id": 7, "message": {"message_id": 1, "date": 10**20,
+                                                "chat": {"id": 5, "type": "private"}, "text": "hej"}}).encode(),
+        json.dumps({"update_id": 7, "message": {"message_id": 1, "date": -1,
+                                                "chat": {"id": 5, "type": "private"}, "text": "hej"}}).encode(),
+    ],
+    ids=["deep nesting", "5000-digit integer", "date 10^20", "negative date"],
+)
+def test_a_hostile_body_is_refused_as_not_an_update(raw: bytes) -> None:
+    with pytest.raises(MalformedUpdate):
+        parse_update(raw)
+
+
+def test_a_press_dated_10_to_the_20_is_refused(telegram: FakeTelegram) -> None:
+    anna = started(telegram)
+    telegram.call("sendMessage", {
+        "chat_id": anna.chat_id, "text": "Påverkas ni?",
+        "reply_markup": json.dumps({"inline_keyboard": [[{"text": "Ja", "callback_data": "a:affected:yes"}]]})})
+    update = anna.press_update(anna.inbox[-1], "Ja")
+    update["callback_query"]["message"]["date"] = 10**20
+    with pytest.raises(MalformedUpdate, match="date"):
+        parse_update(body(update))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Engine
 
 from bot.bootstrap import build
@@ -19,7 +21,8 @@ def test_without_a_configured_key_one_is_generated_once_and_kept(db_engine: Engi
     assert len(first.secret_key) >= 40
     assert second.secret_key == first.secret_key
     link = first.answer_url(3, 7)
-    assert read_answer_token(second.secret_key, link.rsplit("/", 1)[1]) == (3, 7)
+    read = read_answer_token(second.secret_key, link.rsplit("/", 1)[1], now=second.clock(), max_age=dt.timedelta(days=1))
+    assert read is not None and (read.contact_id, read.consultation_id) == (3, 7)
 
 
 def test_a_configured_key_wins_and_channels_are_off_without_credentials(db_engine: Engine) -> None:

@@ -146,8 +146,8 @@ def test_accepted(q: Question, text: str, expected: AnswerValue) -> None:
         (SCALE, "3.5", "hint_scale", {"min": 1, "max": 5}),
         (SCALE, "fyra", "hint_scale", {"min": 1, "max": 5}),
         (SCALE_0_10, "11", "hint_scale", {"min": 0, "max": 10}),
-        (NUMBER, "många", "hint_number", {}),
-        (NUMBER, "1,200.5", "hint_number", {}),
+        (NUMBER, "många", "refuse_not_a_number", {"text": "många"}),
+        (NUMBER, "1,200.5", "refuse_not_a_number", {"text": "1,200.5"}),
         (NUMBER, "", "hint_number", {}),
         (STAFF, "-1", "hint_number_range", {"min": "0", "max": "500"}),
         (STAFF, "501", "hint_number_range", {"min": "0", "max": "500"}),
@@ -208,3 +208,28 @@ def test_fold_forgives_case_accents_spaces_and_punctuation() -> None:
 )
 def test_every_kind_has_a_hint(q: Question, key: str) -> None:
     assert kind_hint(q).key == key
+
+
+WHOLE = question("number", min=0, max=500, integer=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        ("120", 120),
+        ("3,0", 3),
+        ("3,5", Refusal("refuse_not_whole", {"text": "3,5"})),
+        ("2.25", Refusal("refuse_not_whole", {"text": "2.25"})),
+        ("tre", Refusal("refuse_not_a_number", {"text": "tre"})),
+        ("501", Refusal("hint_whole_number_range", {"min": "0", "max": "500"})),
+    ],
+)
+def test_a_question_for_whole_numbers_refuses_decimals_and_says_so(text: str, expected: object) -> None:
+    assert parse(WHOLE, text) == expected
+    assert kind_hint(WHOLE) == Refusal("hint_whole_number_range", {"min": "0", "max": "500"})
+
+
+def test_integer_belongs_to_number_questions_only() -> None:
+    with pytest.raises(ValueError, match="integer applies only to number questions"):
+        question("scale", integer=True)

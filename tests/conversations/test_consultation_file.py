@@ -1,6 +1,6 @@
 """The consultation YAML file: what an official writes, and how a mistake in it is explained.
 
-The fixture `data/traffic_early.yaml` is the CONTRACT.md example. Its lines, for reading the table:
+The fixture `data/traffic_early.yaml` is the README's example. Its lines, for reading the table:
 2 case, 3 reference, 4 title, 5 type, 6 stage, 7 consultation, 8 title, 9 intro, 10 opens, 11 closes,
 12 audience, 13 reminders, 14 questions, 15–21 the questions affected, impact, concerns, best_time,
 staff, start, comments.

@@ -13,6 +13,7 @@ from conversations.consultation_file import (
     AudienceSpec,
     ConsultationFile,
     load_consultation_file,
+    render_template_yaml,
 )
 from conversations.dialogue_model import (
     CASE_TYPE_IDS,
@@ -25,7 +26,6 @@ from conversations.dialogue_model import (
     TemplateFile,
     all_pairs,
     participation_level,
-    render_template_yaml,
     template,
     template_questionnaire,
 )

@@ -871,3 +871,59 @@ def test_on_a_form_the_dialogue_speaks_of_buttons_not_of_words_to_type() -> None
     summary = step(questionnaire, state, ChoiceIn("affected", ("yes",)), now=now)
     done = step(questionnaire, summary.state, ChoiceIn("_submit", ("yes",)), now=now)
     assert done.messages[0].text == "Tack! Dina svar är inskickade. Du kan ändra dem så länge samrådet pågår."
+
+
+# --- which question a step answered or left behind (what a chat channel edits) -------------------
+
+
+def test_an_answer_leaves_its_question_behind() -> None:
+    chat = Chat()
+    chat.send("ja")
+    assert (chat.last.awaited, chat.last.left) == ("affected", "affected")
+
+
+def test_a_refused_answer_keeps_its_question_awaited() -> None:
+    chat = answered(Chat(), "impact")
+    chat.send("elva")
+    assert (chat.last.awaited, chat.last.left) == ("impact", None)
+
+
+def test_a_toggle_keeps_the_multi_choice_awaited_and_done_leaves_it() -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send(ToggleIn("concerns", "parking"))
+    assert (chat.last.awaited, chat.last.left) == ("concerns", None)
+    chat.send(CommandIn("done"))
+    assert (chat.last.awaited, chat.last.left) == ("concerns", "concerns")
+
+
+def test_back_leaves_the_question_unanswered_behind() -> None:
+    chat = answered(Chat(), "best_time")
+    chat.send("tillbaka")
+    assert (chat.last.awaited, chat.last.left) == ("best_time", "best_time")
+    assert chat.question.question_id == "concerns" and "best_time" not in chat.state.answers
+
+
+def test_help_asks_the_same_question_again_so_nothing_is_left() -> None:
+    chat = answered(Chat(), "staff")
+    chat.send("hjälp")
+    assert (chat.last.awaited, chat.last.left) == ("staff", None)
+
+
+def test_submitting_leaves_the_summary_behind_and_a_submitted_dialogue_awaits_nothing() -> None:
+    chat = answered(Chat(), "comments")
+    chat.send("Mer parkering")
+    assert chat.question.question_id == "_submit"
+    chat.send(ChoiceIn("_submit", ("yes",)))
+    assert (chat.last.awaited, chat.last.left) == ("_submit", "_submit")
+    chat.send("hej")
+    assert chat.last.awaited is None and chat.last.left is None
+
+
+def test_stop_is_awaited_as_the_engine_s_own_question_until_confirmed() -> None:
+    chat = answered(Chat(), "impact")
+    chat.send("stopp")
+    assert (chat.last.awaited, chat.last.left) == ("impact", "impact")
+    assert chat.question.question_id == "_stop"
+    chat.send("nej")
+    assert (chat.last.awaited, chat.last.left) == ("_stop", "_stop")
+    assert chat.question.question_id == "impact"

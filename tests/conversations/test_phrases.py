@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -43,3 +44,10 @@ def test_the_notice_names_public_documents_personal_data_and_stop() -> None:
 
 def test_months_in_both_languages() -> None:
     assert [len(MONTHS[language]) for language in LANGUAGES] == [12, 12]
+
+
+def test_every_swedish_phrase_says_du_to_the_person_and_never_ni_or_er() -> None:
+    # The rule at the top of conversations/phrases.py: one address throughout.
+    plural = re.compile(r"\b(ni|er|ert|era|eder)\b", re.IGNORECASE)
+    offending = {key: texts["sv"] for key, texts in PHRASES.items() if plural.search(texts["sv"])}
+    assert offending == {}

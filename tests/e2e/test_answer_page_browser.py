@@ -118,25 +118,40 @@ def test_a_business_owner_answers_on_a_phone_with_keyboard_and_taps_and_no_javas
     page.get_by_role("radio", name="Kväll").check()
     next_question(page)
 
-    # 5. A number: a wrong one is refused with an alert, and the field has the focus again.
+    # 5. A number: a wrong one is refused with an alert tied to the field, which keeps what was typed
+    #    and has the focus again. A count of people takes whole numbers only.
     staff = page.get_by_role("textbox", name="Hur många arbetar i verksamheten?")
     assert_every_control_is_named(page)
     tab_to(page, staff)
     page.keyboard.type("många")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("alert")).to_contain_text("Svara med ett tal")
+    expect(page.get_by_role("alert")).to_contain_text("”många” är inte ett tal")
     expect(page).to_have_title(re.compile("^Fel: "))
     staff = page.get_by_role("textbox", name="Hur många arbetar i verksamheten?")
     expect(staff).to_be_focused()
     expect(staff).to_have_attribute("aria-invalid", "true")
+    expect(staff).to_have_value("många")
+    expect(staff).to_have_accessible_description(re.compile("inte ett tal"))
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type("3,5")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("”3,5” är inte ett heltal")
+    expect(page.get_by_role("textbox", name="Hur många arbetar i verksamheten?")).to_have_value("3,5")
     page.keyboard.press("ControlOrMeta+A")
     page.keyboard.type("1 200")
     page.keyboard.press("Enter")
 
-    # 6. A date, in the browser's date field.
-    start = page.get_by_label(re.compile("Från vilket datum"))
+    # 6. A date, typed the way the hint says (a text field: no mm/dd/yyyy picker under a Swedish locale).
+    start = page.get_by_role("textbox", name=re.compile("Från vilket datum"))
     assert_every_control_is_named(page)
-    start.fill("2025-03-15")
+    expect(start).to_have_attribute("type", "text")
+    expect(start).to_have_accessible_description(re.compile("15 mars eller 2025-03-15"))
+    start.fill("32 mars")
+    next_question(page)
+    expect(page.get_by_role("alert")).to_contain_text("Det datumet finns inte")
+    start = page.get_by_role("textbox", name=re.compile("Från vilket datum"))
+    expect(start).to_have_value("32 mars")
+    start.fill("15 mars")
     next_question(page)
 
     # 7. Free text.
@@ -145,11 +160,20 @@ def test_a_business_owner_answers_on_a_phone_with_keyboard_and_taps_and_no_javas
     page.keyboard.type("Leveranser före kl. 7, tack.")
     next_question(page)
 
-    # The summary, then send.
-    summary = page.locator("#question-text")
+    # The summary: each question with its answer and its own change button, named after the question.
+    summary = page.locator(".summary-list")
     for shown in ("Ja", "4 av 5", "Leveranser, Buller och damm", "Kväll", "1\u00a0200", "15 mars 2025",
                   "Leveranser före kl. 7, tack."):
         expect(summary).to_contain_text(shown)
+    expect(summary.get_by_role("button")).to_have_count(7)
+    change_staff = page.get_by_role("button", name="Ändra: Hur många arbetar i verksamheten?", exact=True)
+    tab_to(page, change_staff, limit=20)
+    page.keyboard.press("Enter")
+    staff = page.get_by_role("textbox", name="Hur många arbetar i verksamheten?")
+    expect(staff).to_have_value("1200")
+    staff.fill("12")
+    next_question(page)
+    expect(page.locator(".summary-list")).to_contain_text("12")
     assert_every_control_is_named(page)
     page.set_viewport_size({"width": 320, "height": 640})  # a small phone: nothing runs off the side
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

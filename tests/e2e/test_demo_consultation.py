@@ -41,8 +41,8 @@ class Browser:
         assert self.page.status_code == expect, self.page.text
         return self.page.text
 
-    def command(self, command: str) -> str:
-        self.page = self.client.post(self.url, data={"command": command, "lang": "sv"})
+    def command(self, command: str, **extra: str) -> str:
+        self.page = self.client.post(self.url, data={"command": command, "lang": "sv", **extra})
         assert self.page.status_code == 200, self.page.text
         return self.page.text
 
@@ -79,7 +79,7 @@ def test_the_demo_consultation_answered_on_the_web_and_exported(app: App, web: L
         first.answer("1 200")
         first.answer("2025-03-15")
         summary = first.answer("Mer skyltning, tack!")
-        assert "Här är dina svar" in summary
+        assert "Kontrollera dina svar" in summary
         first.command("change:best_time")
         first.answer("morning")
         done = first.answer("yes")  # the summary's "Ja, skicka in"
@@ -90,7 +90,8 @@ def test_the_demo_consultation_answered_on_the_web_and_exported(app: App, web: L
         second.answer("night")
 
         third = Browser(client, cilla_url)
-        assert "inte berör er" in third.command("decline")
+        assert "Berör ärendet inte ditt företag?" in third.command("decline")  # asks first
+        assert "inte berör ditt företag" in third.command("decline", confirm="yes")
 
     with app.session() as session:
         table = list(csv.DictReader(io.StringIO(export_csv(session, consultation_id))))

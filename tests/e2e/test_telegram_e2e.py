@@ -23,7 +23,8 @@ from tests.telegram_support import Postman
 def telegram_links(app: App, consultation_id: int) -> dict[str, str]:
     """Contact name -> Telegram deep link, from the invitation list an official hands out."""
     with app.session() as session:
-        rows = invite_rows(session, app, consultation_id)
+        template = f"https://t.me/{app.settings.telegram_bot_username}?start={{code}}"
+        rows = invite_rows(session, app, consultation_id, join_links={"telegram_link": template})
         session.commit()
     return {row[3]: row[7] for row in rows}
 

@@ -71,8 +71,15 @@ def test_an_official_runs_a_consultation_from_the_command_line(samrad: Run, tmp_
     consultation_id = created.stdout.strip().splitlines()[-1]
     assert consultation_id == "1"
 
-    assert "draft" in samrad("consultation", "list").stdout
-    assert "3 contacts invited" in samrad("consultation", "open", consultation_id).stdout
+    listed = samrad("consultation", "list").stdout
+    assert "draft" in listed and "audience    3" in listed
+    draft = samrad("consultation", "show", consultation_id).stdout
+    assert "audience:      3 (contacts opening it now would invite)" in draft
+    assert "reachable:     web link only 3" in draft
+    assert "3 of them have e-mail, which is switched off here; set SAMRAD_SMTP_URL and SAMRAD_MAIL_FROM" in draft
+    opened = samrad("consultation", "open", consultation_id).stdout
+    assert "invited" not in opened and "nothing has been sent yet" in opened
+    assert f"send the invitations with: samrad consultation broadcast {consultation_id}" in opened
     shown = samrad("consultation", "show", consultation_id).stdout
     assert "audience:      3" in shown and "status:        open" in shown
 
@@ -92,7 +99,23 @@ def test_an_official_runs_a_consultation_from_the_command_line(samrad: Run, tmp_
         "user", "add", "handlaggare@danderyd.example", "--role", "official", input="ett långt lösenord\n"
     )
     assert "created official account" in added.stdout
+    revoked = samrad("contact", "revoke-links", invites[1]["contact_id"])
+    assert revoked.exit_code == 0 and "revoked the links of contact" in revoked.stdout
+    renewed = list(csv.DictReader(io.StringIO(samrad("consultation", "invites", consultation_id).stdout)))
+    assert renewed[1]["chat_code"] != invites[1]["chat_code"] and renewed[2]["chat_code"] == invites[2]["chat_code"]
     assert "erased" in samrad("contact", "erase", invites[0]["contact_id"]).stdout
+
+
+def test_creating_the_same_file_twice_names_the_consultation_that_exists(samrad: Run, tmp_path: Path) -> None:
+    samrad("db", "upgrade")
+    path = write(tmp_path, "c.yaml", scenario.consultation_yaml(closes=closes()))
+    assert samrad("consultation", "create", path).exit_code == 0
+    twice = samrad("consultation", "create", path)
+    assert twice.exit_code == 1
+    assert "case KS 2025/0042 already has this consultation: 1 (draft)" in twice.stderr and "--again" in twice.stderr
+    assert samrad("consultation", "list").stdout.count("KS 2025/0042") == 1
+    again = samrad("consultation", "create", path, "--again")
+    assert again.exit_code == 0 and again.stdout.strip().splitlines()[-1] == "2"
 
 
 def test_the_terminal_chat_answers_as_a_demo_contact(samrad: Run, tmp_path: Path) -> None:
@@ -107,6 +130,22 @@ def test_the_terminal_chat_answers_as_a_demo_contact(samrad: Run, tmp_path: Path
     answered = [row for row in rows if row["status"] != "invited"]
     assert [(r["contact_name"], r["channel"], r["status"]) for r in answered] == [("Anna Ek", "console", "complete")]
     assert (answered[0]["affected"], answered[0]["best_time"], answered[0]["staff"]) == ("no", "daytime", "12")
+
+
+def test_the_terminal_chat_says_whom_it_answers_as_shows_the_earlier_answer_and_how_to_leave(
+    samrad: Run, tmp_path: Path
+) -> None:
+    samrad("db", "upgrade")
+    samrad("business", "import", write(tmp_path, "b.csv", scenario.BUSINESSES_CSV))
+    samrad("consultation", "create", write(tmp_path, "c.yaml", scenario.consultation_yaml(closes=closes())))
+    samrad("consultation", "open", "1")
+    chat = samrad("chat", "--consultation", "1", "--contact", "2", input="nej\n2\ntillbaka\navsluta\nnej\n")
+    assert chat.exit_code == 0
+    assert "Du svarar som Bo Ek (Mörby Bageri AB), kontakt 2" in chat.stdout
+    assert "Avsluta med avsluta eller Ctrl+D" in chat.stdout
+    back = chat.stdout.split("> ")[3]  # after "tillbaka": the earlier question, with Bo's answer (English)
+    assert "When does the work disturb you least?" in back and "   → Daytime" in back
+    assert chat.stdout.count("> ") == 4  # "avsluta" left; the last line was never read
 
 
 @pytest.mark.parametrize(
@@ -131,6 +170,8 @@ def test_the_terminal_chat_answers_as_a_demo_contact(samrad: Run, tmp_path: Path
         (("consultation", "invites", "7"), {}, "there is no consultation 7"),
         (("chat", "--consultation", "7"), {}, "there is no consultation 7"),
         (("contact", "erase", "7"), {}, "there is no contact 7"),
+        (("contact", "revoke-links", "7"), {}, "there is no contact 7"),
+        (("contact", "revoke-links", "99999999999999999999"), {}, "there is no contact 99999999999999999999"),
         (("consultation", "template", "parade", "early"), {}, "parade"),
     ],
 )
@@ -201,3 +242,21 @@ def test_an_official_starts_from_the_dialogue_models_template(samrad: Run, tmp_p
     created = samrad("consultation", "create", write(tmp_path, "t.yaml", template.stdout))
     assert created.exit_code == 0, created.stderr
     assert created.stdout.strip().splitlines()[-1].isdigit()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SAMRAD_RATE_LIMIT_API", "lots", "samrad: bad setting: SAMRAD_RATE_LIMIT_API: 'lots' is not a rate limit"),
+        ("SAMRAD_LINK_MAX_AGE_DAYS", "0", "samrad: bad setting: SAMRAD_LINK_MAX_AGE_DAYS: Input should be greater than or equal to 1"),
+    ],
+)
+def test_a_bad_setting_is_one_line_on_stderr(
+    samrad: Run, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    samrad("db", "upgrade")
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    result = samrad("outbox", "status")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1

@@ -16,9 +16,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from adapters.base import Delivered, Failed, OutgoingMessage
+from adapters.base import Delivered, Failed, OutgoingMessage, ShowAnswer
 from adapters.telegram import TelegramChannel
-from adapters.telegram_render import answered
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
 from bot.delivery.config import WorkerConfig
@@ -168,7 +167,7 @@ async def test_a_keyboard_is_edited_by_the_child_and_other_calls_are_refused(
 
     remote = sender.channels["telegram"]
     assert isinstance(remote, RemoteChannel)
-    edited = await remote.edit_keyboard(person.chat_id, int(sent.platform_message_id), answered("Ja"))
+    edited = await remote.edit(str(person.chat_id), sent.platform_message_id, ShowAnswer("Ja"))
     assert isinstance(edited, Delivered)
     assert person.chat.messages[-1].buttons() == ["✓ Ja"]
 

@@ -17,6 +17,7 @@ from bot.services.outreach import Identity, Reach, choose_channel
 from storage.tables import contacts_table, dialogues_table
 from tests import scenario
 from tests.bot.services.outreach_support import bind, invitation, org_number, queued, reminders_of, town
+from tests.fakes.channel import FakeChannel
 
 
 def test_each_contact_is_invited_once_on_their_channel(app: App) -> None:
@@ -59,7 +60,7 @@ def test_the_invitation_speaks_the_contacts_language_and_carries_its_links(app: 
     assert chat["language"] == "sv"
     assert "Svara senast 13 mars 2025 kl. 09:00." in chat["text"]
     assert chat["text"].endswith("Svara på det här meddelandet så börjar vi.")
-    assert "opt_out_link" not in chat["extra"]
+    assert chat["extra"]["web_link"] == app.answer_url(t.telegram, t.consultation_id)
 
 
 def test_broadcasting_again_queues_nothing_new_but_reaches_new_contacts(app: App) -> None:
@@ -175,3 +176,29 @@ def test_the_audit_log_records_the_broadcast(app: App) -> None:
             sa.select(audit_log_table).where(audit_log_table.c.action == "consultation.broadcast")
         ).one()
     assert entry.actor == "cli" and entry.detail["queued"] == {"slack": 1, "email": 1, "telegram": 1}
+
+
+def test_a_teams_card_invitation_leads_to_the_web_page_instead_of_asking_for_a_reply(app: App) -> None:
+    """A Workflows card cannot take a reply: its invitation ends with the invitation itself, and carries
+    the web link (the card's button) and the opt-out link."""
+    t = town(app)
+    app.channels["teams"] = FakeChannel(name="teams")
+    bind(app, t.nothing, "teams", "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=abc")
+    broadcast(app, t.consultation_id, actor="test")
+    card = {row.contact_id: row for row in queued(app, kind="invitation")}[t.nothing].payload
+    assert "Svara på det här meddelandet" not in card["text"]
+    assert card["text"].endswith("Svara senast 13 mars 2025 kl. 09:00.")
+    assert card["extra"]["web_link"] == app.answer_url(t.nothing, t.consultation_id)
+    assert card["extra"]["opt_out_link"] == app.opt_out_url(t.nothing)
+
+
+def test_contacts_no_channel_reaches_are_told_which_switched_off_channel_would_reach_them(app: App) -> None:
+    town_ = town(app)
+    del app.channels["email"]  # Bo has only an address; Anna has Slack too
+    report = broadcast(app, town_.consultation_id, actor="test")
+
+    assert [w.contact_id for w in report.web_only] == [town_.email, town_.nothing]
+    assert dict(report.channels_off) == {"email": 1}
+    text = "\n".join(report.lines())
+    assert "not reachable by any channel: 2" in text
+    assert "1 of them have e-mail, which is switched off here; set SAMRAD_SMTP_URL and SAMRAD_MAIL_FROM" in text

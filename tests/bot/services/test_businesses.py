@@ -86,6 +86,31 @@ def test_bad_files_are_refused_naming_line_and_column(text: str, message: str) -
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://prod-00.westeurope.logic.azure.com/x", "a Teams webhook URL must start with https://"),
+        ("https://evil.example/workflows/x?sig=SECRET", "evil.example is not an allowed Workflows host"),
+        ("https://169.254.169.254/latest?sig=SECRET", "169.254.169.254 is a private or local address"),
+        ("https://u:p@prod-00.westeurope.logic.azure.com/x", "a Teams webhook URL must not contain a user name or password"),
+    ],
+)
+def test_a_teams_webhook_url_samrad_would_not_post_to_is_refused_at_import(url: str, reason: str) -> None:
+    with pytest.raises(BusinessFileError) as caught:
+        parse_businesses_csv(csv_of(f"556016-0680,Bageri,,,,Anna,,,,,{url}"))
+    [problem] = caught.value.problems
+    assert problem.startswith(f"line 2, column teams_webhook_url: {reason}")
+    assert "SECRET" not in str(caught.value)
+
+
+def test_the_allowed_teams_hosts_come_from_the_caller() -> None:
+    local = csv_of("556016-0680,Bageri,,,,Anna,,,,,https://127.0.0.1:8443/hook?sig=x")
+    with pytest.raises(BusinessFileError):
+        parse_businesses_csv(local)
+    [row] = parse_businesses_csv(local, teams_hosts=("127.0.0.1",))
+    assert row.contacts[0].teams_webhook_url == "https://127.0.0.1:8443/hook?sig=x"
+
+
 def test_every_problem_is_reported_and_nothing_is_half_imported(db_engine: Engine) -> None:
     text = csv_of(
         "556016-0680,Bageri,,,,,,,,,",

@@ -116,7 +116,7 @@ def test_declining_also_moves_on_to_the_next_consultation(app: App) -> None:
     router = ChatRouter(app.dialogues)
     start(app, router, contact)
     replies = say(app, router, contact, "berör oss inte")
-    assert "inte berör er" in texts(replies)
+    assert "inte berör ditt företag" in texts(replies)
     assert "Parkeringen på Mörby torg" in texts(replies)
 
 

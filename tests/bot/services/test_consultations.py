@@ -155,3 +155,35 @@ def test_statistics_count_audience_answers_and_rate(app: App) -> None:
         (stats,) = consultations.consultation_stats(session, town.consultation_id)
     assert (stats.audience, stats.started, stats.answered, stats.declined) == (3, 2, 1, 1)
     assert stats.response_rate == pytest.approx(1 / 3)
+
+
+def test_a_draft_shows_the_audience_it_would_invite_and_how_each_contact_would_be_reached(app: App) -> None:
+    scenario.import_businesses(app)
+    consultation_id = create(app, scenario.consultation_yaml(closes=closes_in(app)))
+    with app.session() as session:
+        (without_email,) = consultations.consultation_stats(session, consultation_id, channels=[])
+        (with_email,) = consultations.consultation_stats(session, consultation_id, channels=["email"])
+        (listed,) = consultations.consultation_stats(session, consultation_id)
+
+    assert (without_email.status, without_email.audience, listed.audience) == ("draft", 3, 3)
+    assert without_email.reach is not None and with_email.reach is not None
+    assert dict(without_email.reach.by_channel) == {"web link only": 3}
+    assert dict(without_email.reach.off) == {"email": 3}  # all three have an address: e-mail is off
+    assert dict(with_email.reach.by_channel) == {"email": 3} and not with_email.reach.off
+    assert listed.response_rate == 0.0
+
+
+def test_the_same_file_twice_on_one_case_is_refused_unless_asked_again(app: App) -> None:
+    scenario.import_businesses(app)
+    text = scenario.consultation_yaml(closes=closes_in(app))
+    first = create(app, text)
+    with pytest.raises(ConsultationError, match=rf"already has this consultation: {first} \(draft\).*--again"):
+        create(app, text)
+    with app.session() as session:
+        again = consultations.create_consultation(
+            session, load_consultation_file(text), now=app.clock(), actor="test", again=True
+        )
+        session.commit()
+    assert again.id == first + 1
+    other = create(app, text.replace("reminders: [P3D, P6D]", "reminders: [P2D]"))  # a different file
+    assert other == first + 2

@@ -116,7 +116,7 @@ def test_an_erased_contact_keeps_answers_without_identity(app: App) -> None:
 
 def test_json_export_holds_typed_answers_and_the_questions(app: App) -> None:
     town = scenario.municipality(app)
-    answer(app, town.contact_ids[0], "ja", "2", "parkering", "natt", "3,5")
+    answer(app, town.contact_ids[0], "ja", "2", "parkering", "natt", "1 200")
     with app.session() as session:
         document = json.loads(export.export_json(session, town.consultation_id))
     assert [q["id"] for q in document["consultation"]["questions"]][:3] == ["affected", "impact", "concerns"]
@@ -126,6 +126,6 @@ def test_json_export_holds_typed_answers_and_the_questions(app: App) -> None:
         "impact": 2,
         "concerns": ["parking"],
         "best_time": "night",
-        "staff": 3.5,
+        "staff": 1200,
     }
     assert first["status"] == "partial"

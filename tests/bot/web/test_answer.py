@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from bot.bootstrap import App
 from bot.clock import FixedClock
 from bot.links import answer_token
 from bot.services import consultations, contacts
-from bot.services.export import export_csv
+from bot.services.export import export_csv, export_json
 from conversations.consultation_file import load_consultation_file
 from storage.tables import answers_table, contacts_table, dialogues_table
 from tests.live_server import LiveServer
@@ -83,8 +84,9 @@ class Page:
         return element.text if element.tag == "textarea" else element.attrs.get("value", "")
 
     def commands(self) -> dict[str, str]:
-        """The command buttons: label -> value."""
-        return {b.text: b.attrs["value"] for b in self.buttons if b.attrs.get("name") == "command"}
+        """The command buttons by accessible name (their aria-label, else their text) -> value."""
+        return {b.attrs.get("aria-label") or b.text: b.attrs["value"] for b in self.buttons
+                if b.attrs.get("name") == "command"}
 
 
 class _Reader(HTMLParser):
@@ -283,15 +285,15 @@ def test_every_kind_of_question_is_answered_through_the_form_and_stored_typed(
 
     page = anna.answer("1 200")
     (start,) = page.field("answer")
-    assert start.attrs["type"] == "date"
+    assert start.attrs["type"] == "text"  # read by the chat's parser, as its hint promises
     assert page.label_of(start).startswith("Från vilket datum skulle arbetet passa er bäst?")
 
-    page = anna.answer("2025-03-15")  # what a date input posts
+    page = anna.answer("2025-03-15")
     (comments,) = page.field("answer")
     assert comments.tag == "textarea"
 
     page = anna.answer("Leveranser före kl. 7, tack.")
-    assert "Här är dina svar:" in page.text
+    assert "Kontrollera dina svar" in page.text
     assert "4 av 5" in page.text and "Leveranser, Buller och damm" in page.text and "15 mars 2025" in page.text
 
     page = anna.answer("yes")  # "Ja, skicka in"
@@ -330,7 +332,7 @@ def test_an_optional_question_can_be_skipped_and_a_required_one_cannot(
     assert page.field("answer")[0].tag == "textarea"  # on to the comments
     assert "start" not in stored_answers(app, town.contact_ids[0])
     page = anna.press("Hoppa över")
-    assert "Från vilket datum skulle arbetet passa er bäst? → (hoppade över)" in page.text
+    assert "Från vilket datum skulle arbetet passa er bäst? (hoppade över)" in page.text
 
 
 def test_an_optional_field_left_empty_is_skipped_with_next(app: App, anna: Visitor, town: Municipality) -> None:
@@ -374,7 +376,9 @@ def test_invalid_input_is_refused_with_a_hint_and_nothing_is_lost(
     answer_until(anna, "staff")
     page = anna.answer("ganska många")
     assert page.status == 422
-    assert "Svara med ett tal" in page.alerts[0]
+    assert page.alerts[0] == "”ganska många” är inte ett tal. Skriv bara siffror, t.ex. 12."
+    assert page.value() == "ganska många"  # kept, to be corrected rather than typed again
+    assert "Svara med ett heltal 0–100000." in page.text  # the hint stays beside it
     (staff,) = page.field("answer")
     described = staff.attrs["aria-describedby"].split()
     assert "errors" in described
@@ -412,13 +416,13 @@ def test_an_answer_is_changed_from_the_summary_and_then_sent(app: App, anna: Vis
     assert page.hidden("question_id") == "_submit"
     assert [b.text for b in page.buttons if b.attrs.get("name") == "answer"] == ["Ja, skicka in"]
 
-    page = anna.press("Ändra 1")  # "Påverkas ert företag?" -> now no
+    page = anna.press("Ändra: Påverkas ert företag av ombyggnaden?")  # -> now no
     assert page.checked() == ["yes"]
     page = anna.answer("no")
     assert "Det har tagits bort" in page.text  # the impact and concerns no longer apply
     assert page.hidden("question_id") == "_submit"
 
-    page = anna.press("Ändra 2")  # the list is renumbered: 2 is now "När stör arbetet er minst?"
+    page = anna.press("Ändra: När stör arbetet er minst?")
     assert page.checked() == ["evening"]
     page = anna.answer("morning")
     assert "Morgon" in page.text
@@ -440,7 +444,7 @@ def test_a_sent_response_can_be_opened_again_and_changed(app: App, anna: Visitor
     page = anna.press("Ändra mina svar")
 
     assert page.hidden("question_id") == "_submit"
-    page = anna.press("Ändra 5")  # staff
+    page = anna.press("Ändra: Hur många arbetar i verksamheten?")
     assert page.value() == "1200"
     page = anna.answer("15")
     page = anna.answer("yes")
@@ -451,13 +455,18 @@ def test_a_sent_response_can_be_opened_again_and_changed(app: App, anna: Visitor
 def test_a_business_that_is_not_affected_declines(app: App, anna: Visitor, town: Municipality) -> None:
     anna.open()
 
-    page = anna.press("Berör oss inte")
+    page = anna.press("Berör oss inte")  # asks first: one tap should not end the dialogue
+    assert page.status == 200 and "Berör ärendet inte ditt företag?" in page.text
+    assert exported(app, town.consultation_id, "Anna Ek")["status"] == "invited"
+    assert 'href="/c/' in page.html and "Nej, tillbaka till frågorna" in page.text
+
+    page = anna.press("Ja, det berör oss inte")
 
     assert page.status == 200
-    assert "det här inte berör er" in page.text
+    assert "det här inte berör ditt företag" in page.text
     assert not page.field("answer")
     assert exported(app, town.consultation_id, "Anna Ek")["status"] == "declined"
-    assert "det här inte berör er" in anna.open().text
+    assert "det här inte berör ditt företag" in anna.open().text
 
     page = anna.press("Svara ändå")
     assert page.hidden("question_id") == "affected"
@@ -504,12 +513,12 @@ def test_an_altered_or_made_up_link_is_not_found_and_says_nothing(
     app: App, web: LiveServer, client: httpx.Client, anna: Visitor, town: Municipality
 ) -> None:
     token = anna.url.rsplit("/", 1)[1]
-    ids_part, signature = token.split(".")
+    now = app.clock()
     altered = [
-        ids_part + "." + signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB"),  # signature changed
-        answer_token("another-secret", town.contact_ids[0], town.consultation_id),  # another installation's key
-        answer_token("test-secret", 999, town.consultation_id),  # no such contact
-        answer_token("test-secret", town.contact_ids[0], 999),  # no such consultation
+        token[:10] + ("A" if token[10] != "A" else "B") + token[11:],  # one character changed
+        answer_token("another-secret", town.contact_ids[0], town.consultation_id, now=now),  # another key
+        answer_token("test-secret", 999, town.consultation_id, now=now),  # no such contact
+        answer_token("test-secret", town.contact_ids[0], 999, now=now),  # no such consultation
         "not-a-token",
     ]
     for bad in altered:
@@ -646,3 +655,70 @@ def test_odd_values_in_a_form_are_refused_not_crashed_on(app: App, anna: Visitor
     assert page.status == 422
     assert stored_answers(app, town.contact_ids[0]) == {"affected": True}
     assert re.search(r"Fråga 2 av \d", page.text)
+
+
+def test_changing_a_sent_response_keeps_what_was_sent_until_it_is_sent_again(
+    app: App, anna: Visitor, town: Municipality, clock: FixedClock
+) -> None:
+    answer_until(anna, "comments")
+    anna.answer("Inget mer.")
+    anna.answer("yes")
+    sent_at = exported(app, town.consultation_id, "Anna Ek")["completed_at"]
+
+    clock.advance(dt.timedelta(hours=2))
+    page = anna.open()
+    page = anna.press("Ändra mina svar")
+    assert exported(app, town.consultation_id, "Anna Ek")["completed_at"] == sent_at  # a click is no submission
+    page = anna.press("Ändra: Hur många arbetar i verksamheten?")
+    page = anna.answer("15")
+    assert page.hidden("question_id") == "_submit"
+
+    row = exported(app, town.consultation_id, "Anna Ek")
+    assert (row["status"], row["staff"], row["completed_at"]) == ("complete", "1200", sent_at)
+    with app.session() as session:
+        document = json.loads(export_json(session, town.consultation_id))
+    (anna_row,) = [r for r in document["responses"] if r["contact_name"] == "Anna Ek"]
+    assert anna_row["changes_not_submitted"] is True and anna_row["answers"]["staff"] == 1200
+
+    anna.answer("yes")
+    row = exported(app, town.consultation_id, "Anna Ek")
+    assert (row["status"], row["staff"]) == ("complete", "15")
+    assert row["completed_at"] == (dt.datetime.fromisoformat(sent_at) + dt.timedelta(hours=2)).isoformat()
+    with app.session() as session:
+        document = json.loads(export_json(session, town.consultation_id))
+    assert not any(r["changes_not_submitted"] for r in document["responses"])
+
+
+def test_the_summary_lists_each_answer_with_a_change_button_named_after_its_question(
+    app: App, anna: Visitor, town: Municipality
+) -> None:
+    answer_until(anna, "comments")
+    page = anna.answer("Inget mer.")
+
+    rows = re.findall(r"<dt>(.*?)</dt>\s*<dd class=\"answer\">(.*?)</dd>", page.html, re.S)
+    assert rows[0] == ("Påverkas ert företag av ombyggnaden?", "Ja")
+    assert ("Hur många arbetar i verksamheten?", "1\u00a0200") in rows
+    changes = [label for label in page.commands() if label.startswith("Ändra")]
+    assert changes == [f"Ändra: {question}" for question, _ in rows]  # what a screen reader announces
+    assert not any(re.fullmatch(r"Ändra \d+", label) for label in page.commands())
+
+
+def test_an_invalid_link_says_how_to_reach_the_municipality(app: App, web: LiveServer, client: httpx.Client) -> None:
+    app.settings = app.settings.model_copy(
+        update={"municipality_contact": "Näringslivsenheten, 08-568 910 00, naringsliv@danderyd.se"}
+    )
+    page = read_page(client.get(f"{web.url}/c/not-a-token"))
+    assert page.status == 404
+    assert "Kontakta kommunen: Näringslivsenheten, 08-568 910 00, naringsliv@danderyd.se" in page.text
+    assert "Contact the municipality: Näringslivsenheten" in page.text
+
+
+def test_the_front_page_says_whose_service_this_is_and_links_the_officials_pages(
+    app: App, web: LiveServer, client: httpx.Client
+) -> None:
+    page = read_page(client.get(f"{web.url}/"))
+    assert page.status == 200 and page.lang == "sv"
+    assert "Danderyds kommun" in page.title and "Samråd med näringslivet" in page.text
+    assert 'href="/admin/"' in page.html and 'href="?lang=en"' in page.html
+    english = read_page(client.get(f"{web.url}/", params={"lang": "en"}))
+    assert english.lang == "en" and "Consultation with businesses" in english.text

@@ -33,7 +33,7 @@ def opted_out_at(app: App, contact_id: int) -> dt.datetime | None:
 def test_the_opt_out_link_asks_first_and_a_post_opts_out_of_everything(app: App, web: LiveServer) -> None:
     t = town(app)
     broadcast(app, t.consultation_id, actor="test")
-    link = opt_out_url(web.url, app.secret_key, t.email)
+    link = opt_out_url(web.url, app.secret_key, t.email, now=app.clock())
 
     page = httpx.get(link)  # what a mail scanner does: nothing changes
     assert page.status_code == 200 and 'lang="en"' in page.text
@@ -57,6 +57,13 @@ def test_a_bad_opt_out_link_explains_itself(app: App, web: LiveServer, token: st
     for response in (httpx.get(f"{web.url}/u/{token}"), httpx.post(f"{web.url}/u/{token}")):
         assert response.status_code == 404
         assert "Länken fungerar inte" in response.text
+
+
+def test_a_bad_opt_out_link_says_how_to_reach_the_municipality(app: App, web: LiveServer) -> None:
+    app.settings = app.settings.model_copy(update={"municipality_contact": "Näringslivsenheten, 08-568 910 00"})
+    response = httpx.get(f"{web.url}/u/not-a-token")
+    assert response.status_code == 404
+    assert "Kontakta kommunen: Näringslivsenheten, 08-568 910 00" in response.text
 
 
 def test_the_broadcast_api_needs_its_token(app: App, web: LiveServer) -> None:

@@ -21,8 +21,6 @@ from bot.cli.app import app as cli_app
 from bot.clock import FixedClock
 from bot.services import consultations
 from bot.settings import get_settings
-from bot.web.telegram_polling import polling_while_serving
-from bot.writer import GroupCommitWriter
 from storage.tables import (
     answers_table,
     channel_identities_table,
@@ -80,19 +78,23 @@ async def test_a_missing_or_wrong_secret_is_401_and_the_body_is_never_read(
     assert count(telegram_app, processed_events_table) == 0 and count(telegram_app, outbox_table) == 0
 
 
-async def test_without_a_configured_secret_updates_are_taken_as_the_contract_says(
+async def test_without_a_configured_secret_every_update_is_refused(
     telegram: FakeTelegram, sqlite_engine: sa.Engine, clock: FixedClock, live_server: LiveServer
 ) -> None:
+    """Chat ids are not secret: without a secret to check, an update could answer or opt out as anyone."""
     from bot.web.app import create_web_app
 
     app = build(telegram_settings(telegram, telegram_webhook_secret=None), clock=clock, engine=sqlite_engine)
+    town = municipality(app)
     web = create_web_app(app)
     live_server.app.target = web
     try:
         anna = telegram.person("Anna")
-        call = await telegram.post(json.dumps(anna.message_update("hej")).encode(), {},
-                                   url=f"{live_server.url}/webhooks/telegram")
-        assert call.status == 200
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": ""}, {"X-Telegram-Bot-Api-Secret-Token": "x"}):
+            call = await telegram.post(json.dumps(anna.message_update(f"/start {code_of(app, town.contact_ids[0])}")).encode(),
+                                       headers, url=f"{live_server.url}/webhooks/telegram")
+            assert call.status == 401
+        assert count(app, processed_events_table) == 0 and count(app, channel_identities_table) == 0
     finally:
         live_server.app.target = None
         web.state.writer.stop()
@@ -343,14 +345,15 @@ async def test_polling_mode_fetches_updates_and_answers_presses_itself(
 ) -> None:
     app = build(telegram_settings(telegram, telegram_mode="polling"), clock=clock, engine=sqlite_engine)
     telegram.webhook_url = "https://old.example/webhooks/telegram"  # polling replaces it
-    writer = GroupCommitWriter(app.engine)
     from adapters.telegram import TelegramChannel
+    from bot.web.app import create_web_app
     from tests.telegram_support import Postman as Carrier
 
     carrier = Carrier(app, TelegramChannel(telegram.token, api_url=telegram.url))
     carrier.worker.start()
     try:
-        async with polling_while_serving(app, writer):
+        web = create_web_app(app)  # its lifespan runs the polling loop, as in `samrad serve`
+        async with web.router.lifespan_context(web):
             await _until(lambda: telegram.webhook_url is None)  # getUpdates works only without a webhook
             town = municipality(app)
             anna = telegram.person("Anna")
@@ -364,8 +367,6 @@ async def test_polling_mode_fetches_updates_and_answers_presses_itself(
     finally:
         await carrier.worker.stop()
         await carrier.channel.aclose()
-        await app.channels["telegram"].aclose()
-        writer.stop()
 
 
 async def _until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
@@ -455,3 +456,57 @@ def test_invites_ask_telegram_for_the_bot_s_name_when_it_is_not_configured(
 async def test_the_healthy_app_still_starts_without_a_token(web: LiveServer) -> None:
     async with httpx.AsyncClient() as client:
         assert (await client.get(f"{web.url}/healthz")).status_code == 200
+
+
+# --- hostile updates: 400 or stored cleaned, never a 5xx ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 100_000, b'{"update_id": ' + b"7" * 5_000 + b"}", b"\xff\xfe not utf-8"],
+    ids=["deep nesting", "5000-digit integer", "not UTF-8"],
+)
+async def test_a_hostile_body_with_the_right_secret_is_a_400(
+    telegram_app: App, telegram_web: LiveServer, telegram: FakeTelegram, raw: bytes
+) -> None:
+    call = await telegram.post(raw, {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+    assert call.status == 400
+    assert count(telegram_app, processed_events_table) == 0
+
+
+async def test_a_body_larger_than_any_update_is_refused_unread(
+    telegram_app: App, telegram_web: LiveServer, telegram: FakeTelegram
+) -> None:
+    call = await telegram.post(b" " * (2 << 20), {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+    assert call.status == 413
+
+
+async def test_a_lone_surrogate_and_nul_in_a_message_are_stored_cleaned(
+    telegram_app: App, telegram_web: LiveServer, telegram: FakeTelegram, postman: Postman
+) -> None:
+    anna = await joined(telegram_app, telegram, postman)
+    update = anna.message_update("x")
+    update["message"]["text"] = "ja\ud800\x00"
+    raw = json.dumps(update).encode()  # JSON carries the lone surrogate as \ud800
+    call = await telegram.post(raw, {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET, "Content-Type": "application/json"})
+    assert call.status == 200
+    await postman()
+    assert anna.last.text.startswith("1/7")  # not an answer: the hint and the question came again
+    assert count(telegram_app, processed_events_table) == 2
+
+
+def test_samrad_serve_refuses_to_start_a_webhook_without_a_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAMRAD_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("SAMRAD_TELEGRAM_TOKEN", "4242:a-token")
+    monkeypatch.delenv("SAMRAD_TELEGRAM_WEBHOOK_SECRET", raising=False)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+    refused = runner.invoke(cli_app, ["serve", "--port", "1"])
+    get_settings.cache_clear()
+    assert refused.exit_code == 1
+    assert "SAMRAD_TELEGRAM_WEBHOOK_SECRET is not set" in refused.output
+    assert "4242:a-token" not in refused.output

@@ -1,0 +1,73 @@
+"""Which channels reach an audience, and which channels its contacts have but that are switched off.
+
+An official who sees "not reachable by any channel: 17" needs to know why: usually a channel their
+contacts have (an e-mail address, a chat) is switched off on this server, and one setting fixes it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Connection
+
+from bot.services.outreach import EMAIL, Reach, choose_channel, load_reach
+
+NO_CHANNEL = "web link only"
+# What switches each channel on (README, "Settings").
+SWITCHED_ON_BY = {
+    EMAIL: "SAMRAD_SMTP_URL and SAMRAD_MAIL_FROM",
+    "telegram": "SAMRAD_TELEGRAM_TOKEN",
+    "slack": "SAMRAD_SLACK_BOT_TOKEN",
+    "teams": "SAMRAD_TEAMS_OUTGOING_SECRET",
+}
+CHANNEL_NAMES = {EMAIL: "e-mail", "telegram": "Telegram", "slack": "Slack", "teams": "Teams"}
+
+
+def channels_of(reach: Reach) -> set[str]:
+    """The channels this contact has an address on, switched on or not."""
+    had = {identity.channel for identity in reach.identities}
+    if reach.email:
+        had.add(EMAIL)
+    return had
+
+
+def switched_off(reach: Reach, enabled: Iterable[str]) -> list[str]:
+    """The channels this contact has but that are off here, in a stable order."""
+    return sorted(channels_of(reach) - set(enabled))
+
+
+@dataclass
+class AudienceReach:
+    """Per channel, how many contacts it would reach; and per switched-off channel, how many contacts
+    no channel reaches who have an address on it."""
+
+    by_channel: Counter[str] = field(default_factory=Counter)
+    off: Counter[str] = field(default_factory=Counter)
+
+
+def audience_reach(conn: Connection, contact_ids: Sequence[int], enabled: Iterable[str]) -> AudienceReach:
+    """How the channels switched on here would reach these contacts now (opted-out and unreachable
+    contacts are left out: nothing is sent to them)."""
+    on = set(enabled)
+    result = AudienceReach()
+    for reach in load_reach(conn, contact_ids).values():
+        if reach.erased or reach.opted_out or reach.unreachable:
+            continue
+        chosen = choose_channel(reach, on)
+        if chosen is not None:
+            result.by_channel[chosen[0]] += 1
+            continue
+        result.by_channel[NO_CHANNEL] += 1
+        result.off.update(switched_off(reach, on))
+    return result
+
+
+def off_lines(off: Counter[str], *, indent: str = "  ") -> list[str]:
+    """One line per switched-off channel that would reach someone, with the settings that switch it on."""
+    return [
+        f"{indent}{count} of them have {CHANNEL_NAMES.get(channel, channel)}, which is switched off here; "
+        f"set {SWITCHED_ON_BY.get(channel, 'its settings')} to switch it on"
+        for channel, count in sorted(off.items())
+    ]
