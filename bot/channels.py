@@ -25,6 +25,8 @@ class ChannelEntry:
     build: Callable[[Settings], Channel]
     # The settings that switch it on, for messages that say why a contact cannot be reached.
     switched_on_by: str
+    # Its name in such messages.
+    title: str = ""
     # Whether people write to us there (a chat channel, adapters/base.py's ChatChannel): its messages
     # may ask for a reply. A push-only channel (e-mail, Teams cards) leads to the web answer page.
     chat: bool = False
@@ -79,6 +81,7 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         is_on=lambda s: bool(s.telegram_token),
         build=_telegram,
         switched_on_by="SAMRAD_TELEGRAM_TOKEN",
+        title="Telegram",
         chat=True,
         polls=lambda s: s.telegram_mode == "polling",
         unsafe=lambda s: (
@@ -94,6 +97,7 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         is_on=lambda s: bool(s.slack_bot_token),
         build=_slack,
         switched_on_by="SAMRAD_SLACK_BOT_TOKEN and SAMRAD_SLACK_SIGNING_SECRET",
+        title="Slack",
         chat=True,
         unsafe=lambda s: (
             "SAMRAD_SLACK_SIGNING_SECRET is not set: without it Slack's requests to /webhooks/slack cannot "
@@ -107,12 +111,14 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         is_on=lambda s: s.teams_enabled,
         build=_teams,
         switched_on_by="SAMRAD_TEAMS_ENABLED",
+        title="Teams",
     ),
     ChannelEntry(
         "email",
         is_on=lambda s: bool(s.smtp_url and s.mail_from),
         build=_email,
         switched_on_by="SAMRAD_SMTP_URL and SAMRAD_MAIL_FROM",
+        title="e-mail",
     ),
 )
 

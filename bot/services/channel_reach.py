@@ -12,17 +12,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
+from bot import channels as channel_registry
 from bot.services.outreach import EMAIL, Reach, choose_channel, load_reach
 
 NO_CHANNEL = "web link only"
-# What switches each channel on (README, "Settings").
-SWITCHED_ON_BY = {
-    EMAIL: "SAMRAD_SMTP_URL and SAMRAD_MAIL_FROM",
-    "telegram": "SAMRAD_TELEGRAM_TOKEN",
-    "slack": "SAMRAD_SLACK_BOT_TOKEN",
-    "teams": "SAMRAD_TEAMS_OUTGOING_SECRET",
-}
-CHANNEL_NAMES = {EMAIL: "e-mail", "telegram": "Telegram", "slack": "Slack", "teams": "Teams"}
 
 
 def channels_of(reach: Reach) -> set[str]:
@@ -66,8 +59,10 @@ def audience_reach(conn: Connection, contact_ids: Sequence[int], enabled: Iterab
 
 def off_lines(off: Counter[str], *, indent: str = "  ") -> list[str]:
     """One line per switched-off channel that would reach someone, with the settings that switch it on."""
-    return [
-        f"{indent}{count} of them have {CHANNEL_NAMES.get(channel, channel)}, which is switched off here; "
-        f"set {SWITCHED_ON_BY.get(channel, 'its settings')} to switch it on"
-        for channel, count in sorted(off.items())
-    ]
+    lines = []
+    for channel, count in sorted(off.items()):
+        declared = channel_registry.entry(channel)
+        title = declared.title if declared is not None else channel
+        settings = declared.switched_on_by if declared is not None else "its settings"
+        lines.append(f"{indent}{count} of them have {title}, which is switched off here; set {settings} to switch it on")
+    return lines

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import itertools
 import json
@@ -382,7 +383,7 @@ class FakeTelegram:
             params.update(json.loads(body))
         elif body:
             params.update(urllib.parse.parse_qsl(body.decode()))
-        method = match.group(2)
+        method = self._canonical(match.group(2))
         if method == "getUpdates":
             return await self._get_updates(params)
         try:
@@ -392,6 +393,15 @@ class FakeTelegram:
         return 200, {"ok": True, "result": result}
 
     # --- the Bot API methods ------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _method_names(self) -> dict[str, str]:
+        names = [name.removeprefix("_api_") for name in dir(self) if name.startswith("_api_")]
+        return {name.lower(): name for name in [*names, "getUpdates"]}
+
+    def _canonical(self, method: str) -> str:
+        """The method's name as documented: the Bot API's method names are case-insensitive."""
+        return self._method_names.get(method.lower(), method)
 
     def call(self, method: str, params: JSON, *, via_webhook_response: bool = False) -> Any:
         """Perform one Bot API method; raises ApiError like Telegram would answer."""

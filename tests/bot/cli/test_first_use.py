@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -99,10 +100,10 @@ def test_the_demo_prints_its_database_how_to_get_the_command_and_starts_over_wit
     get_settings.cache_clear()
     app = build(get_settings())
     token = link.rsplit("/", 1)[1]
-    ids = read_answer_token(app.secret_key, token)
-    assert ids is not None
+    named = read_answer_token(app.secret_key, token, now=app.clock(), max_age=dt.timedelta(days=1))
+    assert named is not None
     with app.engine.begin() as conn:
-        contact, consultation = load_contact(conn, ids[0]), load_consultation(conn, ids[1])
+        contact, consultation = load_contact(conn, named.contact_id), load_consultation(conn, named.consultation_id)
         assert contact is not None and consultation is not None
         app.dialogues.answer(conn, contact, consultation, CommandIn("decline"), channel="web", now=app.clock())
     app.engine.dispose()
@@ -112,8 +113,11 @@ def test_the_demo_prints_its_database_how_to_get_the_command_and_starts_over_wit
     assert second != link and "found 40 businesses" in again
 
     reset = "\n".join(demo_lines(tmp_path, "--reset"))
-    assert re.findall(r"Answer as a demo business:\s+(\S+)", reset) == [link]  # the first link, fresh again
+    (fresh,) = re.findall(r"Answer as a demo business:\s+(\S+)", reset)
     app = build(get_settings())
+    # The first contact's link again (links carry when they were made, so the text itself differs).
+    again_named = read_answer_token(app.secret_key, fresh.rsplit("/", 1)[1], now=app.clock(), max_age=dt.timedelta(days=1))
+    assert again_named is not None and again_named.contact_id == named.contact_id
     with app.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(dialogues_table)).scalar_one() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(consultations_table)).scalar_one() == 1

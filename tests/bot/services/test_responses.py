@@ -20,7 +20,7 @@ def test_an_opt_out_by_the_e_mail_link_counts_alike_in_show_the_export_and_the_b
     app: App, web: LiveServer
 ) -> None:
     t = town(app)
-    assert httpx.post(opt_out_url(web.url, app.secret_key, t.email)).status_code == 200
+    assert httpx.post(opt_out_url(web.url, app.secret_key, t.email, now=app.clock())).status_code == 200
 
     with app.session() as session:
         (stats,) = consultations.consultation_stats(session, t.consultation_id)
