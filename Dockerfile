@@ -1,17 +1,20 @@
 # Samråd: a small, non-root image whose default command applies migrations and serves.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot bot
 COPY adapters adapters
 COPY conversations conversations
 COPY storage storage
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# Every dependency at the version in constraints.txt (tested together), built into wheels here.
+RUN pip install --no-cache-dir --upgrade pip setuptools wheel \
+    && pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt .
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 samrad
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+RUN pip install --no-cache-dir --upgrade pip setuptools \
+    && pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels
 USER samrad
 WORKDIR /home/samrad
 ENV SAMRAD_DATABASE_URL=sqlite:////home/samrad/samrad.db \

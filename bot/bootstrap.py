@@ -3,6 +3,7 @@ with their own settings and clock."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,10 +19,11 @@ from bot.clock import Clock, system_clock
 from bot.links import answer_url, opt_out_url
 from bot.services.dialogues import Dialogues
 from bot.settings import Settings, get_settings
-from storage.db import make_engine
+from storage.db import deferred, make_engine
 from storage.tables import Setting
 
 SECRET_KEY_SETTING = "secret_key"
+logger = logging.getLogger("samrad")
 
 
 @dataclass
@@ -75,10 +77,11 @@ def _secret_key(settings: Settings, engine: Engine) -> str:
     and sessions survive restarts and are shared by every process on one database."""
     if settings.secret_key:
         return settings.secret_key
-    with Session(engine) as session:
-        stored = session.get(Setting, SECRET_KEY_SETTING)
+    with Session(deferred(engine)) as reading:  # every start reads it: never wait for a writer
+        stored = reading.get(Setting, SECRET_KEY_SETTING)
         if stored is not None:
             return stored.value
+    with Session(engine) as session:
         session.add(Setting(key=SECRET_KEY_SETTING, value=secrets.token_urlsafe(32)))
         try:
             session.commit()
@@ -87,3 +90,14 @@ def _secret_key(settings: Settings, engine: Engine) -> str:
         stored = session.get(Setting, SECRET_KEY_SETTING)
         assert stored is not None
         return stored.value
+
+
+def warn_if_secret_key_stored(app: App) -> None:
+    """For `samrad serve`: one log line (never the key) when links are signed with the key kept in the
+    database, since whoever reads a copy of the database (a backup) can then forge answer links."""
+    if app.settings.secret_key:
+        return
+    logger.warning(
+        "the secret key that signs links is kept in the database (settings table), so a copy of the "
+        "database can forge links; in production set SAMRAD_SECRET_KEY in the environment instead"
+    )

@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from conversations.clean_text import clean_text
 from conversations.messages import AnswerValue
 from conversations.phrases import MONTHS
 from conversations.questionnaire import Question
@@ -290,7 +291,7 @@ def _date(text: str, today: dt.date) -> ParseResult:
 
 
 def _text(question: Question, text: str) -> ParseResult:
-    answer = text.strip()
+    answer = clean_text(text).strip()  # stored as written, so only what cannot be stored goes
     if not answer:
         return Refusal("refuse_text_empty")
     if len(answer) > question.max_length:

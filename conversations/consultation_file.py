@@ -58,6 +58,11 @@ from conversations.questionnaire import (
 )
 
 DEFAULT_REMINDERS: tuple[dt.timedelta, ...] = (dt.timedelta(days=3),)
+# A consultation is asked early and answered on a phone: short. These are far above what one needs and
+# keep a mistaken file (a pasted document, a generated list) from reaching the people it is sent to.
+MAX_QUESTIONS = 100
+MAX_INTRO_CHARS = 10_000
+MAX_TITLE_CHARS = 300
 
 # --- ISO 8601 durations --------------------------------------------------------------------------
 
@@ -224,7 +229,11 @@ class ConsultationSpec(CheckedModel):
     questions: tuple[Question, ...]
 
     def issues(self) -> list[Issue]:
-        issues = prefixed(("audience",), self.audience.issues())
+        if len(self.questions) > MAX_QUESTIONS:
+            return [(("questions",), f"{len(self.questions)} questions; at most {MAX_QUESTIONS}")]
+        issues = _too_long(("title",), self.title, MAX_TITLE_CHARS)
+        issues += _too_long(("intro",), self.intro, MAX_INTRO_CHARS)
+        issues += prefixed(("audience",), self.audience.issues())
         issues += prefixed(("questions",), check_questions(self.questions))
         if self.opens is not None and self.opens >= self.closes:
             issues.append(
@@ -259,6 +268,11 @@ class ConsultationSpec(CheckedModel):
         return issues
 
 
+def _too_long(path: tuple[str, ...], text: LocalText | None, limit: int) -> list[Issue]:
+    longest = max((len(t) for t in (text.sv, text.en) if t), default=0) if text else 0
+    return [(path, f"{longest} characters; at most {limit}")] if longest > limit else []
+
+
 class ConsultationFile(CheckedModel):
     """A whole consultation file: the case and the consultation."""
 
@@ -266,7 +280,8 @@ class ConsultationFile(CheckedModel):
     consultation: ConsultationSpec
 
     def issues(self) -> list[Issue]:
-        case, consultation = self.case.issues(), self.consultation.issues()
+        case = self.case.issues() + _too_long(("title",), self.case.title, MAX_TITLE_CHARS)
+        consultation = self.consultation.issues()
         return prefixed(("case",), case) + prefixed(("consultation",), consultation)
 
     @property

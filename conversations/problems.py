@@ -102,7 +102,8 @@ def show_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        flat = " ".join(value.split())  # an error message is one line, of a readable length
+        return f'"{flat}"' if len(flat) <= 60 else f'"{flat[:59]}…"'
     if isinstance(value, float):
         return show_number(value)
     return str(value)

@@ -31,10 +31,43 @@ from conversations.problems import (
 )
 from conversations.question import LocalText, Option, Question
 
+# Limits on a YAML file, far above any real consultation or questionnaire, that keep a wrong or hostile
+# file from exhausting memory or the stack: an alias (*name) can repeat a large part of a document any
+# number of times ("billion laughs"), so aliases are refused; nesting would overflow the parser's stack.
+MAX_YAML_CHARS = 250_000  # a consultation of 100 questions is some 20 000
+MAX_DEPTH = 30
+MAX_SCALAR_CHARS = 20_000
+MAX_ITEMS = 2_000
+_UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+class _Refused(Exception):
+    """A file past one of the limits: the line and what is wrong."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps timestamps as strings: dates and times are parsed (and explained) by the
-    models, so a bad date is reported with its line like any other mistake."""
+    models, so a bad date is reported with its line like any other mistake. It refuses aliases and
+    nesting deeper than MAX_DEPTH while composing, before anything is expanded."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _Refused(mark.line + 1, "aliases (*name) are not allowed here; write the value out")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _Refused(mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -61,26 +94,48 @@ class YamlDocument:
 
 
 def parse_yaml(text: str, *, source: str = "<yaml>") -> YamlDocument:
-    """Parse one YAML document, refusing syntax errors with their line."""
-    loader = _Loader(text)
+    """Parse one YAML document, refusing syntax errors with their line, and files past the limits."""
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        _check_text(text)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            lines: dict[Path, int] = {}
+            duplicates: list[Problem] = []
+            if node is not None:
+                lines[()] = node.start_mark.line + 1
+                _walk(node, (), lines, duplicates, set())
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except _Refused as refused:
+        raise QuestionnaireError([Problem(refused.line, "", refused.message)], source=source) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         what = f"{error.problem} ({error.context})" if error.context else str(error.problem)
-        problem = Problem(mark.line + 1 if mark else None, "", f"not valid YAML: {what}")
+        problem = Problem(mark.line + 1 if mark else None, "", f"not valid YAML: {_one_line(what)}")
         raise QuestionnaireError([problem], source=source) from None
-    except (yaml.YAMLError, ValueError) as error:  # a YAML error without a place
-        raise QuestionnaireError([Problem(None, "", f"not valid YAML: {error}")], source=source) from None
-    finally:
-        loader.dispose()
+    except (yaml.YAMLError, ValueError, RecursionError) as error:  # a YAML error without a place
+        problem = Problem(None, "", f"not valid YAML: {_one_line(str(error))}")
+        raise QuestionnaireError([problem], source=source) from None
     if node is None:
         raise QuestionnaireError([Problem(1, "", "the file is empty")], source=source)
-    lines: dict[Path, int] = {(): node.start_mark.line + 1}
-    duplicates: list[Problem] = []
-    _walk(node, (), lines, duplicates, set())
     return YamlDocument(data, lines, tuple(duplicates))
+
+
+def _check_text(text: str) -> None:
+    if len(text) > MAX_YAML_CHARS:
+        raise _Refused(None, f"the file is larger than {MAX_YAML_CHARS // 1000} kB")
+    found = _UNREADABLE.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        raise _Refused(line, f"the file holds a control character (U+{ord(found.group()):04X}); "
+                             "save it as plain UTF-8 text")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
 def _walk(
@@ -89,6 +144,12 @@ def _walk(
     if id(node) in seen:  # an alias of a node already walked
         return
     seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_SCALAR_CHARS:
+        raise _Refused(node.start_mark.line + 1, f"{format_path(path) or 'a value'}: longer than "
+                       f"{MAX_SCALAR_CHARS:,} characters".replace(",", " "))
+    if isinstance(node, yaml.SequenceNode | yaml.MappingNode) and len(node.value) > MAX_ITEMS:
+        raise _Refused(node.start_mark.line + 1, f"{format_path(path) or 'the file'}: more than "
+                       f"{MAX_ITEMS:,} entries".replace(",", " "))
     if isinstance(node, yaml.MappingNode):
         first_line: dict[str, int] = {}
         for key, value in node.value:
@@ -226,7 +287,7 @@ def _type_name(value: object) -> str:
     if isinstance(value, int | float):
         return f"the number {show_number(value)}"
     if isinstance(value, str):
-        return f'the text "{value}"'
+        return f"the text {show_value(value)}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

@@ -11,7 +11,15 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlmodel import Session
 
-__all__ = ["deferred", "is_sqlite", "make_engine", "normalise_url", "relaxed", "session_factory"]
+__all__ = [
+    "deferred",
+    "is_sqlite",
+    "make_engine",
+    "normalise_url",
+    "relaxed",
+    "session_factory",
+    "writer_busy",
+]
 
 # Execution option read by the SQLite "begin" hook: how a transaction starts.
 SQLITE_BEGIN_OPTION: Final = "samrad_sqlite_begin"
@@ -102,6 +110,32 @@ def deferred(engine: Engine) -> Engine:
     """The same engine (same pool), but SQLite transactions begin DEFERRED: for read-only work such as
     the officials' pages, which then run alongside writers under WAL. No effect on PostgreSQL."""
     return engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+
+
+def writer_busy(engine: Engine) -> bool:
+    """Whether another connection holds SQLite's write lock now (a long import, say): asked without
+    waiting, and without writing anything. Always False on PostgreSQL, whose writers do not exclude
+    each other."""
+    if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
+        return False  # an in-memory database has one connection, in this process
+    raw = engine.raw_connection()  # outside SQLAlchemy's transaction: BEGIN is issued by hand here
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute("PRAGMA busy_timeout=0")
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+            except Exception as error:  # sqlite3.OperationalError: database is locked
+                if "locked" in str(error) or "busy" in str(error):
+                    return True
+                raise
+            cursor.execute("ROLLBACK")
+            return False
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.close()
+    finally:
+        raw.close()
 
 
 def relaxed(engine: Engine) -> Engine:

@@ -36,6 +36,9 @@ app.add_typer(telegram_app, name="telegram")
 app.add_typer(outbox_app, name="outbox")
 
 
+EXCEL_HELP = "CSV for Excel: semicolons, a UTF-8 byte-order mark, CRLF (opens right with a double-click)"
+
+
 def fail(message: str) -> NoReturn:
     typer.echo(f"samrad: {message}", err=True)
     raise typer.Exit(1)
@@ -168,10 +171,13 @@ def consultation_broadcast(consultation_id: Annotated[int, typer.Argument(metava
 
 
 @consultation_app.command("invites")
-def consultation_invites(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def consultation_invites(
+    consultation_id: Annotated[int, typer.Argument(metavar="ID")],
+    excel: Annotated[bool, typer.Option("--excel", help=EXCEL_HELP)] = False,
+) -> None:
     """CSV on stdout: one row per contact with the web link, Telegram deep link and chat code."""
     with user_errors():
-        typer.echo(commands.consultation_invites(consultation_id), nl=False)
+        typer.echo(commands.consultation_invites(consultation_id, excel=excel), nl=False)
 
 
 @consultation_app.command("export")
@@ -181,14 +187,18 @@ def consultation_export(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="file to write; stdout if left out")
     ] = None,
+    excel: Annotated[bool, typer.Option("--excel", help=EXCEL_HELP)] = False,
 ) -> None:
     """Export the answers, one row per invited contact."""
     with user_errors():
-        text = commands.consultation_export(consultation_id, format)
+        text = commands.consultation_export(consultation_id, format, excel=excel)
         if output is None:
             sys.stdout.write(text)
         else:
-            output.write_text(text, encoding="utf-8")
+            try:
+                output.write_text(text, encoding="utf-8", newline="")  # keep --excel's CRLF as written
+            except OSError as error:
+                fail(f"{output}: {error.strerror}")
             typer.echo(f"wrote {output}", err=True)
 
 

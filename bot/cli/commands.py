@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlmodel import Session
 
 from bot import channels as channel_registry
 from bot.bootstrap import App, build
@@ -25,10 +24,11 @@ from bot.cli import database
 from bot.cli.errors import UserFacingError
 from bot.services import businesses, consultations, contacts, export, links, users
 from bot.services.channel_reach import off_lines
+from bot.services.spreadsheet import csv_text
 from bot.settings import Settings, get_settings, settings_problem
 from conversations.questionnaire import QuestionnaireError
 from storage import migrate
-from storage.db import make_engine
+from storage.db import deferred, make_engine
 
 # The services' own error types are all things a user can fix; the CLI shows them the same way.
 _USER_ERRORS: tuple[type[Exception], ...] = (
@@ -59,7 +59,7 @@ def _app() -> App:
     database.require_existing(url)  # before connecting: SQLite would create an empty file
     engine = make_engine(url)
     try:
-        current = migrate.current_revision(engine)
+        current = migrate.current_revision(deferred(engine))  # a read: never waits for a writer
     except SQLAlchemyError as error:  # the database cannot be reached at all
         reason = str(error.orig if isinstance(error, DBAPIError) else error).splitlines()[0]
         raise UserFacingError(f"cannot open the database at {database.describe(url)}: {reason}") from None
@@ -94,35 +94,56 @@ def db_upgrade() -> str:
     return f"database {database.describe(url)} at revision {migrate.head_revision()}"
 
 
+def _read_bytes(path: Path, *, limit: int) -> bytes:
+    """The file's bytes; a file larger than `limit` is refused before it is read."""
+    try:
+        if path.stat().st_size > limit:
+            raise UserFacingError(f"{path}: larger than {limit // 1_000_000} MB; split it / filen är för stor")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserFacingError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserFacingError(f"{path}: is a directory, not a file") from None
+    except OSError as error:
+        raise UserFacingError(f"{path}: {error.strerror}") from None
+
+
 def business_import(path: Path) -> str:
-    text = _read(path)
     app = _app()
-    with _user_errors():
-        try:
-            rows = businesses.parse_businesses_csv(text, teams_hosts=app.settings.teams_webhook_hosts)
-        except businesses.BusinessFileError as error:
-            raise UserFacingError(
-                f"{path}: "
-                + "; ".join(error.problems[:5])
-                + (f"; … {len(error.problems) - 5} more" if len(error.problems) > 5 else "")
-            ) from None
-        with app.session() as session:
-            result = businesses.import_businesses(session, rows, now=app.clock())
-            session.commit()
+    try:
+        # The whole file is checked first; only a clean file is written (in short transactions).
+        data = _read_bytes(path, limit=businesses.MAX_FILE_BYTES)
+        rows = businesses.parse_businesses_csv(
+            businesses.decode_businesses_file(data), teams_hosts=app.settings.teams_webhook_hosts
+        )
+    except businesses.BusinessFileError as error:
+        raise UserFacingError(
+            f"{path}: "
+            + "; ".join(error.problems[:5])
+            + (f"; … {len(error.problems) - 5} more" if len(error.problems) > 5 else "")
+        ) from None
+    del data  # the rows hold what is needed; the file's bytes need not stay in memory
+    result = businesses.import_businesses_in_batches(app.engine, rows, now=app.clock())
     return result.summary()
 
 
 def consultation_create(path: Path, *, again: bool = False) -> Iterator[str]:
     from conversations.consultation_file import load_consultation_file
+    from conversations.yaml_errors import MAX_YAML_CHARS
 
+    if path.is_file() and path.stat().st_size > 4 * MAX_YAML_CHARS:  # not read into memory at all
+        raise UserFacingError(f"{path}: the file is larger than {MAX_YAML_CHARS // 1000} kB")
     text = _read(path)
     app = _app()
     with _user_errors():
         try:
             file = load_consultation_file(text, source=str(path))
         except QuestionnaireError as error:
-            # One line per problem in the file; the CLI promises one line, so they are joined.
-            raise UserFacingError("; ".join(str(error).splitlines())) from None
+            # One line per problem in the file; the CLI promises one line, so they are joined (the
+            # first ten: enough to start fixing, and a line still readable).
+            lines = str(error).splitlines()
+            more = f"; … {len(lines) - 10} more" if len(lines) > 10 else ""
+            raise UserFacingError("; ".join(lines[:10]) + more) from None
         with app.session() as session:
             consultation = consultations.create_consultation(
                 session, file, now=app.clock(), actor="cli", again=again
@@ -165,16 +186,21 @@ def _stats_line(stats: consultations.ConsultationStats) -> str:
     )
 
 
+def _reading(app: App) -> Session:
+    """A session for read-only work: on SQLite it never waits for (or blocks) a writer."""
+    return Session(deferred(app.engine), expire_on_commit=False)
+
+
 def consultation_list() -> str:
     app = _app()
-    with app.session() as session:
+    with _reading(app) as session:
         rows = consultations.consultation_stats(session)
     return "\n".join(_stats_line(s) for s in rows) if rows else "no consultations yet"
 
 
 def consultation_show(consultation_id: int) -> str:
     app = _app()
-    with _user_errors(), app.session() as session:
+    with _user_errors(), _reading(app) as session:
         (stats,) = consultations.consultation_stats(session, consultation_id, channels=app.channels)
     zone = ZoneInfo(app.settings.timezone)
     closes = (
@@ -251,7 +277,6 @@ def consultation_broadcast(
 
 def outbox_status() -> str:
     from storage import outbox as outbox_queries
-    from storage.db import deferred
 
     app = _app()
     with deferred(app.engine).connect() as conn:
@@ -269,7 +294,6 @@ def outbox_status() -> str:
 def outbox_failed(*, consultation_id: int | None, limit: int) -> str:
     import sqlalchemy as sa
 
-    from storage.db import deferred
     from storage.tables import outbox_table as outbox_t
 
     app = _app()
@@ -300,7 +324,7 @@ def outbox_failed(*, consultation_id: int | None, limit: int) -> str:
     )
 
 
-def consultation_invites(consultation_id: int) -> str:
+def consultation_invites(consultation_id: int, *, excel: bool = False) -> str:
     from bot.services.invites import invite_rows
 
     app = _app()
@@ -309,23 +333,9 @@ def consultation_invites(consultation_id: int) -> str:
     with _user_errors(), app.session() as session:
         rows = invite_rows(session, app, consultation_id, join_links=join_links)
         session.commit()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "contact_id",
-            "org_number",
-            "business_name",
-            "contact_name",
-            "contact_email",
-            "language",
-            "web_link",
-            *join_links,
-            "chat_code",
-        ]
-    )
-    writer.writerows(rows)
-    return buffer.getvalue()
+    header = ["contact_id", "org_number", "business_name", "contact_name", "contact_email", "language",
+              "web_link", *join_links, "chat_code"]
+    return csv_text(header, rows, excel=excel)
 
 
 def telegram_set_webhook(url: str | None) -> str:
@@ -380,14 +390,16 @@ def telegram_username(app: App) -> str | None:
         ) from None
 
 
-def consultation_export(consultation_id: int, format: str) -> str:
+def consultation_export(consultation_id: int, format: str, *, excel: bool = False) -> str:
     if format not in ("csv", "json"):
         raise UserFacingError(f"unknown format {format!r}; use csv or json")
+    if excel and format != "csv":
+        raise UserFacingError("--excel is for --format csv")
     app = _app()
-    with _user_errors(), app.session() as session:
-        render = export.export_csv if format == "csv" else export.export_json
-        text = render(session, consultation_id)
-    return text
+    with _user_errors(), _reading(app) as session:
+        if format == "csv":
+            return export.export_csv(session, consultation_id, excel=excel)
+        return export.export_json(session, consultation_id)
 
 
 def user_add(email: str, role: str, password: str) -> str:
@@ -426,9 +438,11 @@ def chat(*, consultation_id: int, contact_id: int | None) -> None:
 
 
 def serve(*, host: str, port: int) -> None:
+    from bot.bootstrap import warn_if_secret_key_stored
     from bot.server import run_server
 
     app = _app()
+    warn_if_secret_key_stored(app)
     _refuse_unsafe_channels(app)
     print(f"Database: {database.describe(app.settings.database_url)}", flush=True)
     run_server(app, host=host, port=port)

@@ -1,13 +1,29 @@
-"""Erasing a contact's personal data on request (GDPR art. 17): answers stay, de-identified."""
+"""Erasing a contact's personal data on request (GDPR art. 17): answers stay, de-identified.
+
+Personal data of a contact lives in more places than the contacts row: chat identities, the delivery
+history (addresses, and platforms' error texts such as "SMTP 550 for anna@…"), the messages sent to them
+(summaries repeat their free-text answers, greetings their name) and the dialogue's state (a copy of
+their answers). All of it goes. The answers table keeps their answers without their identity; free-text
+answers are kept as written (the municipality's record; an official reviews them, see README).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session, col, delete, update
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from bot.services.audit import record
-from storage.tables import ChannelIdentity, Contact, OutboxMessage
+from storage.tables import ChannelIdentity, Contact
+from storage.tables import channel_identities_table as identities_t
+from storage.tables import delivery_attempts_table as attempts_t
+from storage.tables import dialogues_table as dialogues_t
+from storage.tables import due_reminders_table as reminders_t
+from storage.tables import outbox_table as outbox_t
+
+# What replaces a platform's error text, which may quote the address ("SMTP 550 for anna@…").
+ERASED_ERROR = "contact erased"
 
 
 class ContactError(ValueError):
@@ -22,20 +38,62 @@ def erase_contact(session: Session, contact_id: int, *, now: dt.datetime, actor:
         raise ContactError(
             f"contact {contact_id} was already erased on {contact.erased_at.date().isoformat()}"
         )
+    addresses = [(identity.channel, identity.address) for identity in session.exec(
+        select(ChannelIdentity).where(col(ChannelIdentity.contact_id) == contact_id)
+    )]
+    if contact.email:
+        addresses.append(("email", contact.email))
     contact.name = ""
     contact.email = None
     contact.phone = None
+    contact.unreachable_reason = None
     contact.erased_at = now
     contact.opted_out_at = contact.opted_out_at or now  # an erased person is never messaged again
     contact.updated_at = now
-    session.exec(delete(ChannelIdentity).where(col(ChannelIdentity.contact_id) == contact_id))
-    session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.contact_id) == contact_id, col(OutboxMessage.status) == "pending")
-        .values(status="dropped", last_error="contact erased")
+    session.flush()
+    conn = session.connection()
+    conn.execute(identities_t.delete().where(identities_t.c.contact_id == contact_id))
+    _erase_messages(conn, contact_id, addresses)
+    conn.execute(
+        reminders_t.update()
+        .where(reminders_t.c.contact_id == contact_id, reminders_t.c.status == "pending")
+        .values(status="skipped", reason=ERASED_ERROR, decided_at=now)
     )
-    # Chat ids and e-mail addresses in the delivery history are personal data too.
-    session.exec(update(OutboxMessage).where(col(OutboxMessage.contact_id) == contact_id).values(address=""))
+    # The state's copy of the answers (the answers table keeps them); what remains says where the
+    # dialogue stood, for the export's status.
+    for dialogue_id, state in conn.execute(
+        sa.select(dialogues_t.c.id, dialogues_t.c.state).where(dialogues_t.c.contact_id == contact_id)
+    ):
+        conn.execute(
+            dialogues_t.update()
+            .where(dialogues_t.c.id == dialogue_id)
+            .values(state={**state, "answers": {}})
+        )
     record(session, actor=actor, action="contact.erase", target=f"contact:{contact_id}", detail={}, now=now)
-    # Free-text answers can hold personal data too; they are kept, since they are the municipality's
-    # record, and officials can review them (see README, "Erasure").
+
+
+def _erase_messages(conn: sa.Connection, contact_id: int, addresses: list[tuple[str, str]]) -> None:
+    """Drop what is still queued, and strip the delivery history of addresses, contents and errors:
+    rows queued for the contact, and rows sent to one of their addresses before the chat was bound."""
+    mine = outbox_t.c.contact_id == contact_id
+    for channel, address in addresses:
+        mine = mine | ((outbox_t.c.channel == channel) & (outbox_t.c.address == address))
+    conn.execute(
+        outbox_t.update()
+        .where(mine, outbox_t.c.status.in_(("pending", "sending")))
+        .values(status="dropped", claimed_by=None, claimed_until=None)
+    )
+    row_ids = sa.select(outbox_t.c.id).where(mine).scalar_subquery()
+    conn.execute(attempts_t.update().where(attempts_t.c.outbox_id.in_(row_ids)).values(detail=None))
+    conn.execute(
+        outbox_t.update()
+        .where(mine)
+        .values(
+            address="",
+            payload={},
+            last_error=sa.case(
+                (outbox_t.c.last_error.is_not(None) | (outbox_t.c.status == "dropped"), ERASED_ERROR),
+                else_=None,
+            ),
+        )
+    )

@@ -18,8 +18,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conversations import engine
+from conversations.clean_text import clean_text
 from conversations.engine import DialogueState, Step
-from conversations.messages import Inbound, Language, Outbound, TextOut, outbound_to_json
+from conversations.messages import (
+    ChoiceIn,
+    CommandIn,
+    Inbound,
+    Language,
+    Outbound,
+    TextIn,
+    TextOut,
+    outbound_to_json,
+)
 from conversations.phrases import phrase
 from conversations.questionnaire import Questionnaire
 from storage.tables import answers_table as answers_t
@@ -212,6 +222,7 @@ class Dialogues:
         questionnaire = self._questionnaire(conn, consultation, now)
         if questionnaire is None:
             return _not_open_view(consultation, language or contact.language, now)
+        inbound = cleaned(inbound)  # before anything of it is parsed, echoed in a reply or stored
         if state is NOT_READ:
             state = load_state(conn, contact.id, consultation.id)
         is_new = state is None
@@ -313,6 +324,17 @@ class Dialogues:
         if consultation.status != "open" or _past_closing(consultation, now):
             return None
         return self.snapshots.get(conn, consultation.id)
+
+
+def cleaned(inbound: Inbound) -> Inbound:
+    """The inbound event with its texts cleaned (conversations.clean_text), whatever channel it came by."""
+    if isinstance(inbound, TextIn):
+        return TextIn(clean_text(inbound.text))
+    if isinstance(inbound, ChoiceIn):
+        return ChoiceIn(clean_text(inbound.question_id), tuple(clean_text(v) for v in inbound.values))
+    if isinstance(inbound, CommandIn):
+        return CommandIn(inbound.name, clean_text(inbound.argument))
+    return inbound
 
 
 def _apply_changes(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.services import responses
 from bot.services.consultations import get_consultation
+from bot.services.spreadsheet import csv_text
 from conversations.questionnaire import Questionnaire
 from storage.tables import Answer, Business, Case, Contact, Dialogue, Invitation
 
@@ -110,38 +109,31 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def _guard_formula(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _time(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="seconds") if value else ""
 
 
-def export_csv(session: Session, consultation_id: int) -> str:
+def export_csv(session: Session, consultation_id: int, *, excel: bool = False) -> str:
+    """One row per invited contact; every text cell guarded against formulas (bot.services.spreadsheet).
+    `excel`: semicolons, a byte-order mark and CRLF, for opening in Excel (README, "Answer export")."""
     questionnaire, rows = response_rows(session, consultation_id)
     questions = questionnaire.questions if questionnaire else ()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*FIXED_COLUMNS, *(q.id for q in questions)])
-    for row in rows:
-        cells = [
+    body = (
+        [
             row.case_reference,
             str(row.consultation_id),
             row.org_number,
-            _guard_formula(row.business_name),
-            _guard_formula(row.contact_name),
+            row.business_name,
+            row.contact_name,
             row.channel,
             row.status,
             _time(row.invited_at),
             _time(row.completed_at),
+            *(csv_cell(row.answers.get(question.id)) for question in questions),
         ]
-        for question in questions:
-            cell = csv_cell(row.answers.get(question.id))
-            cells.append(_guard_formula(cell) if question.kind == "text" else cell)
-        writer.writerow(cells)
-    return buffer.getvalue()
+        for row in rows
+    )
+    return csv_text([*FIXED_COLUMNS, *(q.id for q in questions)], body, excel=excel)
 
 
 def export_json(session: Session, consultation_id: int) -> str:

@@ -43,6 +43,7 @@ from conversations.messages import (
     QuestionOut,
     TextOut,
 )
+from storage.db import deferred
 
 CHANNEL = "web"
 TYPED_KINDS = ("number", "date", "text")  # answered in a text field rather than by picking
@@ -250,7 +251,7 @@ def answer_page(request: Request, token: str, lang: str | None = None) -> Respon
     link = read_link(app, token)
     if link is None:
         return _invalid(request, language)
-    with app.engine.connect() as conn:
+    with deferred(app.engine).connect() as conn:  # a page view is a read: never waits for a writer
         visit = _visit(app, conn, link)
         if visit is None:
             return _invalid(request, language)

@@ -22,6 +22,7 @@ from bot.services.links import links_revoked
 from bot.web.rate_limits import client_address, page_wait, rate_limits
 from conversations.messages import Language
 from conversations.phrases import phrase
+from storage.db import deferred
 
 router = APIRouter()
 
@@ -81,7 +82,7 @@ def _contact(app: App, token: str) -> tuple[int, Language] | None:
     link = read_opt_out_token(app.secret_key, token)
     if link is None:
         return None
-    with app.engine.connect() as conn:
+    with deferred(app.engine).connect() as conn:  # a read: never waits for SQLite's write lock
         contact = load_contact(conn, link.contact_id)
         if contact is None or contact.erased or links_revoked(conn, link.contact_id, link.issued_at):
             return None
