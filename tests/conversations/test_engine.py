@@ -540,6 +540,34 @@ def test_questions_whose_when_does_not_hold_are_skipped(texts: list[str], asked:
     assert chat.question.question_id == "_submit"
 
 
+@pytest.mark.parametrize(
+    ("score", "asked"),
+    [
+        ("4", ["impact", "why_four", "end"]),
+        ("3", ["impact", "what_helps", "end"]),
+        ("5", ["impact", "end"]),
+        ("0", ["impact", "what_helps", "end"]),
+    ],
+)
+def test_a_follow_up_on_one_score_or_up_to_a_bound_is_asked_for_those_scores_only(
+    score: str, asked: list[str]
+) -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "impact", "kind": "scale", "text": "Hur mycket?", "min": 0, "max": 10},
+                {"id": "why_four", "kind": "text", "text": "Varför just 4?", "when": {"impact": 4}},
+                {"id": "what_helps", "kind": "text", "text": "Vad hjälper?", "when": {"impact": {"lte": 3}}},
+                {"id": "end", "kind": "yesno", "text": "Klart?"},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    assert asked_ids(chat, [score, *["Bra"] * (len(asked) - 2), "ja"]) == asked
+    assert chat.question.question_id == "_submit"
+
+
 def test_a_condition_on_a_skipped_question_does_not_hold() -> None:
     questionnaire = Questionnaire.model_validate(
         {
