@@ -342,11 +342,14 @@ def test_every_question_carries_what_a_channel_needs() -> None:
     assert (scale.min, scale.max, scale.hint) == (1, 5, "Svara med en siffra 1–5.")
     assert [c.id for c in scale.choices] == ["1", "2", "3", "4", "5"]
     assert [a.command for a in scale.actions] == ["back", "decline"]
+    chat = answered(Chat(), "best_time")  # the hint counts this question's two options
+    assert chat.question.hint == "Svara med en siffra 1–2 eller skriv alternativet."
     chat = answered(Chat(), "staff")
     assert (chat.question.min, chat.question.max, chat.question.choices) == (0, None, ())
     chat = answered(Chat(), "comments")
     text = chat.question
     assert (text.required, text.max_length) == (False, 100)
+    assert text.hint == "Skriv ditt svar med egna ord (högst 100 tecken)."
     assert [a.command for a in text.actions] == ["skip", "back", "decline"]
 
 
