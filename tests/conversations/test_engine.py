@@ -861,6 +861,84 @@ def test_a_closed_consultation_takes_no_answers_but_still_honours_stop() -> None
     assert begin(CAFE, language="sv", now=late).state.phase == "closed"
 
 
+LATE = dt.datetime(2025, 5, 1, tzinfo=dt.UTC)  # after CAFE closes
+
+
+@pytest.mark.parametrize("pressed", [CommandIn("change"), CommandIn("change", "1"), CommandIn("submit"),
+                                     CommandIn("done"), CommandIn("skip"), CommandIn("decline")])
+def test_after_closing_buttons_change_nothing_but_the_stop_button_still_works(pressed: CommandIn) -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS)  # at the summary, not yet submitted
+    before = chat.state.answers
+    chat.now = LATE
+    chat.send(pressed)
+    assert chat.texts == ["Samrådet är avslutat, så det går inte att svara längre. Tack för ditt intresse!"]
+    assert chat.state.phase == "closed" and chat.state.answers == before and chat.last.changes == ()
+    assert chat.outcomes == [] and chat.state.submitted_at is None
+    chat.send(CommandIn("stop"))
+    assert chat.question.question_id == "_stop"
+    chat.send(ChoiceIn("_stop", ("yes",)))
+    assert chat.outcomes == ["opted_out"]
+
+
+def test_submitted_then_stopped_then_back_is_still_submitted() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ja", "stopp", "ja")
+    assert chat.outcomes == ["submitted", "opted_out"]
+    chat.send("fortsätt")
+    assert chat.last.outcome == "reopened"
+    assert chat.texts == ["Vi har redan fått dina svar. Skriv ändra om du vill ändra något."]
+    assert chat.state.phase == "submitted" and chat.state.status == "complete"
+    assert chat.state.answers == CAFE_VALUES
+    chat.send("ändra 5", "14", "ja")  # and can change an answer as before
+    assert chat.state.answers["staff"] == 14 and chat.outcomes[-1] == "submitted"
+
+
+def test_declined_then_back_asks_where_it_stood() -> None:
+    chat = answered(Chat(), "best_time")
+    chat.send("berör oss inte", "fortsätt")
+    assert chat.texts[0] == "Välkommen tillbaka!" and chat.question.question_id == "best_time"
+    assert chat.state.phase == "asking" and chat.state.submitted_at is None
+
+
+def extended(questionnaire: Questionnaire) -> Questionnaire:
+    """The same consultation with its closing date moved past LATE."""
+    return questionnaire.model_copy(update={"closes": dt.datetime(2025, 6, 1, tzinfo=dt.UTC)})
+
+
+def test_a_dialogue_stored_as_closed_goes_on_where_it_stood_when_the_closing_date_is_moved() -> None:
+    chat = answered(Chat(), "staff")
+    chat.now = LATE
+    chat.send("12")
+    assert chat.state.phase == "closed" and "staff" not in chat.state.answers
+    chat.questionnaire = extended(CAFE)
+    chat.send("12")
+    assert chat.last.changes == (AnswerChange("staff", 12),) and chat.question.question_id == "start"
+
+
+def test_a_summary_stored_as_closed_is_a_summary_again_when_the_closing_date_is_moved() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS)
+    chat.now = LATE
+    chat.send("ja")
+    assert chat.state.phase == "closed" and chat.outcomes == []
+    chat.questionnaire = extended(CAFE)
+    chat.send("ja")
+    assert chat.outcomes == ["submitted"] and chat.state.answers == CAFE_VALUES
+
+
+def test_a_change_after_submitting_stored_as_closed_is_still_submitted_when_reopened() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ja", "ändra 5")
+    assert chat.state.phase == "asking"
+    chat.now = LATE
+    chat.send("14")
+    assert chat.state.phase == "closed" and chat.state.answers["staff"] == 12
+    chat.questionnaire = extended(CAFE)
+    chat.send("hjälp")
+    assert chat.state.phase == "submitted" and chat.state.status == "complete"
+
+
 def test_an_empty_form_answer_skips_an_optional_question_but_not_a_required_one() -> None:
     from conversations.engine import begin, step
     from conversations.messages import ChoiceIn
