@@ -901,6 +901,87 @@ def test_declined_then_back_asks_where_it_stood() -> None:
     assert chat.state.phase == "asking" and chat.state.submitted_at is None
 
 
+LATER = NOW + dt.timedelta(hours=2)
+SUBMITTED = [*CAFE_ANSWERS, "ja"]
+
+
+@pytest.mark.parametrize(
+    ("before", "then"),
+    [
+        ([], "ja"),  # an answer
+        ([], "kanske"),  # a refusal
+        (CAFE_ANSWERS[:6], "hoppa över"),  # a skip
+        (CAFE_ANSWERS[:2], "tillbaka"),  # back
+        (CAFE_ANSWERS[:2], "ändra"),  # the list of answers
+        (CAFE_ANSWERS[:2], "ändra 1"),  # one answer to change
+        (CAFE_ANSWERS[:6], "fortsätt"),  # resume on a question not answered yet
+        (CAFE_ANSWERS[:2], ToggleIn("concerns", "noise")),
+        (CAFE_ANSWERS, "ja"),  # submitted
+        (SUBMITTED, "ändra"),  # the summary again after submitting
+        (SUBMITTED, "hoppa över"),  # nothing to skip after submitting
+        (["stopp"], "nej"),
+        (["stopp"], "ja"),
+        (["stopp", "ja"], "fortsätt"),
+        ([*SUBMITTED, "stopp", "ja"], "fortsätt"),
+        (CAFE_ANSWERS[:2], "berör oss inte"),
+    ],
+)
+def test_the_stored_state_says_when_the_contact_last_moved_the_dialogue(
+    before: list[str], then: Inbound | str
+) -> None:
+    chat = Chat()
+    chat.send(*before)
+    chat.now = LATER
+    chat.send(then)
+    assert chat.state.updated_at == LATER.isoformat() and chat.state.started_at == NOW.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("before", "then", "first"),
+    [
+        (CAFE_ANSWERS, "ja", ("Tack! Dina svar är inskickade.", "done")),
+        (CAFE_ANSWERS[:2], "berör oss inte", ("Tack för att du hörde av dig", "done")),
+        (["stopp"], "ja", ("Okej, vi skickar inga fler meddelanden", "done")),
+        (SUBMITTED, "hoppa över", ("Vi har redan fått dina svar.", "notice")),
+        ([*SUBMITTED, "stopp", "ja"], "fortsätt", ("Vi har redan fått dina svar.", "notice")),
+        (CAFE_ANSWERS, "nej", ("Inga problem", "notice")),
+        ([], "kanske", ("Svara ja eller nej.", "error")),
+        (CAFE_ANSWERS[:2], "ändra", ("Skriv ändra och numret på", "summary")),
+    ],
+)
+def test_each_message_says_what_it_is_so_a_channel_can_set_it_apart(
+    before: list[str], then: str, first: tuple[str, str]
+) -> None:
+    chat = Chat()
+    chat.send(*before, then)
+    message = chat.last.messages[0]
+    assert isinstance(message, TextOut)
+    assert (message.text[: len(first[0])], message.style) == first
+
+
+def test_a_question_added_while_a_contact_was_at_the_summary_is_asked_before_submitting() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS)
+    assert chat.question.question_id == "_submit"
+    added = {"id": "parking_spaces", "kind": "number", "text": "Hur många p-platser har ni?"}
+    chat.questionnaire = Questionnaire.model_validate(
+        {**CAFE.model_dump(mode="json", exclude_none=True), "questions": [
+            *CAFE.model_dump(mode="json", exclude_none=True)["questions"], added]}
+    )
+    chat.send("ja")
+    assert chat.outcomes == [] and chat.question.question_id == "parking_spaces"
+    assert chat.state.answers == CAFE_VALUES
+    chat.send("4", "ja")
+    assert chat.outcomes == ["submitted"] and chat.state.answers == {**CAFE_VALUES, "parking_spaces": 4}
+
+
+def test_resume_keeps_a_selection_being_built() -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send(ToggleIn("concerns", "noise"), "fortsätt")
+    assert chat.state.pending == ("noise",) and chat.question.question_id == "concerns"
+    assert [c.selected for c in chat.question.choices] == [False, False, True]
+
+
 def extended(questionnaire: Questionnaire) -> Questionnaire:
     """The same consultation with its closing date moved past LATE."""
     return questionnaire.model_copy(update={"closes": dt.datetime(2025, 6, 1, tzinfo=dt.UTC)})
