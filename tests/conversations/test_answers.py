@@ -183,6 +183,8 @@ def test_accepted(q: Question, text: str, expected: AnswerValue) -> None:
         (SCALE_0_10, "11", "hint_scale", {"min": 0, "max": 10}),
         (NUMBER, "många", "hint_number", {}),
         (NUMBER, "1,200.5", "hint_number", {}),
+        (NUMBER, "12 X", "hint_number", {}),
+        (NUMBER, "12.X.", "hint_number", {}),
         (NUMBER, "", "hint_number", {}),
         (STAFF, "-1", "hint_number_range", {"min": "0", "max": "500"}),
         (STAFF, "501", "hint_number_range", {"min": "0", "max": "500"}),

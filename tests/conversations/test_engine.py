@@ -662,6 +662,7 @@ def test_a_stale_button_changes_nothing() -> None:
     before = chat.state
     chat.send(ChoiceIn("affected", ("no",)))
     assert chat.texts[0].startswith("Den knappen hör till en annan fråga")
+    assert isinstance(chat.last.messages[0], TextOut) and chat.last.messages[0].style == "notice"
     assert chat.question.question_id == "best_time"
     assert chat.state == before and chat.last.changes == ()
     chat.send(ChoiceIn("_submit", ("yes",)), ToggleIn("concerns", "parking"))
@@ -872,13 +873,36 @@ def test_after_closing_buttons_change_nothing_but_the_stop_button_still_works(pr
     before = chat.state.answers
     chat.now = LATE
     chat.send(pressed)
-    assert chat.texts == ["Samrådet är avslutat, så det går inte att svara längre. Tack för ditt intresse!"]
+    assert chat.last.messages == (
+        TextOut("Samrådet är avslutat, så det går inte att svara längre. Tack för ditt intresse!", "notice"),
+    )
     assert chat.state.phase == "closed" and chat.state.answers == before and chat.last.changes == ()
+    assert chat.state.updated_at == LATE.isoformat()
     assert chat.outcomes == [] and chat.state.submitted_at is None
     chat.send(CommandIn("stop"))
     assert chat.question.question_id == "_stop"
     chat.send(ChoiceIn("_stop", ("yes",)))
     assert chat.outcomes == ["opted_out"]
+
+
+@pytest.mark.parametrize(
+    ("before", "phase"),
+    [([*CAFE_ANSWERS, "ja"], "submitted"), (["berör oss inte"], "declined"), (["stopp", "ja"], "opted_out")],
+)
+def test_closing_leaves_a_finished_dialogue_as_it_ended(before: list[str], phase: str) -> None:
+    chat = Chat()
+    chat.send(*before)
+    chat.now = LATE
+    chat.send("hej")
+    assert chat.texts[0].startswith("Samrådet är avslutat") and chat.state.phase == phase
+
+
+def test_closing_drops_a_selection_being_built() -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send(ToggleIn("concerns", "noise"))
+    chat.now = LATE
+    chat.send(ToggleIn("concerns", "parking"))
+    assert chat.state.phase == "closed" and chat.state.pending == ()
 
 
 def test_submitted_then_stopped_then_back_is_still_submitted() -> None:
