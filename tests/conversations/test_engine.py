@@ -615,6 +615,64 @@ def test_a_changed_answer_removes_the_answers_that_no_longer_apply() -> None:
     assert "spaces" not in chat.state.answers and "weekday_note" not in chat.state.answers
 
 
+def test_the_removed_answers_are_named_in_the_contacts_language_as_a_notice() -> None:
+    chat = Chat(language="en")
+    chat.send(*CAFE_ANSWERS, "change 1", "no")
+    assert chat.last.messages[0] == TextOut(
+        "After your change, the answer to this is no longer needed: ”How much?”. It has been removed.",
+        "notice",
+    )
+    chat = Chat(BRANCHES)
+    chat.send("ja", "5", "trafik", "1/6", "1", "måndag", "skip", "ändra 1", "nej")
+    assert "”Hur mycket?”, ”Vad är värst?”, ”När blir det värst?”" in chat.texts[0]
+
+
+def test_going_back_and_changing_an_answer_forgets_the_questions_it_rules_out() -> None:
+    chat = Chat(BRANCHES)
+    chat.send("ja", "5", "tillbaka", "tillbaka")
+    assert chat.question.question_id == "affected" and chat.state.path == ("affected", "impact", "worst")
+    chat.send("nej")
+    assert chat.question.question_id == "concerns"
+    assert chat.state.path == ("affected", "concerns")
+
+
+def test_skipped_questions_stay_skipped_while_the_dialogue_goes_on() -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "a", "kind": "text", "text": "A?", "required": False},
+                {"id": "b", "kind": "text", "text": "B?", "required": False},
+                {"id": "c", "kind": "text", "text": "C?"},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    chat.send("hoppa över", "hoppa över")
+    assert chat.question.question_id == "c" and chat.state.skipped == ("a", "b")
+    chat.send("Svar C")
+    assert chat.question.question_id == "_submit"
+    chat.send("ändra a", "Svar A")  # answering a skipped question takes it off the skipped, only it
+    assert chat.state.skipped == ("b",) and chat.state.answers == {"a": "Svar A", "c": "Svar C"}
+    assert chat.question.question_id == "_submit"
+
+
+def test_a_selection_confirmed_on_the_last_question_leaves_nothing_pending_at_the_summary() -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "concerns", "kind": "multi", "text": "Vad oroar er?",
+                 "options": [{"id": "noise", "text": "Buller"}, {"id": "parking", "text": "Parkering"}]},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    chat.send(ToggleIn("concerns", "parking"), "klar")
+    assert chat.question.question_id == "_submit" and chat.state.pending == ()
+    assert chat.state.answers == {"concerns": ["parking"]}
+
+
 def test_a_changed_answer_that_brings_in_questions_asks_them_before_the_summary() -> None:
     chat = Chat(BRANCHES)
     chat.send("nej", "1", "lördag")
@@ -941,6 +999,7 @@ SUBMITTED = [*CAFE_ANSWERS, "ja"]
         (CAFE_ANSWERS[:6], "fortsätt"),  # resume on a question not answered yet
         (CAFE_ANSWERS[:2], ToggleIn("concerns", "noise")),
         (CAFE_ANSWERS, "ja"),  # submitted
+        (CAFE_ANSWERS, "hoppa över"),  # nothing to skip at the summary
         (SUBMITTED, "ändra"),  # the summary again after submitting
         (SUBMITTED, "hoppa över"),  # nothing to skip after submitting
         (["stopp"], "nej"),
