@@ -21,6 +21,7 @@ from conversations.messages import (
     TextOut,
     ToggleIn,
 )
+from conversations.phrases import phrase
 from conversations.questionnaire import Questionnaire
 
 NOW = dt.datetime(2025, 3, 10, 9, 30, tzinfo=dt.UTC)
@@ -506,6 +507,62 @@ def test_change_refuses_what_has_not_been_answered(argument: str) -> None:
     assert chat.question.question_id == "best_time"
 
 
+def test_done_and_submit_mid_dialogue() -> None:
+    chat = answered(Chat(), "staff")
+    chat.send("klar")  # nothing typed yet on a required question
+    assert chat.error == "Svara på frågan först, eller skriv hjälp." and chat.question.question_id == "staff"
+    chat.send("skicka")  # not at the summary: the question is asked again
+    assert chat.question.question_id == "staff" and chat.outcomes == []
+    chat.send("tillbaka", "klar")  # an answered question seen again: done keeps it and moves on
+    assert chat.question.question_id == "staff" and chat.state.answers["best_time"] == "evening"
+    chat.send("12", "15 mars", "klar")  # done on an optional question skips it
+    assert chat.question.question_id == "_submit" and chat.state.skipped == ("comments",)
+    chat.send("klar")  # done at the summary submits
+    assert chat.outcomes == ["submitted"]
+
+
+def test_done_on_an_optional_multi_with_nothing_selected_skips_it() -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "concerns", "kind": "multi", "text": "Vad oroar er?", "required": False,
+                 "options": [{"id": "noise", "text": "Buller"}, {"id": "parking", "text": "Parkering"}]},
+                {"id": "staff", "kind": "number", "text": "Hur många?"},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    chat.send("klar")
+    assert chat.question.question_id == "staff" and chat.state.skipped == ("concerns",)
+
+
+def test_back_from_the_summary_goes_to_the_last_question_asked() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS[:6], "hoppa över", "tillbaka")
+    assert chat.question.question_id == "comments" and chat.state.editing
+    chat.send("tillbaka")
+    assert chat.question.question_id == "start"
+
+
+def test_change_by_the_number_shown_or_the_question_id() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS)
+    chat.send("ändra 4")
+    assert chat.question.question_id == "best_time"
+    chat.send("morgon", "ändra STAFF")
+    assert chat.question.question_id == "staff"
+    chat.send("13", "ändra 8")
+    assert chat.error == "Det finns inget svar nummer ”8” att ändra. Välj ett av svaren i listan."
+
+
+def test_change_with_nothing_named_at_the_summary_says_how() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ändra")
+    assert chat.texts[0].startswith("Inga problem. Skriv ändra och numret")
+    assert chat.state.phase == "summary"
+
+
 def test_change_before_any_answer() -> None:
     chat = Chat()
     chat.send("ändra")
@@ -800,6 +857,47 @@ def test_stop_confirmed_opts_out(yes: Inbound | str) -> None:
     assert chat.state.phase == "opted_out" and chat.last.changes == ()
     chat.send("fortsätt")
     assert chat.last.outcome == "reopened" and chat.question.question_id == "staff"
+
+
+def test_help_while_confirming_a_stop_still_waits_for_the_yes_or_no() -> None:
+    chat = answered(Chat(), "staff")
+    chat.send("stopp", "hjälp")
+    assert chat.texts[0] == phrase("help", "sv")
+    assert chat.question.question_id == "_stop" and chat.state.phase == "confirm_stop"
+    chat.send("ja")
+    assert chat.outcomes == ["opted_out"]
+
+
+def test_another_command_while_confirming_a_stop_means_no_and_is_carried_out() -> None:
+    chat = answered(Chat(), "staff")
+    chat.send("stopp", "tillbaka")
+    assert chat.state.phase == "asking" and chat.question.question_id == "best_time"
+    assert chat.state.resume_phase is None and chat.outcomes == []
+
+
+def test_stop_twice_and_no_returns_to_the_summary_it_came_from() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "stopp", "stopp")
+    assert chat.question.question_id == "_stop" and chat.state.resume_phase == "summary"
+    chat.send("nej")
+    assert chat.state.phase == "summary" and chat.question.question_id == "_submit"
+
+
+def test_an_opted_out_contact_is_not_asked_again_by_stop_or_help() -> None:
+    chat = answered(Chat(), "staff")
+    chat.send("stopp", "ja")
+    for then in ("stopp", "hjälp", "hoppa över", "12"):
+        chat.send(then)
+        assert chat.state.phase == "opted_out" and chat.last.outcome is None and chat.last.changes == ()
+        assert chat.texts == ["Okej, vi skickar inga fler meddelanden till dig. Skriv fortsätt om du ändrar dig."]
+
+
+@pytest.mark.parametrize("back", ["ändra", "tillbaka", "ändra 2"])
+def test_a_declined_contact_comes_back_with_change_or_back(back: str) -> None:
+    chat = answered(Chat(), "best_time")
+    chat.send("berör oss inte", back)
+    assert chat.last.outcome == "reopened" and chat.texts[0] == "Välkommen tillbaka!"
+    assert chat.question.question_id == "best_time"
 
 
 def test_stop_confirmation_needs_a_yes_or_a_no() -> None:
