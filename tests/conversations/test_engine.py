@@ -238,6 +238,7 @@ def test_begin_opens_with_the_intro_the_notice_and_the_first_question() -> None:
     assert [(c.id, c.label) for c in first.choices] == [("yes", "Ja"), ("no", "Nej")]
     assert [(a.command, a.label) for a in first.actions] == [("decline", "Berör oss inte")]
     assert chat.state.status == "invited" and chat.state.started_at == NOW.isoformat()
+    assert chat.state.updated_at == NOW.isoformat()
 
 
 def test_begin_in_english() -> None:
@@ -784,6 +785,25 @@ def test_a_stale_button_changes_nothing() -> None:
     assert chat.state == before
 
 
+def test_an_old_questions_button_at_the_summary_is_stale_not_an_answer_to_submit() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, ChoiceIn("best_time", ("morning",)))
+    assert chat.texts[0].startswith("Den knappen hör till en annan fråga")
+    assert chat.state.phase == "summary" and chat.state.answers == CAFE_VALUES
+
+
+def test_a_toggle_for_a_question_that_is_not_multi_is_stale() -> None:
+    chat = answered(Chat(), "best_time")
+    chat.send(ToggleIn("best_time", "morning"))
+    assert chat.texts[0].startswith("Den knappen hör till en annan fråga") and chat.state.pending == ()
+
+
+def test_a_date_from_a_form_without_a_year_is_the_next_such_day() -> None:
+    chat = answered(Chat(), "start")
+    chat.send(ChoiceIn("start", ("9/3",)))  # NOW is 10 March 2025
+    assert chat.last.changes == (AnswerChange("start", "2026-03-09"),)
+
+
 def test_a_bad_form_value_re_asks() -> None:
     chat = answered(Chat(), "best_time")
     chat.send(ChoiceIn("best_time", ("noon",)))
@@ -843,7 +863,9 @@ def test_stop_asks_first_and_no_returns_to_where_they_were(no: Inbound | str) ->
     assert [c.id for c in chat.question.choices] == ["yes", "no"]
     chat.send(no)
     assert chat.state.phase == "asking" and chat.question.question_id == "staff"
-    assert chat.outcomes == []
+    assert chat.outcomes == [] and chat.state.resume_phase is None
+    if no != "fortsätt":
+        assert chat.texts[0] == "Bra, vi fortsätter."
 
 
 @pytest.mark.parametrize("yes", ["ja", "Yes", ChoiceIn("_stop", ("yes",))])
@@ -898,6 +920,12 @@ def test_a_declined_contact_comes_back_with_change_or_back(back: str) -> None:
     chat.send("berör oss inte", back)
     assert chat.last.outcome == "reopened" and chat.texts[0] == "Välkommen tillbaka!"
     assert chat.question.question_id == "best_time"
+
+
+def test_stop_confirmed_while_building_a_selection_keeps_nothing_pending() -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send(ToggleIn("concerns", "noise"), "stopp", "ja")
+    assert chat.state.phase == "opted_out" and chat.state.pending == () and chat.state.resume_phase is None
 
 
 def test_stop_confirmation_needs_a_yes_or_a_no() -> None:
@@ -1199,6 +1227,26 @@ def test_a_change_after_submitting_stored_as_closed_is_still_submitted_when_reop
     chat.questionnaire = extended(CAFE)
     chat.send("hjälp")
     assert chat.state.phase == "submitted" and chat.state.status == "complete"
+
+
+@pytest.mark.parametrize(
+    ("closes", "now", "closed"),
+    [
+        # a closing time without a zone is UTC, whichever side has the zone
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 16, 59, tzinfo=dt.UTC), False),
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 17, 0, tzinfo=dt.UTC), True),
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 18, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))), False),
+        ("2025-04-15T17:00:00+02:00", dt.datetime(2025, 4, 15, 14, 59), False),
+        ("2025-04-15T17:00:00+02:00", dt.datetime(2025, 4, 15, 15, 0), True),
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 17, 0), True),
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 16, 59, 59), False),
+    ],
+)
+def test_a_consultation_closes_at_its_closing_time(closes: str, now: dt.datetime, closed: bool) -> None:
+    questionnaire = Questionnaire.model_validate(
+        {"title": "T", "closes": closes, "questions": [{"id": "a", "kind": "text", "text": "A?"}]}
+    )
+    assert (begin(questionnaire, language="sv", now=now).state.phase == "closed") is closed
 
 
 def test_an_empty_form_answer_skips_an_optional_question_but_not_a_required_one() -> None:
