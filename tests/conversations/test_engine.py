@@ -216,6 +216,7 @@ def test_begin_opens_with_the_intro_the_notice_and_the_first_question() -> None:
     chat = Chat()
     intro, notice, first = chat.last.messages
     assert isinstance(intro, TextOut) and intro.style == "intro"
+    assert intro.text.split("\n\n")[:2] == ["Trafiken under byggtiden", "Mörby centrum byggs om i vår."]
     assert (
         "Trafiken under byggtiden" in intro.text
         and "Mörby centrum" in intro.text
@@ -1246,7 +1247,8 @@ def test_a_consultation_closes_at_its_closing_time(closes: str, now: dt.datetime
     questionnaire = Questionnaire.model_validate(
         {"title": "T", "closes": closes, "questions": [{"id": "a", "kind": "text", "text": "A?"}]}
     )
-    assert (begin(questionnaire, language="sv", now=now).state.phase == "closed") is closed
+    started = begin(questionnaire, language="sv", now=now).state
+    assert (started.phase == "closed") is closed and started.updated_at == now.isoformat()
 
 
 def test_an_empty_form_answer_skips_an_optional_question_but_not_a_required_one() -> None:
