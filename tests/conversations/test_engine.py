@@ -562,7 +562,24 @@ def test_change_with_nothing_named_at_the_summary_says_how() -> None:
     chat = Chat()
     chat.send(*CAFE_ANSWERS, "ändra")
     assert chat.texts[0].startswith("Inga problem. Skriv ändra och numret")
+    assert isinstance(chat.last.messages[0], TextOut) and chat.last.messages[0].style == "notice"
     assert chat.state.phase == "summary"
+
+
+def test_change_the_last_answer_by_its_number() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ändra 7")
+    assert chat.question.question_id == "comments"
+
+
+@pytest.mark.parametrize("then", ["tillbaka", "klar", "hoppa över", "skicka", "fortsätt"])
+def test_after_submitting_commands_that_move_through_questions_say_it_is_sent(then: str) -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ja", then)
+    assert chat.last.messages == (
+        TextOut("Vi har redan fått dina svar. Skriv ändra om du vill ändra något.", "notice"),
+    )
+    assert chat.state.phase == "submitted" and chat.outcomes == ["submitted"]
 
 
 def test_change_before_any_answer() -> None:
