@@ -566,6 +566,30 @@ def test_change_with_nothing_named_at_the_summary_says_how() -> None:
     assert chat.state.phase == "summary"
 
 
+def test_change_mid_dialogue_lists_each_question_and_answer_on_its_own_line_under_the_heading() -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send("ändra")
+    assert chat.texts[0].split("\n") == [
+        phrase("change_list", "sv"), "1. Påverkas ert företag?", "→ Ja", "2. Hur mycket?", "→ 4 av 5",
+    ]
+
+
+def test_changing_an_answer_after_submitting_reopens_the_response() -> None:
+    chat = Chat()
+    chat.send(*SUBMITTED, "ändra 5")
+    assert chat.last.outcome == "reopened" and chat.question.question_id == "staff"
+
+
+@pytest.mark.parametrize("then", ["hjälp", "hoppa över", "klar"])
+def test_a_declined_dialogue_answers_other_commands_with_where_it_stands(then: str) -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send(ToggleIn("concerns", "noise"), "berör oss inte")
+    assert chat.state.pending == () and chat.state.current is None
+    chat.send(then)
+    assert chat.state.phase == "declined" and chat.last.outcome is None
+    assert chat.last.messages == current_prompt(CAFE, chat.state)
+
+
 def test_change_the_last_answer_by_its_number() -> None:
     chat = Chat()
     chat.send(*CAFE_ANSWERS, "ändra 7")
@@ -1146,6 +1170,7 @@ SUBMITTED = [*CAFE_ANSWERS, "ja"]
         (CAFE_ANSWERS, "hoppa över"),  # nothing to skip at the summary
         (SUBMITTED, "ändra"),  # the summary again after submitting
         (SUBMITTED, "hoppa över"),  # nothing to skip after submitting
+        ([], "stopp"),
         (["stopp"], "nej"),
         (["stopp"], "ja"),
         (["stopp", "ja"], "fortsätt"),
