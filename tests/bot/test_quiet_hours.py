@@ -93,7 +93,28 @@ def test_times_are_read_in_the_municipalitys_zone() -> None:
     assert helsinki.zone.key == "Europe/Helsinki"
 
 
-@pytest.mark.parametrize("span", ["8-20", "20:60-08:00", "20:00-24:00", "20:00-08:61", "25:00-08:00", "08:00-08:00", "evening"])
+def test_the_last_and_first_minute_of_the_day_are_times_of_day() -> None:
+    late = QuietHours.parse("23:59-00:00", weekends=False, timezone=STOCKHOLM)
+    assert late.is_quiet(utc(2025, 2, 27, 22, 59)) and not late.is_quiet(utc(2025, 2, 27, 22, 58))
+    day = QuietHours.parse("00:00-23:59", weekends=False, timezone=STOCKHOLM)
+    assert day.is_quiet(utc(2025, 2, 27, 22, 58)) and not day.is_quiet(utc(2025, 2, 27, 22, 59))
+
+
+def test_moments_are_given_in_whole_minutes_in_utc() -> None:
+    quiet = QuietHours.parse("20:30-07:45", weekends=False, timezone=STOCKHOLM)
+    before = quiet.previous_allowed(utc(2025, 2, 27, 21, 0, 45, 500))
+    after = quiet.next_allowed(utc(2025, 2, 28, 5, 10, 45, 500))
+    assert (before, after) == (utc(2025, 2, 27, 19, 29), utc(2025, 2, 28, 6, 45))
+    assert before.tzinfo is dt.UTC and after.tzinfo is dt.UTC
+
+
+def test_a_sunday_without_night_hours_waits_for_monday_midnight() -> None:
+    quiet = QuietHours.parse("off", weekends=True, timezone=STOCKHOLM)
+    assert quiet.next_allowed(utc(2025, 3, 2, 11, 0)) == utc(2025, 3, 2, 23, 0)  # Monday 00:00
+
+
+@pytest.mark.parametrize("span", ["8-20", "20:60-08:00", "20:00-24:00", "20:00-08:61", "24:00-08:00",
+                                  "20:00-08:60", "25:00-08:00", "08:00-08:00", "evening"])
 def test_bad_spans_are_refused_with_the_form_to_use(span: str) -> None:
     with pytest.raises(ValueError, match="quiet hours"):
         QuietHours.parse(span, weekends=True, timezone=STOCKHOLM)
