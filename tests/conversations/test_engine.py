@@ -696,6 +696,32 @@ def test_total_counts_questions_that_may_still_apply_and_shrinks() -> None:
     assert (chat.question.question_id, chat.question.position, chat.question.total) == ("day", 3, 4)
 
 
+def test_total_leaves_out_a_question_that_hangs_on_one_already_ruled_out() -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "affected", "kind": "yesno", "text": "Påverkas ni?"},
+                {"id": "name", "kind": "text", "text": "Företagets namn?"},
+                {"id": "impact", "kind": "scale", "text": "Hur mycket?", "when": {"affected": True}},
+                {"id": "worst", "kind": "text", "text": "Vad är värst?", "when": {"impact": {"gte": 4}}},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    assert (chat.question.position, chat.question.total) == (1, 4)
+    chat.send("nej")  # impact is ruled out, and so is worst, which hangs on it
+    assert (chat.question.question_id, chat.question.position, chat.question.total) == ("name", 2, 2)
+
+
+def test_a_skipped_question_that_stops_applying_is_no_longer_skipped() -> None:
+    chat = Chat(BRANCHES)
+    chat.send("nej", "1", "måndag", "hoppa över")
+    assert chat.state.skipped == ("weekday_note",)
+    chat.send("ändra 3", "lördag")
+    assert chat.state.skipped == () and chat.question.question_id == "_submit"
+
+
 def test_a_changed_answer_removes_the_answers_that_no_longer_apply() -> None:
     chat = Chat(BRANCHES)
     chat.send("ja", "5", "trafik", "1/6", "1, 2", "3", "måndag", "För leveranserna")
