@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -111,6 +113,22 @@ def test_moments_are_given_in_whole_minutes_in_utc() -> None:
 def test_a_sunday_without_night_hours_waits_for_monday_midnight() -> None:
     quiet = QuietHours.parse("off", weekends=True, timezone=STOCKHOLM)
     assert quiet.next_allowed(utc(2025, 3, 2, 11, 0)) == utc(2025, 3, 2, 23, 0)  # Monday 00:00
+
+
+@pytest.fixture
+def server_in_sao_paulo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "America/Sao_Paulo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("server_in_sao_paulo")
+def test_the_servers_own_time_zone_changes_nothing(quiet: QuietHours) -> None:
+    assert quiet.next_allowed(utc(2025, 2, 27, 22, 30)) == utc(2025, 2, 28, 7, 0)  # Friday 08:00
+    assert quiet.previous_allowed(utc(2025, 2, 27, 22, 0)) == utc(2025, 2, 27, 18, 59)  # 19:59
+    assert quiet.previous_allowed(utc(2025, 3, 2, 12, 0)) == utc(2025, 2, 28, 18, 59)  # Sunday -> Friday
 
 
 @pytest.mark.parametrize("span", ["8-20", "20:60-08:00", "20:00-24:00", "20:00-08:61", "24:00-08:00",

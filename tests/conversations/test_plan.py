@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+
+from conversations import plan as plans
 from conversations.plan import plan_for
 from conversations.questionnaire import Questionnaire
 
@@ -15,3 +18,12 @@ def test_a_questionnaire_is_planned_once_and_an_equal_one_gets_its_own_plan() ->
     other = plan_for(second)
     assert other is not plan and other.questionnaire is second
     assert plan_for(first) is plan and plan_for(second) is other
+
+
+def test_a_questionnaire_no_longer_used_takes_its_plan_with_it() -> None:
+    planned = Questionnaire.model_validate(SOURCE)
+    plan_for(planned)
+    cached = len(plans._PLANS)
+    del planned
+    gc.collect()
+    assert len(plans._PLANS) == cached - 1
