@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck check-deps clean
+.PHONY: demo test mutation lint typecheck check-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Samråd needs Python 3.11 or newer")'
@@ -22,6 +22,16 @@ test: $(STAMP) check-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## mutation: mutation testing of the core and the delivery rules against their own tests, one module at a
+## time on one worker, printing each module's score (by hand, not in CI; see docs/testing.md).
+## MODULES="conditions plan" runs only those.
+mutation: $(VENV)/.mutation-stamp
+	$(BIN)/python scripts/mutation.py $(MODULES)
+
+$(VENV)/.mutation-stamp: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
+	touch $@
 
 check-deps:
 	@bash scripts/test-deps.sh

@@ -242,7 +242,18 @@ def _month_table() -> dict[str, int]:
     return table
 
 
-_MONTHS = _month_table()
+# Built on first use, not at import: tests/conversations/conftest.py empties it, so every test (and
+# mutation testing, which forks after the modules are imported) runs the code that builds it.
+_MONTHS: dict[str, int] = {}
+
+
+def _month(name: str) -> int | None:
+    """A month's number from its name or its first three letters, in Swedish or English."""
+    if not _MONTHS:
+        _MONTHS.update(_month_table())
+    return _MONTHS.get(name)
+
+
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})(?:[/.\s]\s*(\d{4}))?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?::?e|:a|st|nd|rd|th)?\.?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
@@ -272,11 +283,11 @@ def _date(text: str, today: dt.date) -> ParseResult:
     elif match := _NUMERIC.match(word):
         day, month = int(match.group(1)), int(match.group(2))
         year = int(match.group(3)) if match.group(3) else None
-    elif (match := _DAY_MONTH.match(word)) and match.group(2) in _MONTHS:
-        day, month = int(match.group(1)), _MONTHS[match.group(2)]
+    elif (match := _DAY_MONTH.match(word)) and (month := _month(match.group(2))) is not None:
+        day = int(match.group(1))
         year = int(match.group(3)) if match.group(3) else None
-    elif (match := _MONTH_DAY.match(word)) and match.group(1) in _MONTHS:
-        day, month = int(match.group(2)), _MONTHS[match.group(1)]
+    elif (match := _MONTH_DAY.match(word)) and (month := _month(match.group(1))) is not None:
+        day = int(match.group(2))
         year = int(match.group(3)) if match.group(3) else None
     else:
         return Refusal("hint_date")

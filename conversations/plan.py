@@ -30,7 +30,8 @@ class Static:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    questionnaire: Questionnaire
+    # No reference to the questionnaire itself: the cache below holds plans, and a plan that kept its
+    # questionnaire alive would keep the cache's weak reference from ever letting it go.
     questions: tuple[Question, ...]
     index: dict[str, int]
     # each question's `when`; () when it always applies
@@ -51,7 +52,7 @@ def plan_for(questionnaire: Questionnaire) -> Plan:
         return entry[1]
     questions = questionnaire.questions
     conditions = tuple(tuple((q.when or {}).items()) for q in questions)
-    plan = Plan(questionnaire, questions, {q.id: i for i, q in enumerate(questions)}, conditions)
+    plan = Plan(questions, {q.id: i for i, q in enumerate(questions)}, conditions)
     weakref.finalize(questionnaire, _PLANS.pop, key, None)
     _PLANS[key] = (weakref.ref(questionnaire), plan)
     return plan

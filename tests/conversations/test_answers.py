@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conversations.answers import Refusal, fold, kind_hint, parse_answer, parse_values
+from conversations.answers import Refusal, fold, kind_hint, option_ids, parse_answer, parse_values
 from conversations.messages import AnswerValue
 from conversations.questionnaire import Question
 
@@ -32,6 +32,13 @@ YESNO = question("yesno")
 CHOICE = question("choice", options=options(("Morgon", "Morning"), ("Kväll", "Evening")))
 THREE = question("choice", options=options("Morgon", "Mitt på dagen", "Kväll"))
 MULTI = question("multi", options=options("Leveranser", "Parkering", "Buller och damm"))
+# Option texts of several words that no separator splits; Swedish and English texts that differ.
+SPOTS = question("multi", options=options("Sena leveranser", "Parkering", "Mitt på dagen"))
+TIMES = question("choice", options=options(("Morgon", "Morning"), ("Mitt på dagen", "Midday"), ("Kväll", "Evening")))
+ENGLISH_ONLY = question(
+    "choice",
+    options=[{"id": "morning", "text": {"en": "Morning"}}, {"id": "midday", "text": {"en": "Midday"}}],
+)
 SCALE = question("scale")
 SCALE_0_10 = question("scale", min=0, max=10)
 NUMBER = question("number")
@@ -78,6 +85,8 @@ def parse(q: Question, text: str) -> AnswerValue | Refusal:
         (MULTI, "2", ["o2"]),
         (MULTI, "1, 1", ["o1"]),
         (MULTI, "Buller och damm", ["o3"]),
+        (SPOTS, "parkering, sena leveranser", ["o1", "o2"]),
+        (SPOTS, "mitt på dagen och 2", ["o2", "o3"]),
         # scale
         (SCALE, "4", 4),
         (SCALE, "4/5", 4),
@@ -96,6 +105,10 @@ def parse(q: Question, text: str) -> AnswerValue | Refusal:
         (NUMBER, "1200.0", 1200),
         (NUMBER, "-3", -3),
         (NUMBER, "\u22123", -3),
+        # a sentence's full stop after the number is not a decimal point; a leading point is
+        (NUMBER, "3,5.", 3.5),
+        (NUMBER, "12.", 12),
+        (NUMBER, ".5", 0.5),
         (STAFF, "0", 0),
         (STAFF, "500", 500),
         # dates; without a year: the next time that day comes, counting today (2025-03-10)
@@ -104,7 +117,14 @@ def parse(q: Question, text: str) -> AnswerValue | Refusal:
         (DATE, "15/3", "2025-03-15"),
         (DATE, "10/3", "2025-03-10"),
         (DATE, "9/3", "2026-03-09"),
+        # a typed year is kept, whether or not the day has passed this year
         (DATE, "15/3/2025", "2025-03-15"),
+        (DATE, "15/3/2027", "2027-03-15"),
+        (DATE, "9/3/2025", "2025-03-09"),
+        (DATE, "15.3.2026", "2026-03-15"),
+        (DATE, "15/3 2026", "2026-03-15"),
+        (DATE, "1 maj 2024", "2024-05-01"),
+        (DATE, "May 1st, 2027", "2027-05-01"),
         (DATE, "15.3", "2025-03-15"),
         (DATE, "15 mars", "2025-03-15"),
         (DATE, "15 mars 2027", "2027-03-15"),
@@ -114,6 +134,16 @@ def parse(q: Question, text: str) -> AnswerValue | Refusal:
         (DATE, "15 March", "2025-03-15"),
         (DATE, "March 15, 2026", "2026-03-15"),
         (DATE, "15 okt", "2025-10-15"),
+        # month names and their first three letters, Swedish and English; "sept" too
+        (DATE, "2 sept", "2025-09-02"),
+        (DATE, "2 sep", "2025-09-02"),
+        (DATE, "2 september", "2025-09-02"),
+        (DATE, "dec 24", "2025-12-24"),
+        (DATE, "1 januari", "2026-01-01"),
+        (DATE, "1 feb.", "2026-02-01"),
+        (DATE, "30 juni", "2025-06-30"),
+        (DATE, "31 december", "2025-12-31"),
+        (DATE, "august 8", "2025-08-08"),
         (DATE, "29/2", "2028-02-29"),
         (DATE, "idag", "2025-03-10"),
         (DATE, "tomorrow", "2025-03-11"),
@@ -136,6 +166,11 @@ def test_accepted(q: Question, text: str, expected: AnswerValue) -> None:
         (CHOICE, "3", "hint_choice", {"count": 2}),
         (CHOICE, "0", "hint_choice", {"count": 2}),
         (CHOICE, "natt", "refuse_unknown_option", {"text": "natt", "count": 2}),
+        (CHOICE, "", "hint_choice", {"count": 2}),
+        (THREE, "?!", "hint_choice", {"count": 3}),
+        # an ambiguous start is explained with the options' Swedish texts, or English when that is all
+        (TIMES, "M", "refuse_ambiguous", {"text": "M", "options": "Morgon, Mitt på dagen"}),
+        (ENGLISH_ONLY, "m", "refuse_ambiguous", {"text": "m", "options": "Morning, Midday"}),
         (THREE, "m", "refuse_ambiguous", {"text": "m", "options": "Morgon, Mitt på dagen"}),
         (MULTI, "1, 4", "hint_choice", {"count": 3}),
         (MULTI, "leveranser, cyklar", "refuse_unknown_option", {"text": "cyklar", "count": 3}),
@@ -148,6 +183,8 @@ def test_accepted(q: Question, text: str, expected: AnswerValue) -> None:
         (SCALE_0_10, "11", "hint_scale", {"min": 0, "max": 10}),
         (NUMBER, "många", "refuse_not_a_number", {"text": "många"}),
         (NUMBER, "1,200.5", "refuse_not_a_number", {"text": "1,200.5"}),
+        (NUMBER, "12 X", "refuse_not_a_number", {"text": "12 X"}),
+        (NUMBER, "12.X.", "refuse_not_a_number", {"text": "12.X."}),
         (NUMBER, "", "hint_number", {}),
         (STAFF, "-1", "hint_number_range", {"min": "0", "max": "500"}),
         (STAFF, "501", "hint_number_range", {"min": "0", "max": "500"}),
@@ -178,6 +215,12 @@ def test_refused(q: Question, text: str, key: str, params: dict[str, object]) ->
         (SCALE, ("4",), 4),
         (NUMBER, ("1 200",), 1200),
         (DATE, ("2025-04-01",), "2025-04-01"),
+        # a form's date field is read like a typed date, against the same today
+        (DATE, ("9/3",), "2026-03-09"),
+        (DATE, ("i morgon",), "2025-03-11"),
+        # several values of one field are read as one typed text
+        (TEXT, ("Mer", "parkering"), "Mer parkering"),
+        (NUMBER, ("1", "200"), 1200),
         (CHOICE, ("o1", "o2"), Refusal("hint_choice", {"count": 2})),
         (MULTI, (), Refusal("refuse_multi_empty")),
         (CHOICE, ("",), Refusal("hint_choice", {"count": 2})),
@@ -188,26 +231,47 @@ def test_button_and_form_values(q: Question, values: tuple[str, ...], expected: 
     assert parse_values(q, values, today=TODAY) == expected
 
 
+def test_a_button_carries_the_option_id_which_wins_over_a_text_it_resembles() -> None:
+    # The id "evening" of the first option is also the English text of the second.
+    late = question(
+        "choice",
+        options=[
+            {"id": "evening", "text": {"sv": "Kväll", "en": "Early evening"}},
+            {"id": "late", "text": {"sv": "Sen kväll", "en": "Evening"}},
+        ],
+    )
+    assert parse_values(late, ("evening",), today=TODAY) == "evening"
+    assert parse_values(late, ("late",), today=TODAY) == "late"
+
+
+def test_no_option_ids_is_no_selection() -> None:
+    assert option_ids(MULTI, []) == Refusal("refuse_multi_empty")
+    assert option_ids(CHOICE, []) == Refusal("hint_choice", {"count": 2})
+
+
 def test_fold_forgives_case_accents_spaces_and_punctuation() -> None:
     assert fold("  Kväll!  ") == "kvall"
     assert fold("Mitt  på\tdagen?") == "mitt pa dagen"
 
 
 @pytest.mark.parametrize(
-    ("q", "key"),
+    ("q", "hint"),
     [
-        (YESNO, "hint_yesno"),
-        (CHOICE, "hint_choice"),
-        (MULTI, "hint_multi"),
-        (SCALE, "hint_scale"),
-        (NUMBER, "hint_number"),
-        (STAFF, "hint_number_range"),
-        (DATE, "hint_date"),
-        (TEXT, "hint_text"),
+        (YESNO, Refusal("hint_yesno")),
+        # "Svara med en siffra 1–2": the hint counts this question's options
+        (CHOICE, Refusal("hint_choice", {"count": 2})),
+        (THREE, Refusal("hint_choice", {"count": 3})),
+        (MULTI, Refusal("hint_multi")),
+        (SCALE, Refusal("hint_scale", {"min": 1, "max": 5})),
+        (SCALE_0_10, Refusal("hint_scale", {"min": 0, "max": 10})),
+        (NUMBER, Refusal("hint_number")),
+        (STAFF, Refusal("hint_number_range", {"min": "0", "max": "500"})),
+        (DATE, Refusal("hint_date")),
+        (TEXT, Refusal("hint_text", {"limit": 20})),
     ],
 )
-def test_every_kind_has_a_hint(q: Question, key: str) -> None:
-    assert kind_hint(q).key == key
+def test_every_kind_has_a_hint_with_this_questions_numbers(q: Question, hint: Refusal) -> None:
+    assert kind_hint(q) == hint
 
 
 WHOLE = question("number", min=0, max=500, integer=True)

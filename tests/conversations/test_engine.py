@@ -21,6 +21,7 @@ from conversations.messages import (
     TextOut,
     ToggleIn,
 )
+from conversations.phrases import phrase
 from conversations.questionnaire import Questionnaire
 
 NOW = dt.datetime(2025, 3, 10, 9, 30, tzinfo=dt.UTC)
@@ -215,6 +216,7 @@ def test_begin_opens_with_the_intro_the_notice_and_the_first_question() -> None:
     chat = Chat()
     intro, notice, first = chat.last.messages
     assert isinstance(intro, TextOut) and intro.style == "intro"
+    assert intro.text.split("\n\n")[:2] == ["Trafiken under byggtiden", "Mörby centrum byggs om i vår."]
     assert (
         "Trafiken under byggtiden" in intro.text
         and "Mörby centrum" in intro.text
@@ -237,6 +239,7 @@ def test_begin_opens_with_the_intro_the_notice_and_the_first_question() -> None:
     assert [(c.id, c.label) for c in first.choices] == [("yes", "Ja"), ("no", "Nej")]
     assert [(a.command, a.label) for a in first.actions] == [("decline", "Berör oss inte")]
     assert chat.state.status == "invited" and chat.state.started_at == NOW.isoformat()
+    assert chat.state.updated_at == NOW.isoformat()
 
 
 def test_begin_in_english() -> None:
@@ -342,11 +345,14 @@ def test_every_question_carries_what_a_channel_needs() -> None:
     assert (scale.min, scale.max, scale.hint) == (1, 5, "Svara med en siffra 1–5.")
     assert [c.id for c in scale.choices] == ["1", "2", "3", "4", "5"]
     assert [a.command for a in scale.actions] == ["back", "decline"]
+    chat = answered(Chat(), "best_time")  # the hint counts this question's two options
+    assert chat.question.hint == "Svara med en siffra 1–2 eller skriv alternativet."
     chat = answered(Chat(), "staff")
     assert (chat.question.min, chat.question.max, chat.question.choices) == (0, None, ())
     chat = answered(Chat(), "comments")
     text = chat.question
     assert (text.required, text.max_length) == (False, 100)
+    assert text.hint == "Skriv ditt svar med egna ord (högst 100 tecken)."
     assert [a.command for a in text.actions] == ["skip", "back", "decline"]
 
 
@@ -503,6 +509,103 @@ def test_change_refuses_what_has_not_been_answered(argument: str) -> None:
     assert chat.question.question_id == "best_time"
 
 
+def test_done_and_submit_mid_dialogue() -> None:
+    chat = answered(Chat(), "staff")
+    chat.send("klar")  # nothing typed yet on a required question
+    assert chat.error == "Svara på frågan först, eller skriv hjälp." and chat.question.question_id == "staff"
+    chat.send("skicka")  # not at the summary: the question is asked again
+    assert chat.question.question_id == "staff" and chat.outcomes == []
+    chat.send("tillbaka", "klar")  # an answered question seen again: done keeps it and moves on
+    assert chat.question.question_id == "staff" and chat.state.answers["best_time"] == "evening"
+    chat.send("12", "15 mars", "klar")  # done on an optional question skips it
+    assert chat.question.question_id == "_submit" and chat.state.skipped == ("comments",)
+    chat.send("klar")  # done at the summary submits
+    assert chat.outcomes == ["submitted"]
+
+
+def test_done_on_an_optional_multi_with_nothing_selected_skips_it() -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "concerns", "kind": "multi", "text": "Vad oroar er?", "required": False,
+                 "options": [{"id": "noise", "text": "Buller"}, {"id": "parking", "text": "Parkering"}]},
+                {"id": "staff", "kind": "number", "text": "Hur många?"},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    chat.send("klar")
+    assert chat.question.question_id == "staff" and chat.state.skipped == ("concerns",)
+
+
+def test_back_from_the_summary_goes_to_the_last_question_asked() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS[:6], "hoppa över", "tillbaka")
+    assert chat.question.question_id == "comments" and chat.state.editing
+    chat.send("tillbaka")
+    assert chat.question.question_id == "start"
+
+
+def test_change_by_the_number_shown_or_the_question_id() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS)
+    chat.send("ändra 4")
+    assert chat.question.question_id == "best_time"
+    chat.send("morgon", "ändra STAFF")
+    assert chat.question.question_id == "staff"
+    chat.send("13", "ändra 8")
+    assert chat.error == "Det finns inget svar nummer ”8” att ändra. Välj ett av svaren i listan."
+
+
+def test_change_with_nothing_named_at_the_summary_says_how() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ändra")
+    assert chat.texts[0].startswith("Inga problem. Skriv ändra och numret")
+    assert isinstance(chat.last.messages[0], TextOut) and chat.last.messages[0].style == "notice"
+    assert chat.state.phase == "summary"
+
+
+def test_change_mid_dialogue_lists_each_question_and_answer_on_its_own_line_under_the_heading() -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send("ändra")
+    assert chat.texts[0].split("\n") == [
+        phrase("change_list", "sv"), "1. Påverkas ert företag?", "→ Ja", "2. Hur mycket?", "→ 4 av 5",
+    ]
+
+
+def test_changing_an_answer_after_submitting_reopens_the_response() -> None:
+    chat = Chat()
+    chat.send(*SUBMITTED, "ändra 5")
+    assert chat.last.outcome == "reopened" and chat.question.question_id == "staff"
+
+
+@pytest.mark.parametrize("then", ["hjälp", "hoppa över", "klar"])
+def test_a_declined_dialogue_answers_other_commands_with_where_it_stands(then: str) -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send(ToggleIn("concerns", "noise"), "berör oss inte")
+    assert chat.state.pending == () and chat.state.current is None
+    chat.send(then)
+    assert chat.state.phase == "declined" and chat.last.outcome is None
+    assert chat.last.messages == current_prompt(CAFE, chat.state)
+
+
+def test_change_the_last_answer_by_its_number() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ändra 7")
+    assert chat.question.question_id == "comments"
+
+
+@pytest.mark.parametrize("then", ["tillbaka", "klar", "hoppa över", "skicka", "fortsätt"])
+def test_after_submitting_commands_that_move_through_questions_say_it_is_sent(then: str) -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ja", then)
+    assert chat.last.messages == (
+        TextOut("Vi har redan fått dina svar. Skriv ändra om du vill ändra något.", "notice"),
+    )
+    assert chat.state.phase == "submitted" and chat.outcomes == ["submitted"]
+
+
 def test_change_before_any_answer() -> None:
     chat = Chat()
     chat.send("ändra")
@@ -540,6 +643,34 @@ def test_questions_whose_when_does_not_hold_are_skipped(texts: list[str], asked:
     assert chat.question.question_id == "_submit"
 
 
+@pytest.mark.parametrize(
+    ("score", "asked"),
+    [
+        ("4", ["impact", "why_four", "end"]),
+        ("3", ["impact", "what_helps", "end"]),
+        ("5", ["impact", "end"]),
+        ("0", ["impact", "what_helps", "end"]),
+    ],
+)
+def test_a_follow_up_on_one_score_or_up_to_a_bound_is_asked_for_those_scores_only(
+    score: str, asked: list[str]
+) -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "impact", "kind": "scale", "text": "Hur mycket?", "min": 0, "max": 10},
+                {"id": "why_four", "kind": "text", "text": "Varför just 4?", "when": {"impact": 4}},
+                {"id": "what_helps", "kind": "text", "text": "Vad hjälper?", "when": {"impact": {"lte": 3}}},
+                {"id": "end", "kind": "yesno", "text": "Klart?"},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    assert asked_ids(chat, [score, *["Bra"] * (len(asked) - 2), "ja"]) == asked
+    assert chat.question.question_id == "_submit"
+
+
 def test_a_condition_on_a_skipped_question_does_not_hold() -> None:
     questionnaire = Questionnaire.model_validate(
         {
@@ -565,6 +696,32 @@ def test_total_counts_questions_that_may_still_apply_and_shrinks() -> None:
     assert (chat.question.question_id, chat.question.position, chat.question.total) == ("day", 3, 4)
 
 
+def test_total_leaves_out_a_question_that_hangs_on_one_already_ruled_out() -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "affected", "kind": "yesno", "text": "Påverkas ni?"},
+                {"id": "name", "kind": "text", "text": "Företagets namn?"},
+                {"id": "impact", "kind": "scale", "text": "Hur mycket?", "when": {"affected": True}},
+                {"id": "worst", "kind": "text", "text": "Vad är värst?", "when": {"impact": {"gte": 4}}},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    assert (chat.question.position, chat.question.total) == (1, 4)
+    chat.send("nej")  # impact is ruled out, and so is worst, which hangs on it
+    assert (chat.question.question_id, chat.question.position, chat.question.total) == ("name", 2, 2)
+
+
+def test_a_skipped_question_that_stops_applying_is_no_longer_skipped() -> None:
+    chat = Chat(BRANCHES)
+    chat.send("nej", "1", "måndag", "hoppa över")
+    assert chat.state.skipped == ("weekday_note",)
+    chat.send("ändra 3", "lördag")
+    assert chat.state.skipped == () and chat.question.question_id == "_submit"
+
+
 def test_a_changed_answer_removes_the_answers_that_no_longer_apply() -> None:
     chat = Chat(BRANCHES)
     chat.send("ja", "5", "trafik", "1/6", "1, 2", "3", "måndag", "För leveranserna")
@@ -582,6 +739,64 @@ def test_a_changed_answer_removes_the_answers_that_no_longer_apply() -> None:
     assert "impact" not in chat.state.path
     chat.send("ändra 2", "leveranser", "ändra 3", "lördag")  # numbers as the summary now shows them
     assert "spaces" not in chat.state.answers and "weekday_note" not in chat.state.answers
+
+
+def test_the_removed_answers_are_named_in_the_contacts_language_as_a_notice() -> None:
+    chat = Chat(language="en")
+    chat.send(*CAFE_ANSWERS, "change 1", "no")
+    assert chat.last.messages[0] == TextOut(
+        "After your change, the answer to this is no longer needed: ”How much?”. It has been removed.",
+        "notice",
+    )
+    chat = Chat(BRANCHES)
+    chat.send("ja", "5", "trafik", "1/6", "1", "måndag", "skip", "ändra 1", "nej")
+    assert "”Hur mycket?”, ”Vad är värst?”, ”När blir det värst?”" in chat.texts[0]
+
+
+def test_going_back_and_changing_an_answer_forgets_the_questions_it_rules_out() -> None:
+    chat = Chat(BRANCHES)
+    chat.send("ja", "5", "tillbaka", "tillbaka")
+    assert chat.question.question_id == "affected" and chat.state.path == ("affected", "impact", "worst")
+    chat.send("nej")
+    assert chat.question.question_id == "concerns"
+    assert chat.state.path == ("affected", "concerns")
+
+
+def test_skipped_questions_stay_skipped_while_the_dialogue_goes_on() -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "a", "kind": "text", "text": "A?", "required": False},
+                {"id": "b", "kind": "text", "text": "B?", "required": False},
+                {"id": "c", "kind": "text", "text": "C?"},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    chat.send("hoppa över", "hoppa över")
+    assert chat.question.question_id == "c" and chat.state.skipped == ("a", "b")
+    chat.send("Svar C")
+    assert chat.question.question_id == "_submit"
+    chat.send("ändra a", "Svar A")  # answering a skipped question takes it off the skipped, only it
+    assert chat.state.skipped == ("b",) and chat.state.answers == {"a": "Svar A", "c": "Svar C"}
+    assert chat.question.question_id == "_submit"
+
+
+def test_a_selection_confirmed_on_the_last_question_leaves_nothing_pending_at_the_summary() -> None:
+    questionnaire = Questionnaire.model_validate(
+        {
+            "title": "T",
+            "questions": [
+                {"id": "concerns", "kind": "multi", "text": "Vad oroar er?",
+                 "options": [{"id": "noise", "text": "Buller"}, {"id": "parking", "text": "Parkering"}]},
+            ],
+        }
+    )
+    chat = Chat(questionnaire)
+    chat.send(ToggleIn("concerns", "parking"), "klar")
+    assert chat.question.question_id == "_submit" and chat.state.pending == ()
+    assert chat.state.answers == {"concerns": ["parking"]}
 
 
 def test_a_changed_answer_that_brings_in_questions_asks_them_before_the_summary() -> None:
@@ -631,10 +846,30 @@ def test_a_stale_button_changes_nothing() -> None:
     before = chat.state
     chat.send(ChoiceIn("affected", ("no",)))
     assert chat.texts[0].startswith("Den knappen hör till en annan fråga")
+    assert isinstance(chat.last.messages[0], TextOut) and chat.last.messages[0].style == "notice"
     assert chat.question.question_id == "best_time"
     assert chat.state == before and chat.last.changes == ()
     chat.send(ChoiceIn("_submit", ("yes",)), ToggleIn("concerns", "parking"))
     assert chat.state == before
+
+
+def test_an_old_questions_button_at_the_summary_is_stale_not_an_answer_to_submit() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, ChoiceIn("best_time", ("morning",)))
+    assert chat.texts[0].startswith("Den knappen hör till en annan fråga")
+    assert chat.state.phase == "summary" and chat.state.answers == CAFE_VALUES
+
+
+def test_a_toggle_for_a_question_that_is_not_multi_is_stale() -> None:
+    chat = answered(Chat(), "best_time")
+    chat.send(ToggleIn("best_time", "morning"))
+    assert chat.texts[0].startswith("Den knappen hör till en annan fråga") and chat.state.pending == ()
+
+
+def test_a_date_from_a_form_without_a_year_is_the_next_such_day() -> None:
+    chat = answered(Chat(), "start")
+    chat.send(ChoiceIn("start", ("9/3",)))  # NOW is 10 March 2025
+    assert chat.last.changes == (AnswerChange("start", "2026-03-09"),)
 
 
 def test_a_bad_form_value_re_asks() -> None:
@@ -696,7 +931,9 @@ def test_stop_asks_first_and_no_returns_to_where_they_were(no: Inbound | str) ->
     assert [c.id for c in chat.question.choices] == ["yes", "no"]
     chat.send(no)
     assert chat.state.phase == "asking" and chat.question.question_id == "staff"
-    assert chat.outcomes == []
+    assert chat.outcomes == [] and chat.state.resume_phase is None
+    if no != "fortsätt":
+        assert chat.texts[0] == "Bra, vi fortsätter."
 
 
 @pytest.mark.parametrize("yes", ["ja", "Yes", ChoiceIn("_stop", ("yes",))])
@@ -710,6 +947,53 @@ def test_stop_confirmed_opts_out(yes: Inbound | str) -> None:
     assert chat.state.phase == "opted_out" and chat.last.changes == ()
     chat.send("fortsätt")
     assert chat.last.outcome == "reopened" and chat.question.question_id == "staff"
+
+
+def test_help_while_confirming_a_stop_still_waits_for_the_yes_or_no() -> None:
+    chat = answered(Chat(), "staff")
+    chat.send("stopp", "hjälp")
+    assert chat.texts[0] == phrase("help", "sv")
+    assert chat.question.question_id == "_stop" and chat.state.phase == "confirm_stop"
+    chat.send("ja")
+    assert chat.outcomes == ["opted_out"]
+
+
+def test_another_command_while_confirming_a_stop_means_no_and_is_carried_out() -> None:
+    chat = answered(Chat(), "staff")
+    chat.send("stopp", "tillbaka")
+    assert chat.state.phase == "asking" and chat.question.question_id == "best_time"
+    assert chat.state.resume_phase is None and chat.outcomes == []
+
+
+def test_stop_twice_and_no_returns_to_the_summary_it_came_from() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "stopp", "stopp")
+    assert chat.question.question_id == "_stop" and chat.state.resume_phase == "summary"
+    chat.send("nej")
+    assert chat.state.phase == "summary" and chat.question.question_id == "_submit"
+
+
+def test_an_opted_out_contact_is_not_asked_again_by_stop_or_help() -> None:
+    chat = answered(Chat(), "staff")
+    chat.send("stopp", "ja")
+    for then in ("stopp", "hjälp", "hoppa över", "12"):
+        chat.send(then)
+        assert chat.state.phase == "opted_out" and chat.last.outcome is None and chat.last.changes == ()
+        assert chat.texts == ["Okej, vi skickar inga fler meddelanden till dig. Skriv fortsätt om du ändrar dig."]
+
+
+@pytest.mark.parametrize("back", ["ändra", "tillbaka", "ändra 2"])
+def test_a_declined_contact_comes_back_with_change_or_back(back: str) -> None:
+    chat = answered(Chat(), "best_time")
+    chat.send("berör oss inte", back)
+    assert chat.last.outcome == "reopened" and chat.texts[0] == "Välkommen tillbaka!"
+    assert chat.question.question_id == "best_time"
+
+
+def test_stop_confirmed_while_building_a_selection_keeps_nothing_pending() -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send(ToggleIn("concerns", "noise"), "stopp", "ja")
+    assert chat.state.phase == "opted_out" and chat.state.pending == () and chat.state.resume_phase is None
 
 
 def test_stop_confirmation_needs_a_yes_or_a_no() -> None:
@@ -828,6 +1112,211 @@ def test_a_closed_consultation_takes_no_answers_but_still_honours_stop() -> None
     chat.send("stopp", "ja")
     assert chat.state.phase == "opted_out"
     assert begin(CAFE, language="sv", now=late).state.phase == "closed"
+
+
+LATE = dt.datetime(2025, 5, 1, tzinfo=dt.UTC)  # after CAFE closes
+
+
+@pytest.mark.parametrize("pressed", [CommandIn("change"), CommandIn("change", "1"), CommandIn("submit"),
+                                     CommandIn("done"), CommandIn("skip"), CommandIn("decline")])
+def test_after_closing_buttons_change_nothing_but_the_stop_button_still_works(pressed: CommandIn) -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS)  # at the summary, not yet submitted
+    before = chat.state.answers
+    chat.now = LATE
+    chat.send(pressed)
+    assert chat.last.messages == (
+        TextOut("Samrådet är avslutat, så det går inte att svara längre. Tack för ditt intresse!", "notice"),
+    )
+    assert chat.state.phase == "closed" and chat.state.answers == before and chat.last.changes == ()
+    assert chat.state.updated_at == LATE.isoformat()
+    assert chat.outcomes == [] and chat.state.submitted_at is None
+    chat.send(CommandIn("stop"))
+    assert chat.question.question_id == "_stop"
+    chat.send(ChoiceIn("_stop", ("yes",)))
+    assert chat.outcomes == ["opted_out"]
+
+
+@pytest.mark.parametrize(
+    ("before", "phase"),
+    [([*CAFE_ANSWERS, "ja"], "submitted"), (["berör oss inte"], "declined"), (["stopp", "ja"], "opted_out")],
+)
+def test_closing_leaves_a_finished_dialogue_as_it_ended(before: list[str], phase: str) -> None:
+    chat = Chat()
+    chat.send(*before)
+    chat.now = LATE
+    chat.send("hej")
+    assert chat.texts[0].startswith("Samrådet är avslutat") and chat.state.phase == phase
+
+
+def test_closing_drops_a_selection_being_built() -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send(ToggleIn("concerns", "noise"))
+    chat.now = LATE
+    chat.send(ToggleIn("concerns", "parking"))
+    assert chat.state.phase == "closed" and chat.state.pending == ()
+
+
+def test_submitted_then_stopped_then_back_is_still_submitted() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ja", "stopp", "ja")
+    assert chat.outcomes == ["submitted", "opted_out"]
+    chat.send("fortsätt")
+    assert chat.last.outcome == "reopened"
+    assert chat.texts == ["Vi har redan fått dina svar. Skriv ändra om du vill ändra något."]
+    assert chat.state.phase == "submitted" and chat.state.status == "complete"
+    assert chat.state.answers == CAFE_VALUES
+    chat.send("ändra 5", "14", "ja")  # and can change an answer as before
+    assert chat.state.answers["staff"] == 14 and chat.outcomes[-1] == "submitted"
+
+
+def test_declined_then_back_asks_where_it_stood() -> None:
+    chat = answered(Chat(), "best_time")
+    chat.send("berör oss inte", "fortsätt")
+    assert chat.texts[0] == "Välkommen tillbaka!" and chat.question.question_id == "best_time"
+    assert chat.state.phase == "asking" and chat.state.submitted_at is None
+
+
+LATER = NOW + dt.timedelta(hours=2)
+SUBMITTED = [*CAFE_ANSWERS, "ja"]
+
+
+@pytest.mark.parametrize(
+    ("before", "then"),
+    [
+        ([], "ja"),  # an answer
+        ([], "kanske"),  # a refusal
+        (CAFE_ANSWERS[:6], "hoppa över"),  # a skip
+        (CAFE_ANSWERS[:2], "tillbaka"),  # back
+        (CAFE_ANSWERS[:2], "ändra"),  # the list of answers
+        (CAFE_ANSWERS[:2], "ändra 1"),  # one answer to change
+        (CAFE_ANSWERS[:6], "fortsätt"),  # resume on a question not answered yet
+        (CAFE_ANSWERS[:2], ToggleIn("concerns", "noise")),
+        (CAFE_ANSWERS, "ja"),  # submitted
+        (CAFE_ANSWERS, "hoppa över"),  # nothing to skip at the summary
+        (SUBMITTED, "ändra"),  # the summary again after submitting
+        (SUBMITTED, "hoppa över"),  # nothing to skip after submitting
+        ([], "stopp"),
+        (["stopp"], "nej"),
+        (["stopp"], "ja"),
+        (["stopp", "ja"], "fortsätt"),
+        ([*SUBMITTED, "stopp", "ja"], "fortsätt"),
+        (CAFE_ANSWERS[:2], "berör oss inte"),
+    ],
+)
+def test_the_stored_state_says_when_the_contact_last_moved_the_dialogue(
+    before: list[str], then: Inbound | str
+) -> None:
+    chat = Chat()
+    chat.send(*before)
+    chat.now = LATER
+    chat.send(then)
+    assert chat.state.updated_at == LATER.isoformat() and chat.state.started_at == NOW.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("before", "then", "first"),
+    [
+        (CAFE_ANSWERS, "ja", ("Tack! Dina svar är inskickade.", "done")),
+        (CAFE_ANSWERS[:2], "berör oss inte", ("Tack för att du hörde av dig", "done")),
+        (["stopp"], "ja", ("Okej, vi skickar inga fler meddelanden", "done")),
+        (SUBMITTED, "hoppa över", ("Vi har redan fått dina svar.", "notice")),
+        ([*SUBMITTED, "stopp", "ja"], "fortsätt", ("Vi har redan fått dina svar.", "notice")),
+        (CAFE_ANSWERS, "nej", ("Inga problem", "notice")),
+        ([], "kanske", ("Svara ja eller nej.", "error")),
+        (CAFE_ANSWERS[:2], "ändra", ("Skriv ändra och numret på", "summary")),
+    ],
+)
+def test_each_message_says_what_it_is_so_a_channel_can_set_it_apart(
+    before: list[str], then: str, first: tuple[str, str]
+) -> None:
+    chat = Chat()
+    chat.send(*before, then)
+    message = chat.last.messages[0]
+    assert isinstance(message, TextOut)
+    assert (message.text[: len(first[0])], message.style) == first
+
+
+def test_a_question_added_while_a_contact_was_at_the_summary_is_asked_before_submitting() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS)
+    assert chat.question.question_id == "_submit"
+    added = {"id": "parking_spaces", "kind": "number", "text": "Hur många p-platser har ni?"}
+    chat.questionnaire = Questionnaire.model_validate(
+        {**CAFE.model_dump(mode="json", exclude_none=True), "questions": [
+            *CAFE.model_dump(mode="json", exclude_none=True)["questions"], added]}
+    )
+    chat.send("ja")
+    assert chat.outcomes == [] and chat.question.question_id == "parking_spaces"
+    assert chat.state.answers == CAFE_VALUES
+    chat.send("4", "ja")
+    assert chat.outcomes == ["submitted"] and chat.state.answers == {**CAFE_VALUES, "parking_spaces": 4}
+
+
+def test_resume_keeps_a_selection_being_built() -> None:
+    chat = answered(Chat(), "concerns")
+    chat.send(ToggleIn("concerns", "noise"), "fortsätt")
+    assert chat.state.pending == ("noise",) and chat.question.question_id == "concerns"
+    assert [c.selected for c in chat.question.choices] == [False, False, True]
+
+
+def extended(questionnaire: Questionnaire) -> Questionnaire:
+    """The same consultation with its closing date moved past LATE."""
+    return questionnaire.model_copy(update={"closes": dt.datetime(2025, 6, 1, tzinfo=dt.UTC)})
+
+
+def test_a_dialogue_stored_as_closed_goes_on_where_it_stood_when_the_closing_date_is_moved() -> None:
+    chat = answered(Chat(), "staff")
+    chat.now = LATE
+    chat.send("12")
+    assert chat.state.phase == "closed" and "staff" not in chat.state.answers
+    chat.questionnaire = extended(CAFE)
+    chat.send("12")
+    assert chat.last.changes == (AnswerChange("staff", 12),) and chat.question.question_id == "start"
+
+
+def test_a_summary_stored_as_closed_is_a_summary_again_when_the_closing_date_is_moved() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS)
+    chat.now = LATE
+    chat.send("ja")
+    assert chat.state.phase == "closed" and chat.outcomes == []
+    chat.questionnaire = extended(CAFE)
+    chat.send("ja")
+    assert chat.outcomes == ["submitted"] and chat.state.answers == CAFE_VALUES
+
+
+def test_a_change_after_submitting_stored_as_closed_is_still_submitted_when_reopened() -> None:
+    chat = Chat()
+    chat.send(*CAFE_ANSWERS, "ja", "ändra 5")
+    assert chat.state.phase == "asking"
+    chat.now = LATE
+    chat.send("14")
+    assert chat.state.phase == "closed" and chat.state.answers["staff"] == 12
+    chat.questionnaire = extended(CAFE)
+    chat.send("hjälp")
+    assert chat.state.phase == "submitted" and chat.state.status == "complete"
+
+
+@pytest.mark.parametrize(
+    ("closes", "now", "closed"),
+    [
+        # a closing time without a zone is UTC, whichever side has the zone
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 16, 59, tzinfo=dt.UTC), False),
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 17, 0, tzinfo=dt.UTC), True),
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 18, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))), False),
+        ("2025-04-15T17:00:00+02:00", dt.datetime(2025, 4, 15, 14, 59), False),
+        ("2025-04-15T17:00:00+02:00", dt.datetime(2025, 4, 15, 15, 0), True),
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 17, 0), True),
+        ("2025-04-15T17:00:00", dt.datetime(2025, 4, 15, 16, 59, 59), False),
+    ],
+)
+def test_a_consultation_closes_at_its_closing_time(closes: str, now: dt.datetime, closed: bool) -> None:
+    questionnaire = Questionnaire.model_validate(
+        {"title": "T", "closes": closes, "questions": [{"id": "a", "kind": "text", "text": "A?"}]}
+    )
+    started = begin(questionnaire, language="sv", now=now).state
+    assert (started.phase == "closed") is closed and started.updated_at == now.isoformat()
 
 
 def test_an_empty_form_answer_skips_an_optional_question_but_not_a_required_one() -> None:
