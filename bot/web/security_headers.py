@@ -42,9 +42,12 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "no-referrer"
-                headers["Content-Security-Policy"] = (
-                    DOCS_CONTENT_SECURITY_POLICY if path == self.docs_path else CONTENT_SECURITY_POLICY
-                )
+                if path == self.docs_path:
+                    headers["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+                elif "content-security-policy" not in headers:
+                    # A page that needs more than none (the officials' live progress loads one script
+                    # of our own) sets its own policy; every other response gets the strict one.
+                    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
                 if not path.startswith("/static/"):
                     headers["Cache-Control"] = "no-store"
                 if self.https:
