@@ -184,7 +184,7 @@ def select_ids(conn: Connection, query: sa.Select[tuple[int]]) -> list[int]:
 
 
 def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
-    yield from seed_demo_account(app)
+    account = list(seed_demo_account(app))
     seeded = seed(app)
     with app.session() as session:
         consultation = session.exec(
@@ -213,6 +213,7 @@ def seed_and_print(app: App, *, host: str, port: int) -> Iterator[str]:
     assert consultation.id is not None
     yield f"Consultation {consultation.id}: {consultation.title} ({consultation.status})"
     yield ""
+    yield from account
     if fresh is None:
         yield f"Every demo business has answered; start over with: {samrad} demo --reset"
     else:
