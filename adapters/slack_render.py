@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from adapters.text_parts import Style, question_parts, text_parts
 from conversations.messages import (
     COMMAND_NAMES,
     Action,
@@ -58,7 +59,6 @@ MAX_BLOCKS: Final = 50
 MAX_PLACEHOLDER: Final = 150
 SELECTED_MARK: Final = "✓ "
 
-Style = Literal["plain", "bold", "italic"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,29 +146,6 @@ def _sections(pieces: Sequence[tuple[Style, str, str]]) -> list[str]:
             else:
                 sections.append(shown)
     return sections
-
-
-def _text_pieces(message: TextOut) -> list[tuple[Style, str, str]]:
-    if message.style == "intro":
-        # The consultation's title, then its introduction: the title in bold.
-        title, _, rest = message.text.partition("\n\n")
-        return [("bold", title, ""), ("plain", rest, "\n\n")]
-    if message.style == "error":
-        return [("plain", "⚠️ " + message.text, "")]
-    return [("plain", message.text, "")]
-
-
-def _question_pieces(question: QuestionOut) -> list[tuple[Style, str, str]]:
-    pieces: list[tuple[Style, str, str]] = []
-    if question.position:
-        pieces.append(("italic", f"{question.position}/{question.total}", ""))
-    first, newline, rest = question.text.partition("\n")
-    pieces.append(("bold", first, "\n"))
-    if newline:
-        pieces.append(("plain", rest, "\n"))
-    if question.hint:
-        pieces.append(("italic", question.hint, "\n"))
-    return pieces
 
 
 def section(mrkdwn: str, block_id: str) -> Block:
@@ -308,8 +285,8 @@ def fallback(blocks: Sequence[Block]) -> str:
 def render(message: Outbound, language: Language = "sv") -> list[SlackMessage]:
     """The messages that show `message`; a question's controls go with its last part."""
     if isinstance(message, TextOut):
-        return _messages(_sections(_text_pieces(message)), ())
-    return _messages(_sections(_question_pieces(message)), controls(message, language))
+        return _messages(_sections(text_parts(message)), ())
+    return _messages(_sections(question_parts(message)), controls(message, language))
 
 
 def text_blocks(blocks: Sequence[Block]) -> tuple[Block, ...]:

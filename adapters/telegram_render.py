@@ -22,9 +22,10 @@ import html
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 from adapters.base import Press
+from adapters.text_parts import Style, question_parts, text_parts
 from conversations.messages import (
     COMMAND_NAMES,
     ChoiceIn,
@@ -42,7 +43,6 @@ MAX_LABEL_LENGTH: Final = 64  # longer button labels are cut on phones anyway
 INERT_DATA: Final = "x"
 SELECTED_MARK: Final = "✓ "
 
-Style = Literal["plain", "bold", "italic"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,34 +158,11 @@ def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
     return split_blocks([("plain", text, "")], limit)
 
 
-def _text_blocks(message: TextOut) -> list[tuple[Style, str, str]]:
-    if message.style == "intro":
-        # The consultation's title, then its introduction: the title in bold.
-        title, _, rest = message.text.partition("\n\n")
-        return [("bold", title, ""), ("plain", rest, "\n\n")]
-    if message.style == "error":
-        return [("plain", "⚠️ " + message.text, "")]
-    return [("plain", message.text, "")]
-
-
-def _question_blocks(question: QuestionOut) -> list[tuple[Style, str, str]]:
-    blocks: list[tuple[Style, str, str]] = []
-    if question.position:
-        blocks.append(("italic", f"{question.position}/{question.total}", ""))
-    first, newline, rest = question.text.partition("\n")
-    blocks.append(("bold", first, "\n"))
-    if newline:
-        blocks.append(("plain", rest, "\n"))
-    if question.hint:
-        blocks.append(("italic", question.hint, "\n"))
-    return blocks
-
-
 def render(message: Outbound) -> list[Rendered]:
     """The messages that show `message`; a question's keyboard goes with its last part."""
     if isinstance(message, TextOut):
-        return [Rendered(part) for part in split_blocks(_text_blocks(message))]
-    parts = split_blocks(_question_blocks(message))
+        return [Rendered(part) for part in split_blocks(text_parts(message))]
+    parts = split_blocks(question_parts(message))
     buttons = keyboard(message)
     return [Rendered(part, buttons if index == len(parts) - 1 and buttons else None)
             for index, part in enumerate(parts)]

@@ -292,34 +292,16 @@ def outbox_status() -> str:
 
 
 def outbox_failed(*, consultation_id: int | None, limit: int) -> str:
-    import sqlalchemy as sa
-
-    from storage.tables import outbox_table as outbox_t
+    from bot.services.delivery_report import failed_messages
 
     app = _app()
-    query = (
-        sa.select(
-            outbox_t.c.id,
-            outbox_t.c.channel,
-            outbox_t.c.kind,
-            outbox_t.c.contact_id,
-            outbox_t.c.consultation_id,
-            outbox_t.c.attempts,
-            outbox_t.c.last_error,
-        )
-        .where(outbox_t.c.status == "failed")
-        .order_by(outbox_t.c.id.desc())
-        .limit(limit)
-    )
-    if consultation_id is not None:
-        query = query.where(outbox_t.c.consultation_id == consultation_id)
     with deferred(app.engine).connect() as conn:
-        rows = conn.execute(query).all()
+        rows = failed_messages(conn, consultation_id=consultation_id, limit=limit)
     if not rows:
         return "no failed deliveries"
     return "\n".join(
         f"row {r.id}  {r.channel:<8} {r.kind:<10} contact {r.contact_id}  consultation {r.consultation_id}  "
-        f"tries {r.attempts}  {r.last_error or ''}"
+        f"tries {r.attempts}  {r.reason}"
         for r in rows
     )
 
