@@ -474,3 +474,16 @@ def demo(*, host: str, port: int, serve: bool, reset: bool = False) -> None:
         _refuse_unsafe_channels(app)
         print(f"\nServing on http://{host}:{port} (Ctrl+C stops)", flush=True)
         run_server(app, host=host, port=port)
+
+
+def doctor() -> tuple[list[str], bool]:
+    """`samrad doctor`: the configuration's findings, one line each, and whether anything is wrong."""
+    from bot.cli import doctor as checks
+
+    try:
+        settings = get_settings()
+    except (ValidationError, SettingsError) as error:
+        findings = checks.bad_settings(error)
+    else:
+        findings = checks.check(settings)
+    return [finding.line() for finding in findings], checks.failed(findings)
