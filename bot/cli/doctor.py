@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
@@ -70,7 +70,7 @@ def check(settings: Settings, *, timeout: float = PROBE_TIMEOUT_SECONDS) -> list
             engine.dispose()
     findings.append(_public_url(settings))
     findings.extend(asyncio.run(_channels(settings, timeout)))
-    findings.append(_schedule(settings))
+    findings.extend(_schedule(settings))
     return [_masked(finding, _secrets(settings)) for finding in findings]
 
 
@@ -182,19 +182,24 @@ async def _channel(entry: ChannelEntry, settings: Settings, seconds: float) -> l
 # --- quiet hours and the time zone ---------------------------------------------------------------
 
 
-def _schedule(settings: Settings) -> Finding:
+def _schedule(settings: Settings) -> list[Finding]:
+    """The time zone and the quiet hours, each wrong one on its own line."""
+    findings: list[Finding] = []
+    zone = settings.timezone
     try:
-        QuietHours.parse(settings.quiet_hours, weekends=settings.quiet_weekends, timezone=settings.timezone)
-    except ZoneInfoNotFoundError:
-        return Finding("problem", "quiet hours", f"SAMRAD_TIMEZONE {settings.timezone!r} is not a time zone; "
-                       "write one such as Europe/Stockholm")
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        findings.append(Finding("problem", "time zone", f"SAMRAD_TIMEZONE {zone!r} is not a time zone; write one "
+                                "such as Europe/Stockholm"))
+        zone = "UTC"  # to check the quiet hours all the same
+    try:
+        QuietHours.parse(settings.quiet_hours, weekends=settings.quiet_weekends, timezone=zone)
     except ValueError as error:
-        if "quiet hours" in str(error):
-            return Finding("problem", "quiet hours", f"SAMRAD_QUIET_HOURS: {error}")
-        return Finding("problem", "quiet hours", f"SAMRAD_TIMEZONE {settings.timezone!r} is not a time zone; "
-                       "write one such as Europe/Stockholm")
-    weekends = ", and all weekend" if settings.quiet_weekends else ""
-    return Finding("ok", "quiet hours", f"{settings.quiet_hours}{weekends} ({settings.timezone})")
+        findings.append(Finding("problem", "quiet hours", f"SAMRAD_QUIET_HOURS: {error}"))
+    if not findings:
+        weekends = " and all weekend" if settings.quiet_weekends else ""
+        findings.append(Finding("ok", "quiet hours", f"{settings.quiet_hours}{weekends}, {settings.timezone} time"))
+    return findings
 
 
 # --- secrets never shown ----------------------------------------------------------------------------
