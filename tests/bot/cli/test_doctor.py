@@ -285,7 +285,9 @@ def test_slack_with_a_good_token_is_ok(on_slack: Run, slack_api: FakeSlack) -> N
     assert slack_api.calls_to("auth.test")
 
 
-def test_a_wrong_slack_token_is_invalid_auth_without_the_token(on_slack: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_wrong_slack_token_is_invalid_auth_without_the_token(
+    on_slack: Run, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("SAMRAD_SLACK_BOT_TOKEN", "xoxb-a-wrong-slack-token")
     get_settings.cache_clear()
     result = on_slack("doctor")
@@ -293,6 +295,8 @@ def test_a_wrong_slack_token_is_invalid_auth_without_the_token(on_slack: Run, mo
     [line] = lines(result, "Slack")
     assert line.startswith("problem  Slack: Slack refused the bot token") and "invalid_auth" in line
     assert "xoxb-a-wrong-slack-token" not in result.stdout + result.stderr
+    assert result.stderr == ""
+    assert caplog.records == []  # not the adapter's warning as well (on stderr): the finding says it
 
 
 # --- e-mail --------------------------------------------------------------------------------------------
