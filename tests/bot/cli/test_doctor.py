@@ -353,3 +353,21 @@ def test_a_server_that_never_answers_times_out(monkeypatch: pytest.MonkeyPatch, 
         findings = doctor.check(settings, timeout=0.5)
     [email] = [f for f in findings if f.part == "e-mail"]
     assert (email.level, email.text) == ("problem", "no answer within 0.5 seconds")
+
+
+def test_a_secret_a_server_repeats_is_masked(on_telegram: Run, telegram: FakeTelegram) -> None:
+    telegram.webhook_url = WEBHOOK
+    telegram.webhook_last_error = f"Wrong response from https://x.example/bot{telegram.token}/"
+    result = on_telegram("doctor")
+    [line] = lines(result, "Telegram")
+    assert telegram.token.partition(":")[2] not in result.stdout
+    assert "/bot4242:•••/" in line
+
+
+def test_a_malformed_smtp_url_is_named_without_its_password(migrated: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = on_email(migrated, monkeypatch, "mailto://samrad:pw-in-url@127.0.0.1:25")
+    assert result.exit_code == 1
+    assert lines(result, "e-mail") == [
+        "problem  e-mail: SAMRAD_SMTP_URL: write smtp://user:password@host:587 or smtps://user:password@host:465"
+    ]
+    assert "pw-in-url" not in result.stdout
