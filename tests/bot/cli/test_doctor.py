@@ -361,7 +361,7 @@ def test_a_secret_a_server_repeats_is_masked(on_telegram: Run, telegram: FakeTel
     result = on_telegram("doctor")
     [line] = lines(result, "Telegram")
     assert telegram.token.partition(":")[2] not in result.stdout
-    assert "/bot4242:•••/" in line
+    assert "https://x.example/bot•••/" in line
 
 
 def test_a_malformed_smtp_url_is_named_without_its_password(migrated: Run, monkeypatch: pytest.MonkeyPatch) -> None:
