@@ -62,6 +62,8 @@ class EmailChannel:
         # One mailbox gets bulk mail at most every few seconds; the server's rate is the setting.
         self.rate_limits = RateLimits(per_second=rate, per_address_per_second=0.2, address_burst=3)
         self._server = parse_smtp_url(smtp_url)
+        # Where it sends, without the password (for messages).
+        self.server = {key: value for key, value in self._server.items() if key != "password"}
         self.sender = sender
         self._timeout = timeout
         self._tls_context = tls_context
@@ -90,8 +92,14 @@ class EmailChannel:
     async def _connected(self) -> aiosmtplib.SMTP:
         if self._client is not None and self._client.is_connected:
             return self._client
+        client = self._new_client()
+        await client.connect()
+        self._client = client
+        return client
+
+    def _new_client(self) -> aiosmtplib.SMTP:
         server = self._server
-        client = aiosmtplib.SMTP(
+        return aiosmtplib.SMTP(
             hostname=str(server["hostname"]),
             port=int(str(server["port"])),
             username=server["username"],  # type: ignore[arg-type]
@@ -100,9 +108,16 @@ class EmailChannel:
             timeout=self._timeout,
             tls_context=self._tls_context,
         )
-        await client.connect()
-        self._client = client
-        return client
+
+    async def check_login(self) -> None:
+        """Connect to the SMTP server and log in (when the URL has a user), then leave: sends nothing. For
+        `samrad doctor`; raises aiosmtplib.SMTPException or OSError."""
+        client = self._new_client()
+        await client.connect()  # with a user, aiosmtplib logs in here (after STARTTLS, when offered)
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            client.close()
 
     async def _drop(self) -> None:
         client, self._client = self._client, None

@@ -214,6 +214,16 @@ class Command:
     description: str
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookState:
+    """What getWebhookInfo says: the URL updates go to ("" when none is set) and the last delivery error."""
+
+    url: str
+    pending: int
+    last_error: str | None
+    last_error_at: dt.datetime | None
+
+
 class TelegramChannel:
     """Sends to Telegram chats. Addresses are chat ids as text (a private chat's id is the user's)."""
 
@@ -409,6 +419,17 @@ class TelegramChannel:
         async with _api_errors():
             await self.bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES),
                                        max_connections=40)
+
+    async def webhook_info(self) -> WebhookState:
+        """Where Telegram posts updates now (getWebhookInfo): for `samrad doctor`. Raises TelegramApiError."""
+        async with _api_errors():
+            info = await self.bot.get_webhook_info()
+        return WebhookState(
+            url=info.url or "",
+            pending=info.pending_update_count,
+            last_error=info.last_error_message or None,
+            last_error_at=info.last_error_date,
+        )
 
     async def delete_webhook(self) -> None:
         async with _api_errors():

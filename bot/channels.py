@@ -10,12 +10,25 @@ channel is on, so a platform's SDK loads only where it is used.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
 from adapters.base import Channel, ChatChannel
 from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Probed:
+    """What a harmless call to the platform found (`samrad doctor`): what is wrong, one line each, and
+    on success a few words on what was found (the bot's name, the workspace)."""
+
+    problems: tuple[str, ...] = ()
+    found: str = ""
+
+
+async def _nothing_to_probe(settings: Settings) -> Probed:
+    return Probed()
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,9 @@ class ChannelEntry:
     # Why the channel, switched on, would accept events from anyone (None: it would not). `samrad serve`
     # refuses to start then.
     unsafe: Callable[[Settings], str | None] = lambda settings: None
+    # Checks the credentials with a call that changes nothing and sends nothing (`samrad doctor`). It
+    # has no timeout of its own (the caller gives one) and says what is wrong in words, never a secret.
+    probe: Callable[[Settings], Awaitable[Probed]] = _nothing_to_probe
 
 
 def _telegram(settings: Settings) -> Channel:
@@ -75,6 +91,107 @@ def _email(settings: Settings) -> Channel:
     return EmailChannel(settings.smtp_url, sender=settings.mail_from, rate=settings.email_rate)
 
 
+async def _probe_telegram(settings: Settings) -> Probed:
+    """getMe (the token works), then getWebhookInfo against the mode: in webhook mode the webhook must be
+    SAMRAD_PUBLIC_URL/webhooks/telegram without a delivery error; in polling mode none may be set."""
+    from adapters.telegram import TelegramApiError, TelegramChannel
+
+    channel = _telegram(settings)
+    assert isinstance(channel, TelegramChannel)
+    try:
+        try:
+            name = await channel.username()
+        except TelegramApiError as error:
+            return Probed((f"Telegram refused the token (getMe: {error}); check SAMRAD_TELEGRAM_TOKEN",))
+        try:
+            webhook = await channel.webhook_info()
+        except TelegramApiError as error:
+            return Probed((f"getWebhookInfo failed: {error}",))
+    finally:
+        await channel.aclose()
+    problems: list[str] = []
+    if settings.telegram_mode == "polling":
+        if webhook.url:
+            problems.append(
+                f"a webhook is set ({webhook.url}) but SAMRAD_TELEGRAM_MODE=polling: Telegram sends the updates "
+                "there, not to getUpdates (`samrad serve` deletes it when it starts; if another server uses "
+                "this bot, give each server its own bot)"
+            )
+        return Probed(tuple(problems), f"@{name}, polling, no webhook set")
+    expected = settings.public_url.rstrip("/") + "/webhooks/telegram"
+    if not webhook.url:
+        problems.append(f"no webhook is set: Telegram sends nothing; run samrad telegram set-webhook ({expected})")
+    elif webhook.url != expected:
+        problems.append(
+            f"the webhook is {webhook.url}, not {expected} (SAMRAD_PUBLIC_URL/webhooks/telegram); "
+            "run samrad telegram set-webhook"
+        )
+    elif webhook.last_error:
+        when = f" at {webhook.last_error_at:%Y-%m-%d %H:%M} UTC" if webhook.last_error_at else ""
+        problems.append(
+            f"Telegram's last delivery to the webhook failed{when}: {webhook.last_error} "
+            f"({webhook.pending} updates waiting)"
+        )
+    return Probed(tuple(problems), f"@{name}, webhook {expected}")
+
+
+async def _probe_slack(settings: Settings) -> Probed:
+    from adapters.slack import SlackApiCallFailed, SlackChannel
+
+    channel = _slack(settings)
+    assert isinstance(channel, SlackChannel)
+    try:
+        identity = await channel.auth_test()
+    except SlackApiCallFailed as error:
+        return Probed((f"Slack refused the bot token ({error}); check SAMRAD_SLACK_BOT_TOKEN",))
+    finally:
+        await channel.aclose()
+    return Probed(found=f"workspace {identity.team or identity.team_id}")
+
+
+async def _probe_teams(settings: Settings) -> Probed:
+    """No call: a Workflows webhook posts a card whatever is sent. The notify URL must pass the URL policy."""
+    from adapters.outbound_urls import check_workflows_url, loggable_url
+
+    url = settings.teams_notify_url
+    if not url:
+        return Probed(found="no SAMRAD_TEAMS_NOTIFY_URL (officials get no Teams notifications)")
+    reason = check_workflows_url(url, settings.teams_webhook_hosts)
+    if reason is not None:
+        return Probed((f"SAMRAD_TEAMS_NOTIFY_URL: {reason}",))
+    return Probed(found=f"notifications to {loggable_url(url)}")
+
+
+async def _probe_email(settings: Settings) -> Probed:
+    import aiosmtplib
+
+    from adapters.email import EmailChannel, SmtpUrlError
+
+    try:
+        channel = _email(settings)
+    except SmtpUrlError:  # its message repeats the URL, password and all
+        return Probed(("SAMRAD_SMTP_URL: write smtp://user:password@host:587 or smtps://user:password@host:465",))
+    assert isinstance(channel, EmailChannel)
+    server = channel.server
+    where = f"{server['hostname']}:{server['port']}"
+    try:
+        await channel.check_login()
+    except aiosmtplib.SMTPAuthenticationError as error:
+        return Probed((f"the SMTP server {where} refused the user and password in SAMRAD_SMTP_URL "
+                       f"({error.code} {error.message})",))
+    except aiosmtplib.SMTPResponseException as error:
+        return Probed((f"the SMTP server {where} answered {error.code} {error.message}",))
+    except (aiosmtplib.SMTPException, OSError) as error:
+        return Probed((f"cannot connect to the SMTP server {where}: {_reason(error)}",))
+    logged_in = "logged in" if server["username"] else "connected (no user in SAMRAD_SMTP_URL: no login)"
+    return Probed(found=f"{where}, {logged_in}")
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 REGISTRY: Final[tuple[ChannelEntry, ...]] = (
     ChannelEntry(
         "telegram",
@@ -84,6 +201,7 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         title="Telegram",
         chat=True,
         polls=lambda s: s.telegram_mode == "polling",
+        probe=_probe_telegram,
         unsafe=lambda s: (
             "SAMRAD_TELEGRAM_WEBHOOK_SECRET is not set: without it anyone could post updates to "
             "/webhooks/telegram as any chat; set it (1-256 of A-Z a-z 0-9 _ -) and run `samrad telegram "
@@ -99,6 +217,7 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         switched_on_by="SAMRAD_SLACK_BOT_TOKEN and SAMRAD_SLACK_SIGNING_SECRET",
         title="Slack",
         chat=True,
+        probe=_probe_slack,
         unsafe=lambda s: (
             "SAMRAD_SLACK_SIGNING_SECRET is not set: without it Slack's requests to /webhooks/slack cannot "
             "be verified; set it from the app's Basic Information page"
@@ -112,6 +231,7 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         build=_teams,
         switched_on_by="SAMRAD_TEAMS_ENABLED",
         title="Teams",
+        probe=_probe_teams,
     ),
     ChannelEntry(
         "email",
@@ -119,6 +239,7 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         build=_email,
         switched_on_by="SAMRAD_SMTP_URL and SAMRAD_MAIL_FROM",
         title="e-mail",
+        probe=_probe_email,
     ),
 )
 

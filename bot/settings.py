@@ -164,12 +164,19 @@ def settings_problem(error: ValidationError | SettingsError) -> str:
     signature, a token)."""
     if isinstance(error, SettingsError):
         return str(error).splitlines()[0]
+    return "bad setting: " + "; ".join(settings_problems(error))
+
+
+def settings_problems(error: ValidationError | SettingsError) -> list[str]:
+    """Each bad setting on its own (`samrad doctor` gives each a line), named, never with its value."""
+    if isinstance(error, SettingsError):
+        return [str(error).splitlines()[0]]
     problems = []
     for item in error.errors(include_input=False, include_url=False):
         name = "SAMRAD_" + "_".join(str(part) for part in item["loc"][:1]).upper() if item["loc"] else ""
         message = item["msg"].removeprefix("Value error, ")
         problems.append(f"{name}: {message}" if name else message)
-    return "bad setting: " + "; ".join(problems)
+    return problems
 
 
 @lru_cache(maxsize=1)

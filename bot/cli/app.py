@@ -77,6 +77,18 @@ def demo(
         commands.demo(host=host, port=port, serve=not no_serve, reset=reset)
 
 
+@app.command()
+def doctor() -> None:
+    """Check the configuration: database, secret key, public URL, channels (a harmless call to each), quiet
+    hours. One line per part; exit code 1 if anything is wrong."""
+    with user_errors():
+        lines, wrong = commands.doctor()
+        for line in lines:
+            typer.echo(line)
+        if wrong:
+            raise typer.Exit(1)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations."""

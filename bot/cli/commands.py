@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -456,3 +457,22 @@ def demo(*, host: str, port: int, serve: bool, reset: bool = False) -> None:
         _refuse_unsafe_channels(app)
         print(f"\nServing on http://{host}:{port} (Ctrl+C stops)", flush=True)
         run_server(app, host=host, port=port)
+
+
+def doctor() -> tuple[list[str], bool]:
+    """`samrad doctor`: the configuration's findings, one line each, and whether anything is wrong."""
+    from bot.cli import doctor as checks
+
+    try:
+        settings = get_settings()
+    except (ValidationError, SettingsError) as error:
+        findings = checks.bad_settings(error)
+    else:
+        # The adapters log a failed call (a stopped channel is an error, for a running server); here the
+        # finding says it, in one line.
+        logging.disable(logging.ERROR)
+        try:
+            findings = checks.check(settings)
+        finally:
+            logging.disable(logging.NOTSET)
+    return [finding.line() for finding in findings], checks.failed(findings)

@@ -1,5 +1,6 @@
 """A local SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives and refuses some recipients:
-`gone@…` permanently (550), `busy@…` for now (451)."""
+`gone@…` permanently (550), `busy@…` for now (451). With `login=(user, password)` it offers AUTH (over
+plain TCP: it is a test server) and accepts only that user and password."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.live_server import free_port
 
@@ -46,12 +48,30 @@ class RecordingHandler:
         return "250 Message accepted for delivery"
 
 
+@dataclass
+class Authenticator:
+    login: tuple[str, str]
+    attempts: int = 0
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        self.attempts += 1
+        user, password = self.login
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            user.encode(), password.encode()
+        )
+        return AuthResult(success=ok, handled=False)
+
+
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
         self.handler = RecordingHandler()
         self.port = free_port()
         self.url = f"smtp://127.0.0.1:{self.port}"
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.authenticator = Authenticator(login) if login is not None else None
+        auth: dict[str, Any] = (
+            {"authenticator": self.authenticator, "auth_require_tls": False} if self.authenticator else {}
+        )
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **auth)
 
     @property
     def received(self) -> list[Received]:

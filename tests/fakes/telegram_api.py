@@ -266,6 +266,8 @@ class FakeTelegram:
             self.faults: list[_Fault] = []
             self.webhook_url: str | None = None
             self.webhook_secret: str | None = None
+            # What getWebhookInfo reports as the last failed delivery to the webhook (a test sets it).
+            self.webhook_last_error: str | None = None
             self.allowed_updates: list[str] | None = None
             self.commands: dict[str, list[JSON]] = {}
             self.callbacks: dict[str, JSON | None] = {}  # callback query id -> its answer (None: unanswered)
@@ -541,8 +543,12 @@ class FakeTelegram:
         return True
 
     def _api_getWebhookInfo(self, params: JSON) -> JSON:
-        return {"url": self.webhook_url or "", "has_custom_certificate": False,
-                "pending_update_count": len(self.pending_updates), "allowed_updates": self.allowed_updates or []}
+        info: JSON = {"url": self.webhook_url or "", "has_custom_certificate": False,
+                      "pending_update_count": len(self.pending_updates),
+                      "allowed_updates": self.allowed_updates or []}
+        if self.webhook_url and self.webhook_last_error:
+            info.update(last_error_date=int(time.time()), last_error_message=self.webhook_last_error)
+        return info
 
     def _api_setMyCommands(self, params: JSON) -> bool:
         commands = params.get("commands")
