@@ -75,6 +75,9 @@ class Background:
         self._running: set[asyncio.Task[Any]] = set()
         self.ticks = 0
         self.tick_errors = 0
+        # For /healthz and /metrics: when a tick last finished (well or not), and runs per (tick, result).
+        self.last_tick_at: dt.datetime | None = None
+        self.runs: dict[tuple[str, str], int] = {}
 
     def start(self) -> None:
         if self.sender is not None:
@@ -94,14 +97,20 @@ class Background:
         try:
             queued = await asyncio.to_thread(TICKS[name], self.app)
             self.ticks += 1
+            self._ran(name, "ok")
             if queued:
                 self.app.notify_outbox()
         except Exception:  # logged and counted; the next tick tries again
             self.tick_errors += 1
+            self._ran(name, "error")
             log.exception("scheduler tick %s failed", name)
         finally:
             if task is not None:
                 self._running.discard(task)
+
+    def _ran(self, name: str, result: str) -> None:
+        self.runs[name, result] = self.runs.get((name, result), 0) + 1
+        self.last_tick_at = self.app.clock()
 
     async def stop(self) -> None:
         if self.scheduler.running:

@@ -8,9 +8,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import cast
 
-import sqlalchemy as sa
 from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from adapters.base import ChatChannel, PollingChannel
@@ -21,12 +20,12 @@ from bot.scheduler import Background, outbox_metrics
 from bot.web import admin, api, home, unsubscribe, webhooks
 from bot.web import answer as web_answer
 from bot.web.body_limit import BodyLimit
+from bot.web.health import health
 from bot.web.polling import polling_while_serving
 from bot.web.rate_limits import RateLimits
 from bot.web.security_headers import SecurityHeaders
 from bot.web.webhooks import ChatWebhooks, MessageEditor
 from bot.writer import GroupCommitWriter
-from storage.db import deferred, writer_busy
 
 STATIC = Path(__file__).parent / "static"
 
@@ -91,17 +90,10 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
         # against each included router's routes before reaching it.
         web.router.routes.insert(0, webhooks.route)
 
-    @web.get("/healthz", response_class=PlainTextResponse)
-    def healthz() -> Response:
-        # A read that never waits for SQLite's write lock: a long write elsewhere (a large import) is
-        # reported, but the server answers pages meanwhile, so it is healthy.
-        try:
-            with deferred(app.engine).connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-            busy = writer_busy(app.engine)
-        except sa.exc.SQLAlchemyError:
-            return PlainTextResponse("database unavailable\n", status_code=503)
-        return PlainTextResponse("ok; database busy: another process is writing\n" if busy else "ok\n")
+    @web.get("/healthz")
+    def healthz() -> JSONResponse:
+        status, report = health(app, tasks)
+        return JSONResponse(report, status_code=status)
 
     @web.get("/metrics", response_class=PlainTextResponse)
     def metrics() -> str:
