@@ -124,32 +124,3 @@ class Background:
         if self.sender is not None:  # after the worker: the messages on their way need it
             await self.sender.stop()
 
-
-def outbox_metrics(background: Background) -> str:
-    """Prometheus lines for the worker and the ticks of this process."""
-    stats = background.worker.stats
-    lines = [
-        "# HELP samrad_outbox_sent_total Messages delivered by this process's outbox worker.",
-        "# TYPE samrad_outbox_sent_total counter",
-    ]
-    lines += [f'samrad_outbox_sent_total{{channel="{name}"}} {count}' for name, count in sorted(stats.by_channel.items())]
-    for name, value, text in (
-        ("rate_limited", stats.rate_limited, "Sends the platform answered with 429 (retried after its pause)."),
-        ("retried", stats.retried, "Failed sends given back for a later try (backoff)."),
-        ("failed", stats.failed, "Rows given up (failed for good)."),
-        ("unreachable", stats.unreachable, "Sends that found the contact unreachable."),
-    ):
-        lines += [
-            f"# HELP samrad_outbox_{name}_total {text}",
-            f"# TYPE samrad_outbox_{name}_total counter",
-            f"samrad_outbox_{name}_total {value}",
-        ]
-    lines += [
-        "# HELP samrad_outbox_held Rows this process has claimed and not yet sent.",
-        "# TYPE samrad_outbox_held gauge",
-        f"samrad_outbox_held {background.worker.held()}",
-        "# HELP samrad_scheduler_tick_errors_total Scheduler ticks that failed.",
-        "# TYPE samrad_scheduler_tick_errors_total counter",
-        f"samrad_scheduler_tick_errors_total {background.tick_errors}",
-    ]
-    return "\n".join(lines) + "\n"

@@ -9,18 +9,19 @@ from pathlib import Path
 from typing import cast
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from adapters.base import ChatChannel, PollingChannel
 from bot import channels as channel_registry
 from bot.bootstrap import App
 from bot.delivery.sender_process import SenderProcess, use_process
-from bot.scheduler import Background, outbox_metrics
+from bot.scheduler import Background
 from bot.web import admin, api, home, unsubscribe, webhooks
 from bot.web import answer as web_answer
 from bot.web.body_limit import BodyLimit
 from bot.web.health import health
+from bot.web.metrics import CONTENT_TYPE_LATEST, Metrics, RequestMetrics
 from bot.web.polling import polling_while_serving
 from bot.web.rate_limits import RateLimits
 from bot.web.security_headers import SecurityHeaders
@@ -55,11 +56,15 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
     docs_url = "/api/docs" if app.settings.api_docs else None
     web = FastAPI(title="Samråd", lifespan=lifespan, docs_url=docs_url, redoc_url=None)
     # The last added runs first: security headers go on every response, the body cap's 413s included.
+    web_metrics = Metrics(app, writer, tasks)
     web.add_middleware(BodyLimit)
     web.add_middleware(
         SecurityHeaders, https=app.settings.public_url.lower().startswith("https://"), docs_path=docs_url
     )
+    # Outermost: every request is timed, those refused by the body cap included.
+    web.add_middleware(RequestMetrics, metrics=web_metrics)
     web.state.app = app
+    web.state.metrics = web_metrics
     web.state.rate_limits = RateLimits.from_settings(app.settings)
     web.state.writer = writer
     web.state.background = tasks
@@ -76,6 +81,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
         {name: ch for name, ch in chats.items() if name not in polling_names},
         # The sender process's stand-ins make `edit` calls too (RemoteChannel), so these are editors.
         {name: cast(MessageEditor, ch) for name, ch in senders.items() if name in chats},
+        events=web_metrics.chat_events,
     )
     polled = {name: ch for name, ch in chats.items() if name in polling_names and isinstance(ch, PollingChannel)}
     web.state.chat_webhooks = chat_webhooks
@@ -96,15 +102,8 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
         return JSONResponse(report, status_code=status)
 
     @web.get("/metrics", response_class=PlainTextResponse)
-    def metrics() -> str:
-        return (
-            "# HELP samrad_writer_commits_total Transactions committed by the group-commit writer.\n"
-            "# TYPE samrad_writer_commits_total counter\n"
-            f"samrad_writer_commits_total {writer.batches}\n"
-            "# HELP samrad_writer_jobs_total Write jobs (answers) committed.\n"
-            "# TYPE samrad_writer_jobs_total counter\n"
-            f"samrad_writer_jobs_total {writer.jobs_done}\n"
-        ) + (outbox_metrics(tasks) if tasks is not None else "")
+    def metrics() -> Response:
+        return Response(web_metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return web
 
