@@ -24,6 +24,7 @@ from bot.web.health import health
 from bot.web.metrics import CONTENT_TYPE_LATEST, Metrics, RequestMetrics
 from bot.web.polling import polling_while_serving
 from bot.web.rate_limits import RateLimits
+from bot.web.request_id import RequestId
 from bot.web.security_headers import SecurityHeaders
 from bot.web.webhooks import ChatWebhooks, MessageEditor
 from bot.writer import GroupCommitWriter
@@ -61,8 +62,10 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
     web.add_middleware(
         SecurityHeaders, https=app.settings.public_url.lower().startswith("https://"), docs_path=docs_url
     )
-    # Outermost: every request is timed, those refused by the body cap included.
+    # Every request is timed, those refused by the body cap included; outermost, the request id, so that
+    # every log line of the request carries it.
     web.add_middleware(RequestMetrics, metrics=web_metrics)
+    web.add_middleware(RequestId)
     web.state.app = app
     web.state.metrics = web_metrics
     web.state.rate_limits = RateLimits.from_settings(app.settings)
