@@ -56,8 +56,8 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
 
     docs_url = "/api/docs" if app.settings.api_docs else None
     web = FastAPI(title="Samråd", lifespan=lifespan, docs_url=docs_url, redoc_url=None)
+    web_metrics = Metrics(app, writer, tasks)  # this app's own registry: apps in one process stay apart
     # The last added runs first: security headers go on every response, the body cap's 413s included.
-    web_metrics = Metrics(app, writer, tasks)
     web.add_middleware(BodyLimit)
     web.add_middleware(
         SecurityHeaders, https=app.settings.public_url.lower().startswith("https://"), docs_path=docs_url
