@@ -75,6 +75,9 @@ class Background:
         self._running: set[asyncio.Task[Any]] = set()
         self.ticks = 0
         self.tick_errors = 0
+        # For /healthz and /metrics: when a tick last finished (well or not), and runs per (tick, result).
+        self.last_tick_at: dt.datetime | None = None
+        self.runs: dict[tuple[str, str], int] = {}
 
     def start(self) -> None:
         if self.sender is not None:
@@ -94,14 +97,20 @@ class Background:
         try:
             queued = await asyncio.to_thread(TICKS[name], self.app)
             self.ticks += 1
+            self._ran(name, "ok")
             if queued:
                 self.app.notify_outbox()
         except Exception:  # logged and counted; the next tick tries again
             self.tick_errors += 1
+            self._ran(name, "error")
             log.exception("scheduler tick %s failed", name)
         finally:
             if task is not None:
                 self._running.discard(task)
+
+    def _ran(self, name: str, result: str) -> None:
+        self.runs[name, result] = self.runs.get((name, result), 0) + 1
+        self.last_tick_at = self.app.clock()
 
     async def stop(self) -> None:
         if self.scheduler.running:
@@ -115,32 +124,3 @@ class Background:
         if self.sender is not None:  # after the worker: the messages on their way need it
             await self.sender.stop()
 
-
-def outbox_metrics(background: Background) -> str:
-    """Prometheus lines for the worker and the ticks of this process."""
-    stats = background.worker.stats
-    lines = [
-        "# HELP samrad_outbox_sent_total Messages delivered by this process's outbox worker.",
-        "# TYPE samrad_outbox_sent_total counter",
-    ]
-    lines += [f'samrad_outbox_sent_total{{channel="{name}"}} {count}' for name, count in sorted(stats.by_channel.items())]
-    for name, value, text in (
-        ("rate_limited", stats.rate_limited, "Sends the platform answered with 429 (retried after its pause)."),
-        ("retried", stats.retried, "Failed sends given back for a later try (backoff)."),
-        ("failed", stats.failed, "Rows given up (failed for good)."),
-        ("unreachable", stats.unreachable, "Sends that found the contact unreachable."),
-    ):
-        lines += [
-            f"# HELP samrad_outbox_{name}_total {text}",
-            f"# TYPE samrad_outbox_{name}_total counter",
-            f"samrad_outbox_{name}_total {value}",
-        ]
-    lines += [
-        "# HELP samrad_outbox_held Rows this process has claimed and not yet sent.",
-        "# TYPE samrad_outbox_held gauge",
-        f"samrad_outbox_held {background.worker.held()}",
-        "# HELP samrad_scheduler_tick_errors_total Scheduler ticks that failed.",
-        "# TYPE samrad_scheduler_tick_errors_total counter",
-        f"samrad_scheduler_tick_errors_total {background.tick_errors}",
-    ]
-    return "\n".join(lines) + "\n"

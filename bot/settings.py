@@ -115,6 +115,8 @@ class Settings(BaseSettings):
 
     # Swagger UI at /api/docs loads its script from a CDN: off unless asked for (/openapi.json is always served).
     api_docs: bool = False
+    # `samrad serve`'s log lines: uvicorn's text, or one JSON object per line for a log collector.
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("rate_limit_answer_link", "rate_limit_answer_client", "rate_limit_opt_out", "rate_limit_api")
     @classmethod

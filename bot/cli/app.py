@@ -96,6 +96,16 @@ def db_upgrade() -> None:
         typer.echo(commands.db_upgrade())
 
 
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="where to write the copy")],
+    force: Annotated[bool, typer.Option("--force", help="overwrite FILE if it exists")] = False,
+) -> None:
+    """Copy the SQLite database to FILE while the server runs (PostgreSQL: use pg_dump)."""
+    with user_errors():
+        typer.echo(commands.backup(file, force=force))
+
+
 @business_app.command("import")
 def business_import(file: Annotated[Path, typer.Argument(help="CSV file (see README)")]) -> None:
     """Create or update businesses and their contacts from a CSV file (idempotent)."""

@@ -95,6 +95,12 @@ def db_upgrade() -> str:
     return f"database {database.describe(url)} at revision {migrate.head_revision()}"
 
 
+def backup(target: Path, *, force: bool) -> str:
+    from bot.cli.backup import backup as copy_database
+
+    return copy_database(_settings().database_url, target, force=force)
+
+
 def _read_bytes(path: Path, *, limit: int) -> bytes:
     """The file's bytes; a file larger than `limit` is refused before it is read."""
     try:

@@ -42,6 +42,12 @@ class WorkerStats:
     unreachable: int = 0
     skipped: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
+    # For /metrics and /healthz: tries per (channel, result), and each channel's last delivery.
+    by_result: dict[tuple[str, str], int] = field(default_factory=dict)
+    last_sent_at: dict[str, dt.datetime] = field(default_factory=dict)
+
+    def count(self, channel: str, result: str) -> None:
+        self.by_result[channel, result] = self.by_result.get((channel, result), 0) + 1
 
 
 class LaneHost(Protocol):
@@ -426,6 +432,8 @@ class Lane:
             self.held.pop(row.id, None)
             stats.delivered += 1
             stats.by_channel[self.name] = stats.by_channel.get(self.name, 0) + 1
+            stats.count(self.name, "delivered")
+            stats.last_sent_at[self.name] = now
             return kwargs, None
         if isinstance(result, RetryAfter):
             # Stay claimed: tried again here once the pause is over (no attempt counted).
@@ -433,6 +441,7 @@ class Lane:
             detail = f"rate limited for {result.seconds:g} s ({result.scope}) {result.reason}".strip()
             kwargs.update(outcome="retry_after", detail=detail, status=None, count_attempt=False)
             stats.rate_limited += 1
+            stats.count(self.name, "rate_limited")
             return kwargs, None
         if isinstance(result, Unreachable):
             kwargs.update(
@@ -442,6 +451,7 @@ class Lane:
                 count_attempt=True,
             )
             stats.unreachable += 1
+            stats.count(self.name, "unreachable")
             self.held.pop(row.id, None)
             if row.contact_id is None:
                 return kwargs, None
@@ -467,10 +477,12 @@ class Lane:
                 outcome="failed", detail=result.reason, status="pending", count_attempt=True, due_at=due
             )
             stats.retried += 1
+            stats.count(self.name, "retried")
         else:
             why = result.reason if not result.retryable else f"gave up after {tries} tries: {result.reason}"
             kwargs.update(outcome="failed", detail=why, status="failed", count_attempt=True)
             stats.failed += 1
+            stats.count(self.name, "failed")
             log.warning("outbox %s: row %s failed: %s", self.name, row.id, why)
         self.held.pop(row.id, None)
         return kwargs, None

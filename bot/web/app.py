@@ -8,25 +8,26 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import cast
 
-import sqlalchemy as sa
 from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from adapters.base import ChatChannel, PollingChannel
 from bot import channels as channel_registry
 from bot.bootstrap import App
 from bot.delivery.sender_process import SenderProcess, use_process
-from bot.scheduler import Background, outbox_metrics
+from bot.scheduler import Background
 from bot.web import admin, api, home, unsubscribe, webhooks
 from bot.web import answer as web_answer
 from bot.web.body_limit import BodyLimit
+from bot.web.health import health
+from bot.web.metrics import CONTENT_TYPE_LATEST, Metrics, RequestMetrics
 from bot.web.polling import polling_while_serving
 from bot.web.rate_limits import RateLimits
+from bot.web.request_id import RequestId
 from bot.web.security_headers import SecurityHeaders
 from bot.web.webhooks import ChatWebhooks, MessageEditor
 from bot.writer import GroupCommitWriter
-from storage.db import deferred, writer_busy
 
 STATIC = Path(__file__).parent / "static"
 
@@ -55,12 +56,18 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
 
     docs_url = "/api/docs" if app.settings.api_docs else None
     web = FastAPI(title="Samråd", lifespan=lifespan, docs_url=docs_url, redoc_url=None)
+    web_metrics = Metrics(app, writer, tasks)  # this app's own registry: apps in one process stay apart
     # The last added runs first: security headers go on every response, the body cap's 413s included.
     web.add_middleware(BodyLimit)
     web.add_middleware(
         SecurityHeaders, https=app.settings.public_url.lower().startswith("https://"), docs_path=docs_url
     )
+    # Every request is timed, those refused by the body cap included; outermost, the request id, so that
+    # every log line of the request carries it.
+    web.add_middleware(RequestMetrics, metrics=web_metrics)
+    web.add_middleware(RequestId)
     web.state.app = app
+    web.state.metrics = web_metrics
     web.state.rate_limits = RateLimits.from_settings(app.settings)
     web.state.writer = writer
     web.state.background = tasks
@@ -77,6 +84,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
         {name: ch for name, ch in chats.items() if name not in polling_names},
         # The sender process's stand-ins make `edit` calls too (RemoteChannel), so these are editors.
         {name: cast(MessageEditor, ch) for name, ch in senders.items() if name in chats},
+        events=web_metrics.chat_events,
     )
     polled = {name: ch for name, ch in chats.items() if name in polling_names and isinstance(ch, PollingChannel)}
     web.state.chat_webhooks = chat_webhooks
@@ -91,28 +99,14 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
         # against each included router's routes before reaching it.
         web.router.routes.insert(0, webhooks.route)
 
-    @web.get("/healthz", response_class=PlainTextResponse)
-    def healthz() -> Response:
-        # A read that never waits for SQLite's write lock: a long write elsewhere (a large import) is
-        # reported, but the server answers pages meanwhile, so it is healthy.
-        try:
-            with deferred(app.engine).connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-            busy = writer_busy(app.engine)
-        except sa.exc.SQLAlchemyError:
-            return PlainTextResponse("database unavailable\n", status_code=503)
-        return PlainTextResponse("ok; database busy: another process is writing\n" if busy else "ok\n")
+    @web.get("/healthz")
+    def healthz() -> JSONResponse:
+        status, report = health(app, tasks)
+        return JSONResponse(report, status_code=status)
 
     @web.get("/metrics", response_class=PlainTextResponse)
-    def metrics() -> str:
-        return (
-            "# HELP samrad_writer_commits_total Transactions committed by the group-commit writer.\n"
-            "# TYPE samrad_writer_commits_total counter\n"
-            f"samrad_writer_commits_total {writer.batches}\n"
-            "# HELP samrad_writer_jobs_total Write jobs (answers) committed.\n"
-            "# TYPE samrad_writer_jobs_total counter\n"
-            f"samrad_writer_jobs_total {writer.jobs_done}\n"
-        ) + (outbox_metrics(tasks) if tasks is not None else "")
+    def metrics() -> Response:
+        return Response(web_metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return web
 

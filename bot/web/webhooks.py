@@ -23,6 +23,7 @@ import logging
 from collections.abc import Mapping
 from typing import Final, Protocol
 
+from prometheus_client import Counter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -100,8 +101,11 @@ class ChatWebhooks:
         writer: GroupCommitWriter,
         channels: Mapping[str, ChatChannel],
         editors: Mapping[str, MessageEditor],
+        *,
+        events: Counter | None = None,
     ) -> None:
         self.app = app
+        self.events = events  # /metrics: samrad_chat_events_total{channel, outcome}
         self.writer = writer
         self.channels = dict(channels)
         self.editors = dict(editors)
@@ -111,14 +115,21 @@ class ChatWebhooks:
     async def handle(self, name: str, channel: ChatChannel, event: ChatEvent) -> InboxOutcome:
         """Commit one event through the inbox and make the edit it asks for (shared with polling)."""
         if isinstance(event, Ignored):
+            self._count(name, "ignored")
             return InboxOutcome()  # nothing to record: no transaction
         now = self.app.clock()
         outcome = await self.writer.run_async(lambda conn: self.inbox.handle(conn, name, event, now=now))
+        self._count(name, "duplicate" if outcome.duplicate else "handled")
         if outcome.replies:
             self.app.notify_outbox()  # committed: a running outbox worker sends them now
         if outcome.edit is not None:
             await self.edits.apply(name, self.editors.get(name, channel), outcome.edit)
         return outcome
+
+
+    def _count(self, name: str, outcome: str) -> None:
+        if self.events is not None:
+            self.events.labels(name, outcome).inc()
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -8,6 +8,7 @@ import datetime as dt
 import httpx
 import pytest
 import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.bootstrap import App
 from bot.clock import FixedClock
@@ -100,7 +101,16 @@ async def test_serving_runs_the_worker_and_the_scheduler_and_stops_them_cleanly(
         await until(lambda: background.ticks >= 2, what="the scheduler to tick")
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://samrad.test") as client:
             metrics = (await client.get("/metrics")).text
-    assert 'samrad_outbox_sent_total{channel="fake"} 2' in metrics
+    samples = [s for family in text_string_to_metric_families(metrics) for s in family.samples]
+    assert ("samrad_outbox_sent_total", {"channel": "fake"}, 2) in [(s.name, s.labels, s.value) for s in samples]
+    assert ("samrad_outbox_sends_total", {"channel": "fake", "result": "delivered"}, 2) in [
+        (s.name, s.labels, s.value) for s in samples]
+    runs = {(s.labels["tick"], s.labels["result"]) for s in samples if s.name == "samrad_scheduler_runs_total"}
+    assert {("lifecycle", "ok"), ("reminders", "ok")} <= runs
+    assert [s.value for s in samples if s.name == "samrad_scheduler_last_tick_timestamp_seconds"] == [
+        clock().timestamp()]
+    assert [s.value for s in samples if s.name == "samrad_outbox_last_sent_timestamp_seconds"] == [
+        clock().timestamp()]
     assert not background.scheduler.running
     with app.engine.connect() as conn:
         assert conn.execute(
