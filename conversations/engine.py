@@ -41,7 +41,7 @@ from conversations.messages import (
     TextOut,
     ToggleIn,
 )
-from conversations.phrases import MONTHS, phrase
+from conversations.phrases import MONTHS, NOTICE_VERSION, phrase
 from conversations.plan import plan_for
 from conversations.prompts import STOP_ID, SUBMIT_ID, SummaryRow, awaited_id, prompt, summary_rows
 from conversations.questionnaire import Questionnaire
@@ -164,10 +164,20 @@ def _closed(state: DialogueState, stamp: str) -> Step:
     return Step(state, (TextOut(phrase("closed", state.language), "notice"),))
 
 
-def begin(questionnaire: Questionnaire, *, language: Language, now: dt.datetime, form: bool = False) -> Step:
-    """Start a dialogue: the intro, the public-documents/personal-data notice and the first question."""
+def begin(
+    questionnaire: Questionnaire,
+    *,
+    language: Language,
+    now: dt.datetime,
+    form: bool = False,
+    privacy_url: str | None = None,
+) -> Step:
+    """Start a dialogue: the intro, the public-documents/personal-data notice and the first question.
+    `privacy_url`: the deployment's privacy page, linked from the notice (the caller knows the address)."""
     stamp = now.isoformat()
-    state = DialogueState(language=language, started_at=stamp, updated_at=stamp, form=form)
+    state = DialogueState(
+        language=language, started_at=stamp, updated_at=stamp, form=form, notice_version=NOTICE_VERSION
+    )
     if _is_closed(questionnaire, now):
         return _closed(state, stamp)
     plan = plan_for(questionnaire)
@@ -180,10 +190,17 @@ def begin(questionnaire: Questionnaire, *, language: Language, now: dt.datetime,
                             date=f"{closes.day} {MONTHS[language][closes.month - 1]} {closes.year}"))
     messages: list[Outbound] = [
         TextOut("\n\n".join(parts), "intro"),
-        TextOut(say("notice", state), "notice"),
+        TextOut(_notice(state, privacy_url), "notice"),
     ]
     ctx = Ctx(plan, now.date(), stamp)
     return advance(ctx, state, {}, (), [], messages)
+
+
+def _notice(state: DialogueState, privacy_url: str | None) -> str:
+    notice = say("notice", state)
+    if privacy_url:
+        notice += " " + phrase("notice_privacy", state.language, url=privacy_url)
+    return notice
 
 
 def step(questionnaire: Questionnaire, state: DialogueState, inbound: Inbound, *, now: dt.datetime) -> Step:
