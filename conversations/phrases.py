@@ -437,15 +437,15 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
     "my_data_business": {"sv": "• Företag: {name} ({org_number})", "en": "• Business: {name} ({org_number})"},
     "my_data_email": {"sv": "e-post", "en": "e-mail"},
     "my_data_channels": {"sv": "• Kanaler: {channels}", "en": "• Channels: {channels}"},
-    "my_data_consultation": {"sv": "• ”{title}”: {count} svar, {status}", "en": "• “{title}”: {count} answers, {status}"},
+    "my_data_consultation": {"sv": "• ”{title}”: {count} svar, {status}", "en": "• “{title}”: answers given: {count}, {status}"},
     "my_data_status_invited": {"sv": "inte besvarat", "en": "not answered"},
     "my_data_status_partial": {"sv": "påbörjat", "en": "started"},
     "my_data_status_complete": {"sv": "inskickat", "en": "sent"},
     "my_data_status_declined": {"sv": "berör inte ditt företag", "en": "does not affect you"},
     "my_data_status_opted_out": {"sv": "avslutat med stopp", "en": "stopped"},
     "my_data_queued": {
-        "sv": "• Väntar på att skickas till dig: {count} meddelanden",
-        "en": "• Waiting to be sent to you: {count} messages",
+        "sv": "• Meddelanden som väntar på att skickas till dig: {count}",
+        "en": "• Messages waiting to be sent to you: {count}",
     },
     "my_data_opted_out": {
         "sv": "• Du har valt att inte få fler meddelanden.",

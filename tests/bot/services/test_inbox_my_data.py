@@ -69,7 +69,7 @@ def test_mina_uppgifter_gets_a_summary_in_swedish_and_the_dialogue_waits_where_i
         "• Företag: Mörby Bageri AB (556016-0680)",
         "• Kanaler: e-post, somechat",
         "• ”Trafiken under byggtiden i Mörby centrum”: 1 svar, påbörjat",
-        "• Väntar på att skickas till dig: 4 meddelanden",  # the replies no worker has sent in this test
+        "• Meddelanden som väntar på att skickas till dig: 4",  # the replies no worker has sent in this test
         "Vill du att vi raderar dina uppgifter? Be kommunen om det.",
         "Kontakta kommunen: Näringslivsenheten, 08-568 910 00",
         "Så hanterar vi dina uppgifter: http://samrad.test/integritet",
@@ -97,7 +97,7 @@ def test_my_data_answers_in_english_to_an_english_contact(app: App) -> None:
     summary = _last_text(app, "bo-chat")
     assert summary.splitlines()[0] == "This is what we keep about you:"
     assert "• You: Bo Ek, bo@bageri.example" in summary
-    assert "0 answers, not answered" in summary
+    assert "answers given: 0, not answered" in summary
     assert summary.endswith("How we handle your data: http://samrad.test/integritet?lang=en")
 
 
