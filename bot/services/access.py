@@ -88,6 +88,9 @@ class ConsultationRecord:
     completed_at: dt.datetime | None
     notice_version: str | None  # which version of the privacy notice the dialogue showed
     answers: tuple[AnswerRecord, ...]
+    # Changes to a submitted response not sent again yet: kept in the dialogue's state, not the answers
+    # table (bot/services/dialogues.py), but stored about the person all the same. None: a removed answer.
+    unsent_changes: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -201,9 +204,20 @@ def _consultations(conn: Connection, contact_id: int, language: Language) -> tup
                 completed_at=dialogue.completed_at if dialogue is not None else None,
                 notice_version=state.notice_version if state is not None else None,
                 answers=_answers(answers.get(c.id, []), questionnaire, language),
+                unsent_changes=_unsent(state, answers.get(c.id, [])),
             )
         )
     return tuple(records)
+
+
+def _unsent(state: DialogueState | None, rows: list[sa.Row[Any]]) -> dict[str, Any]:
+    """What the dialogue's state holds that the answers table does not (only after a submission)."""
+    if state is None or state.submitted_at is None:
+        return {}
+    stored = {r.question_id: r.value for r in rows}
+    changed: dict[str, Any] = {k: v for k, v in state.answers.items() if stored.get(k) != v}
+    changed.update({k: None for k in stored if k not in state.answers})
+    return changed
 
 
 def _answers(

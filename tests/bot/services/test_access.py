@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from bot.bootstrap import App
 from bot.services import access
 from bot.services.dialogues import load_consultation, load_contact, queue_replies
-from conversations.messages import ChoiceIn, TextOut
+from conversations.messages import ChoiceIn, CommandIn, TextOut
 from conversations.phrases import NOTICE_VERSION
+from conversations.prompts import SUBMIT_ID
 from storage import outbox as outbox_queries
 from storage.tables import channel_identities_table, contacts_table
 from tests import scenario
@@ -83,6 +84,7 @@ def test_the_export_holds_every_datum_of_the_contact_and_none_of_another_in_the_
     assert (answers["best_time"]["value"], answers["best_time"]["shown"]) == ("evening", "Kväll")
     assert answers["comments"]["value"] == ANNA["text"] and answers["staff"]["value"] == 12
     assert [(q["kind"], q["channel"]) for q in data["queued"]] == [("reply", "telegram")]
+    assert consultation["unsent_changes"] == {}
 
     # Bo's data in any form, and anything only he has (his chat's channel), appears nowhere in hers.
     for needle in (BO["name"], BO["email"], BO["chat"], BO["text"], "slack", f"contact {bo}"):
@@ -109,3 +111,27 @@ def test_a_contact_never_invited_has_no_consultations_and_nothing_queued(app: Ap
         dan = conn.execute(sa.select(contacts_table.c.id).where(contacts_table.c.name == "Dan Ro")).scalar_one()
     _, data = _export(app, dan)
     assert (data["name"], data["consultations"], data["queued"], data["identities"]) == ("Dan Ro", [], [], [])
+
+
+def test_changes_to_a_submitted_response_not_yet_sent_again_are_in_the_export(app: App) -> None:
+    """They live in the dialogue's state only (the answers table keeps what was submitted)."""
+    town = scenario.municipality(app)
+    anna = town.contact_ids[0]
+    now = app.clock()
+    with app.engine.begin() as conn:
+        contact, consultation = load_contact(conn, anna), load_consultation(conn, town.consultation_id)
+        assert contact is not None and consultation is not None
+
+        def say(inbound: Any) -> None:
+            app.dialogues.answer(conn, contact, consultation, inbound, channel="web", now=now)
+
+        for question_id, value in _answers("12", ANNA["text"]).items():
+            say(ChoiceIn(question_id, (value,)))
+        say(ChoiceIn(SUBMIT_ID, ("yes",)))
+        say(CommandIn("change", "comments"))
+        say(ChoiceIn("comments", ("Ändrat: leveranser före sex",)))
+    _, data = _export(app, anna)
+    [consultation_data] = data["consultations"]
+    assert consultation_data["response_status"] == "complete"
+    assert {a["question_id"]: a["value"] for a in consultation_data["answers"]}["comments"] == ANNA["text"]
+    assert consultation_data["unsent_changes"] == {"comments": "Ändrat: leveranser före sex"}
