@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from conversations.answers import Refusal, parse_answer, parse_values, yes_or_no
 from conversations.command_steps import on_command, skip
-from conversations.commands import parse_command
+from conversations.commands import is_access_request, parse_command
 from conversations.messages import (
     ChoiceIn,
     CommandIn,
@@ -96,6 +96,10 @@ def _is_answer(ctx: Ctx, command: CommandIn) -> bool:
 
 
 def _text(ctx: Ctx, state: DialogueState, text: str) -> Step:
+    if is_access_request(text):
+        # A chat's inbox answers "mina uppgifter" before the dialogue sees it; here it came another way
+        # (the terminal, a form's text field): say where to ask, and never take it for an answer.
+        return refuse(ctx, state, Refusal("my_data_not_here"), "notice")
     command = parse_command(text)
     if command is not None and not _is_answer(ctx, command):
         return on_command(ctx, state, command)

@@ -455,6 +455,12 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Vill du att vi raderar dina uppgifter? Be kommunen om det.",
         "en": "Do you want us to erase your details? Ask the municipality.",
     },
+    "my_data_not_here": {
+        "sv": "Det vi har sparat om dig ser du om du skriver mina uppgifter i en chatt med oss. Du kan också be "
+        "kommunen om ett utdrag.",
+        "en": "You see what we keep about you by typing my data in a chat with us. You can also ask the "
+        "municipality for a copy.",
+    },
     "my_data_more": {"sv": "Så hanterar vi dina uppgifter: {url}", "en": "How we handle your data: {url}"},
     # --- the Microsoft Teams channel (cards posted through a Workflows webhook: they show, they cannot ask)
     "teams_answer_button": {"sv": "Svara på samrådet", "en": "Answer the consultation"},

@@ -3,10 +3,10 @@ core gets it as data; settings are read in bot/), and the dialogue keeps which n
 
 from __future__ import annotations
 
-from conversations.engine import DialogueState, begin
-from conversations.messages import TextOut
+from conversations.engine import DialogueState, begin, step
+from conversations.messages import TextIn, TextOut
 from conversations.phrases import NOTICE_VERSION, phrase
-from tests.conversations.test_engine import CAFE, NOW
+from tests.conversations.test_engine import CAFE, CAFE_ANSWERS, NOW
 
 
 def _notice(step_messages: tuple[object, ...]) -> str:
@@ -34,3 +34,16 @@ def test_the_state_keeps_the_notice_version_through_json() -> None:
     assert state.notice_version == NOTICE_VERSION
     assert DialogueState.from_json(state.to_json()).notice_version == NOTICE_VERSION
     assert DialogueState.from_json({"language": "sv"}).notice_version is None  # dialogues stored before it
+
+
+def test_my_data_typed_outside_a_chat_is_never_taken_for_an_answer() -> None:
+    """The chat inbox answers it before the engine; on the terminal or a form's text field the engine
+    says where to ask and waits for the same question."""
+    state = begin(CAFE, language="sv", now=NOW).state
+    for answer in CAFE_ANSWERS[:-1]:
+        state = step(CAFE, state, TextIn(answer), now=NOW).state
+    assert state.current == "comments"  # a free-text question: anything typed would be an answer
+    result = step(CAFE, state, TextIn("Mina uppgifter"), now=NOW)
+    assert result.changes == () and "comments" not in result.state.answers
+    assert result.state.current == "comments"
+    assert result.messages[0] == TextOut(phrase("my_data_not_here", "sv"), "notice")
