@@ -40,6 +40,11 @@ class App:
     # sends them now rather than at its next poll. The worker registers itself here.
     outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # The dialogue's notice links to the privacy page at this deployment's public address.
+        if self.dialogues.public_url is None:
+            self.dialogues.public_url = self.settings.public_url
+
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     # How a person reaches the municipality, shown wherever they are told to contact it (free text),
     # e.g. "Näringslivsenheten, 08-568 910 00, naringsliv@danderyd.se".
     municipality_contact: str | None = None
+    # The privacy page (/integritet, GDPR art. 13), free text each: the controller (None: `municipality`),
+    # the data protection officer's contact (None: the page says to ask the municipality), and how long
+    # data is kept (None: a default text in the page's language).
+    privacy_controller: str | None = None
+    data_protection_officer: str | None = None
+    privacy_retention: str | None = None
 
     telegram_token: str | None = None
     telegram_webhook_secret: str | None = None

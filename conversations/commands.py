@@ -36,10 +36,23 @@ COMMAND_WORDS: Final[dict[CommandName, tuple[str, ...]]] = {
     "resume": ("fortsätt", "continue", "resume", "start", "starta"),
 }
 
+# "What do you keep about me?" (GDPR art. 15). Not a dialogue command: the engine knows one dialogue,
+# not everything stored about a person, so the chat inbox answers it (bot/services/access.py) without
+# touching the dialogue. Matched like the commands: the whole message, any case, no accents needed.
+ACCESS_WORDS: Final[tuple[str, ...]] = (
+    "mina uppgifter",
+    "mina data",
+    "vad har ni sparat",
+    "my data",
+    "my details",
+    "what do you store",
+)
+
 # "?" folds to "" (punctuation is stripped), so it is matched before folding; "" is never a command.
 _LOOKUP: Final[dict[str, CommandName]] = {
     fold(word): name for name, words in COMMAND_WORDS.items() for word in words if fold(word)
 }
+_ACCESS: Final[frozenset[str]] = frozenset(fold(word) for word in ACCESS_WORDS)
 _CHANGE_WORDS: Final[frozenset[str]] = frozenset(fold(w) for w in COMMAND_WORDS["change"])
 
 
@@ -59,3 +72,11 @@ def parse_command(text: str) -> CommandIn | None:
     if head in _CHANGE_WORDS and argument and " " not in argument:
         return CommandIn("change", argument)
     return None
+
+
+def is_access_request(text: str) -> bool:
+    """Whether `text` asks what is stored about the person ("mina uppgifter", "/my data")."""
+    stripped = text.strip()
+    word = fold(stripped.removeprefix("/"))
+    word = word.split("@", 1)[0] if stripped.startswith("/") else word
+    return word in _ACCESS

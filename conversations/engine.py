@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from conversations.answers import Refusal, parse_answer, parse_values, yes_or_no
 from conversations.command_steps import on_command, skip
-from conversations.commands import parse_command
+from conversations.commands import is_access_request, parse_command
 from conversations.messages import (
     ChoiceIn,
     CommandIn,
@@ -41,7 +41,7 @@ from conversations.messages import (
     TextOut,
     ToggleIn,
 )
-from conversations.phrases import MONTHS, phrase
+from conversations.phrases import MONTHS, NOTICE_VERSION, phrase
 from conversations.plan import plan_for
 from conversations.prompts import STOP_ID, SUBMIT_ID, SummaryRow, awaited_id, prompt, summary_rows
 from conversations.questionnaire import Questionnaire
@@ -96,6 +96,10 @@ def _is_answer(ctx: Ctx, command: CommandIn) -> bool:
 
 
 def _text(ctx: Ctx, state: DialogueState, text: str) -> Step:
+    if is_access_request(text):
+        # A chat's inbox answers "mina uppgifter" before the dialogue sees it; here it came another way
+        # (the terminal, a form's text field): say where to ask, and never take it for an answer.
+        return refuse(ctx, state, Refusal("my_data_not_here"), "notice")
     command = parse_command(text)
     if command is not None and not _is_answer(ctx, command):
         return on_command(ctx, state, command)
@@ -164,10 +168,20 @@ def _closed(state: DialogueState, stamp: str) -> Step:
     return Step(state, (TextOut(phrase("closed", state.language), "notice"),))
 
 
-def begin(questionnaire: Questionnaire, *, language: Language, now: dt.datetime, form: bool = False) -> Step:
-    """Start a dialogue: the intro, the public-documents/personal-data notice and the first question."""
+def begin(
+    questionnaire: Questionnaire,
+    *,
+    language: Language,
+    now: dt.datetime,
+    form: bool = False,
+    privacy_url: str | None = None,
+) -> Step:
+    """Start a dialogue: the intro, the public-documents/personal-data notice and the first question.
+    `privacy_url`: the deployment's privacy page, linked from the notice (the caller knows the address)."""
     stamp = now.isoformat()
-    state = DialogueState(language=language, started_at=stamp, updated_at=stamp, form=form)
+    state = DialogueState(
+        language=language, started_at=stamp, updated_at=stamp, form=form, notice_version=NOTICE_VERSION
+    )
     if _is_closed(questionnaire, now):
         return _closed(state, stamp)
     plan = plan_for(questionnaire)
@@ -180,10 +194,17 @@ def begin(questionnaire: Questionnaire, *, language: Language, now: dt.datetime,
                             date=f"{closes.day} {MONTHS[language][closes.month - 1]} {closes.year}"))
     messages: list[Outbound] = [
         TextOut("\n\n".join(parts), "intro"),
-        TextOut(say("notice", state), "notice"),
+        TextOut(_notice(state, privacy_url), "notice"),
     ]
     ctx = Ctx(plan, now.date(), stamp)
     return advance(ctx, state, {}, (), [], messages)
+
+
+def _notice(state: DialogueState, privacy_url: str | None) -> str:
+    notice = say("notice", state)
+    if privacy_url:
+        notice += " " + phrase("notice_privacy", state.language, url=privacy_url)
+    return notice
 
 
 def step(questionnaire: Questionnaire, state: DialogueState, inbound: Inbound, *, now: dt.datetime) -> Step:

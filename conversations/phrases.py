@@ -31,6 +31,11 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
             "this consultation. You can ask us to erase your details. Type stop if you want no more messages."
         ),
     },
+    # Appended to the notice when the deployment has a privacy page (its URL is passed to the engine).
+    "notice_privacy": {
+        "sv": "Så hanterar vi dina uppgifter: {url}",
+        "en": "How we handle your data: {url}",
+    },
     # --- form variants: the same sentences where a web page offers buttons instead of typed words ----
     "notice_form": {
         "sv": (
@@ -300,7 +305,8 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
             "• hoppa över – hoppa över en fråga som inte måste besvaras\n"
             "• ändra 2 – ändra svar nummer 2\n"
             "• berör oss inte – om samrådet inte gäller ditt företag\n"
-            "• stopp – inga fler meddelanden"
+            "• stopp – inga fler meddelanden\n"
+            "• mina uppgifter – det vi har sparat om dig"
         ),
         "en": (
             "Answer the questions by typing or tapping an option. You can also type:\n"
@@ -308,7 +314,8 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
             "• skip – skip a question that does not need an answer\n"
             "• change 2 – change answer number 2\n"
             "• not affected – if the consultation does not concern you\n"
-            "• stop – no more messages"
+            "• stop – no more messages\n"
+            "• my data – what we keep about you"
         ),
     },
     "change_list": {
@@ -424,6 +431,37 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Den knappen gäller inte längre.",
         "en": "That button no longer applies.",
     },
+    # --- "mina uppgifter" / "my data": what is stored about the person (bot/services/access.py) -----
+    "my_data_title": {"sv": "Det här har vi sparat om dig:", "en": "This is what we keep about you:"},
+    "my_data_who": {"sv": "• Du: {who}", "en": "• You: {who}"},
+    "my_data_business": {"sv": "• Företag: {name} ({org_number})", "en": "• Business: {name} ({org_number})"},
+    "my_data_email": {"sv": "e-post", "en": "e-mail"},
+    "my_data_channels": {"sv": "• Kanaler: {channels}", "en": "• Channels: {channels}"},
+    "my_data_consultation": {"sv": "• ”{title}”: {count} svar, {status}", "en": "• “{title}”: answers given: {count}, {status}"},
+    "my_data_status_invited": {"sv": "inte besvarat", "en": "not answered"},
+    "my_data_status_partial": {"sv": "påbörjat", "en": "started"},
+    "my_data_status_complete": {"sv": "inskickat", "en": "sent"},
+    "my_data_status_declined": {"sv": "berör inte ditt företag", "en": "does not affect you"},
+    "my_data_status_opted_out": {"sv": "avslutat med stopp", "en": "stopped"},
+    "my_data_queued": {
+        "sv": "• Meddelanden som väntar på att skickas till dig: {count}",
+        "en": "• Messages waiting to be sent to you: {count}",
+    },
+    "my_data_opted_out": {
+        "sv": "• Du har valt att inte få fler meddelanden.",
+        "en": "• You have chosen to get no more messages.",
+    },
+    "my_data_erase": {
+        "sv": "Vill du att vi raderar dina uppgifter? Be kommunen om det.",
+        "en": "Do you want us to erase your details? Ask the municipality.",
+    },
+    "my_data_not_here": {
+        "sv": "Det vi har sparat om dig ser du om du skriver mina uppgifter i en chatt med oss. Du kan också be "
+        "kommunen om ett utdrag.",
+        "en": "You see what we keep about you by typing my data in a chat with us. You can also ask the "
+        "municipality for a copy.",
+    },
+    "my_data_more": {"sv": "Så hanterar vi dina uppgifter: {url}", "en": "How we handle your data: {url}"},
     # --- the Microsoft Teams channel (cards posted through a Workflows webhook: they show, they cannot ask)
     "teams_answer_button": {"sv": "Svara på samrådet", "en": "Answer the consultation"},
     "teams_opt_out_button": {"sv": "Inga fler meddelanden", "en": "No more messages"},
@@ -455,6 +493,10 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
     "command_back": {"sv": "Tillbaka till förra frågan", "en": "Back to the previous question"},
     "command_stop": {"sv": "Inga fler meddelanden", "en": "No more messages"},
 }
+
+# The version of the notice above (with its privacy link): stored in each dialogue that showed it, so the
+# municipality can tell what a person was told. Change it whenever "notice" or "notice_form" changes.
+NOTICE_VERSION: Final = "2026-11-1"
 
 # Swedish and English month names, as written in dates ("15 mars 2025", "15 March 2025").
 MONTHS: Final[Mapping[Language, tuple[str, ...]]] = {

@@ -40,6 +40,9 @@ class DialogueState:
     # Answered on a form (the web page) rather than in a chat: a few sentences then speak of buttons
     # instead of words to type. See conversations.wording.
     form: bool = False
+    # The version of the personal-data notice the dialogue opened with (conversations.phrases.NOTICE_VERSION):
+    # what the person was told, kept with their dialogue.
+    notice_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +59,7 @@ class DialogueState:
             "updated_at": self.updated_at,
             "submitted_at": self.submitted_at,
             "form": self.form,
+            "notice_version": self.notice_version,
         }
 
     @classmethod
@@ -75,6 +79,7 @@ class DialogueState:
             updated_at=data.get("updated_at"),
             submitted_at=data.get("submitted_at"),
             form=bool(data.get("form", False)),
+            notice_version=data.get("notice_version"),
         )
 
     @property

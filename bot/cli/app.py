@@ -273,6 +273,13 @@ def contact_erase(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> N
         typer.echo(commands.contact_erase(contact_id))
 
 
+@contact_app.command("export")
+def contact_export(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Everything stored about a contact, as JSON on stdout (a person's right of access, GDPR art. 15)."""
+    with user_errors():
+        typer.echo(commands.contact_export(contact_id))
+
+
 @contact_app.command("revoke-links")
 def contact_revoke_links(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Make a contact's answer and opt-out links (and chat codes) stop working, e.g. after one leaked."""

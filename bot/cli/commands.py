@@ -23,7 +23,7 @@ from bot import channels as channel_registry
 from bot.bootstrap import App, build
 from bot.cli import database
 from bot.cli.errors import UserFacingError
-from bot.services import businesses, consultations, contacts, export, links, users
+from bot.services import access, businesses, consultations, contacts, export, links, users
 from bot.services.channel_reach import off_lines
 from bot.services.spreadsheet import csv_text
 from bot.settings import Settings, get_settings, settings_problem
@@ -33,6 +33,7 @@ from storage.db import deferred, make_engine
 
 # The services' own error types are all things a user can fix; the CLI shows them the same way.
 _USER_ERRORS: tuple[type[Exception], ...] = (
+    access.AccessError,
     businesses.BusinessFileError,
     consultations.ConsultationError,
     contacts.ContactError,
@@ -405,6 +406,13 @@ def contact_erase(contact_id: int) -> str:
         contacts.erase_contact(session, contact_id, now=app.clock(), actor="cli")
         session.commit()
     return f"erased the personal data of contact {contact_id}; their answers are kept without it"
+
+
+def contact_export(contact_id: int) -> str:
+    """Everything stored about one contact, as JSON (right of access, GDPR art. 15)."""
+    app = _app()
+    with _user_errors(), deferred(app.engine).connect() as conn:
+        return access.as_json(access.contact_data(conn, contact_id))
 
 
 def contact_revoke_links(contact_id: int) -> str:

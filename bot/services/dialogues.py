@@ -17,6 +17,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bot.services.access import privacy_url
 from conversations import engine
 from conversations.clean_text import clean_text
 from conversations.engine import DialogueState, Step
@@ -176,8 +177,13 @@ def is_invited(conn: Connection, contact_id: int, consultation_id: int) -> bool:
 class Dialogues:
     """The use case "a contact says something": shared by every channel."""
 
-    def __init__(self, snapshots: SnapshotCache | None = None) -> None:
+    def __init__(self, snapshots: SnapshotCache | None = None, *, public_url: str | None = None) -> None:
         self.snapshots = snapshots or SnapshotCache()
+        # Where the privacy page is served (SAMRAD_PUBLIC_URL): the notice links to it. None: no link.
+        self.public_url = public_url
+
+    def _privacy_url(self, language: Language) -> str | None:
+        return None if self.public_url is None else privacy_url(self.public_url, language)
 
     # --- synchronous channels: the web page and the console ---------------------------------------
 
@@ -199,7 +205,10 @@ class Dialogues:
         lang = language or (state.language if state else contact.language)
         if state is None:
             # Not stored yet: a page view is no answer. The first answer stores the same opening.
-            start = engine.begin(questionnaire, language=lang, now=now, form=channel in FORM_CHANNELS)
+            start = engine.begin(
+                questionnaire, language=lang, now=now, form=channel in FORM_CHANNELS,
+                privacy_url=self._privacy_url(lang),
+            )
             return View(consultation.id, start.messages, None, True)
         if state.language != lang:
             state = dataclasses.replace(state, language=lang)
@@ -258,7 +267,9 @@ class Dialogues:
             state = load_state(conn, contact.id, consultation.id)
         if state is not None:
             return View(consultation.id, engine.current_prompt(questionnaire, state), state, True)
-        opening = engine.begin(questionnaire, language=contact.language, now=now)
+        opening = engine.begin(
+            questionnaire, language=contact.language, now=now, privacy_url=self._privacy_url(contact.language)
+        )
         self._store(conn, contact, consultation.id, opening, channel=channel, now=now, is_new=True)
         return View(consultation.id, opening.messages, opening.state, True)
 

@@ -44,9 +44,11 @@ from adapters.base import (
     Typed,
     Unreadable,
 )
+from bot.services.access import chat_summary, contact_data, privacy_url
 from bot.services.chat import ChatContext, ChatReply, ChatRouter, chat_at
 from bot.services.dialogues import Dialogues, queue_replies
 from bot.services.join import join_by_code, mark_reachable
+from conversations.commands import is_access_request
 from conversations.messages import Language, Outbound, QuestionOut, TextIn, TextOut
 from conversations.phrases import phrase
 from conversations.prompts import awaited_id, display_answer
@@ -201,6 +203,10 @@ class ChatInbox:
         elif isinstance(event, Unreadable):
             key = "chat_edited" if event.what == "edit" else "chat_text_only"
             messages = [TextOut(phrase(key, context.contact.language), "notice")]
+        elif is_access_request(event.text):
+            # "mina uppgifter": what we store about them, from the same service as the CLI's export. The
+            # dialogue is not touched: the question it waits for is still the one above.
+            messages = [self._my_data(conn, context.contact.id, context.contact.language)]
         else:
             reply = self.router.receive(conn, context, TextIn(event.text), channel=channel, now=now)
             self._queue(conn, channel, event, contact_id, reply.messages, now)
@@ -231,6 +237,15 @@ class ChatInbox:
         if question is not None and (left in state.answers or left in state.skipped):
             content = ShowAnswer(display_answer(question, state.answers.get(left), state.language))
         return MessageEdit(event.address, str(found.platform_message_id), content, sequence=next(self._sequence))
+
+    def _my_data(self, conn: Connection, contact_id: int, language: Language) -> TextOut:
+        public_url = self.dialogues.public_url
+        summary = chat_summary(
+            contact_data(conn, contact_id),
+            municipality_contact=self.municipality_contact,
+            privacy_url=None if public_url is None else privacy_url(public_url, language),
+        )
+        return TextOut(summary, "summary")
 
     @staticmethod
     def _queue(

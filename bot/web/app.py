@@ -17,7 +17,7 @@ from bot import channels as channel_registry
 from bot.bootstrap import App
 from bot.delivery.sender_process import SenderProcess, use_process
 from bot.scheduler import Background
-from bot.web import admin, api, home, unsubscribe, webhooks
+from bot.web import admin, api, home, privacy, unsubscribe, webhooks
 from bot.web import answer as web_answer
 from bot.web.body_limit import BodyLimit
 from bot.web.health import health
@@ -90,6 +90,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
     web.state.chat_webhooks = chat_webhooks
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     web.include_router(home.router)
+    web.include_router(privacy.router)
     web.include_router(web_answer.router)
     web.include_router(unsubscribe.router)
     web.include_router(api.router)

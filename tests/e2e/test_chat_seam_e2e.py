@@ -189,3 +189,29 @@ async def test_a_chat_channel_bot_has_never_heard_of_runs_the_whole_dialogue(
             sa.select(contacts_table.c.opted_out_at).where(contacts_table.c.id == town.contact_ids[0])
         ).scalar_one()
     assert opted_out is not None
+
+
+async def test_my_data_in_a_chat_bot_has_never_heard_of_gets_the_summary(
+    app: App, chat: JsonChat, chat_web: LiveServer, deliver: Any
+) -> None:
+    town = municipality(app)
+    with app.engine.connect() as conn:
+        code = conn.execute(
+            sa.select(invitations_table.c.code).where(invitations_table.c.contact_id == town.contact_ids[0])
+        ).scalar_one()
+    anna = Person(chat_web, chat)
+    await anna.event("start", code=code)
+    await deliver()
+    # The opening's notice links to the privacy page.
+    assert any("http://samrad.test/integritet" in text for text in chat.texts(CHAT))
+    await anna.event("text", text="ja")
+    await deliver()
+    asked = anna.asked().question_id
+
+    assert (await anna.event("text", text="mina uppgifter")).status_code == 200
+    await deliver()
+    summary = chat.texts(CHAT)[-1]
+    assert summary.startswith("Det här har vi sparat om dig:")
+    assert "Anna Ek" in summary and "1 svar, påbörjat" in summary and f"Kanaler: e-post, {NAME}" in summary
+    assert "Bo Ek" not in summary
+    assert anna.asked().question_id == asked  # the dialogue still waits for the same question

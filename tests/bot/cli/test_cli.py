@@ -106,6 +106,22 @@ def test_an_official_runs_a_consultation_from_the_command_line(samrad: Run, tmp_
     assert "erased" in samrad("contact", "erase", invites[0]["contact_id"]).stdout
 
 
+def test_contact_export_prints_the_contact_s_data_as_json(samrad: Run, tmp_path: Path) -> None:
+    samrad("db", "upgrade")
+    samrad("business", "import", write(tmp_path, "b.csv", scenario.BUSINESSES_CSV))
+    samrad("consultation", "create", write(tmp_path, "c.yaml", scenario.consultation_yaml(closes=closes())))
+    samrad("consultation", "open", "1")
+    samrad("chat", "--consultation", "1", "--contact", "2", input="nej\n")
+    exported = samrad("contact", "export", "2")
+    assert exported.exit_code == 0
+    data = json.loads(exported.stdout)
+    assert (data["name"], data["email"], data["language"]) == ("Bo Ek", "bo@bageri.example", "en")
+    [consultation] = data["consultations"]
+    assert [(a["question_id"], a["value"], a["channel"]) for a in consultation["answers"]] == [
+        ("affected", False, "console")]
+    assert "Anna Ek" not in exported.stdout
+
+
 def test_creating_the_same_file_twice_names_the_consultation_that_exists(samrad: Run, tmp_path: Path) -> None:
     samrad("db", "upgrade")
     path = write(tmp_path, "c.yaml", scenario.consultation_yaml(closes=closes()))
@@ -170,6 +186,7 @@ def test_the_terminal_chat_says_whom_it_answers_as_shows_the_earlier_answer_and_
         (("consultation", "invites", "7"), {}, "there is no consultation 7"),
         (("chat", "--consultation", "7"), {}, "there is no consultation 7"),
         (("contact", "erase", "7"), {}, "there is no contact 7"),
+        (("contact", "export", "7"), {}, "there is no contact 7"),
         (("contact", "revoke-links", "7"), {}, "there is no contact 7"),
         (("contact", "revoke-links", "99999999999999999999"), {}, "there is no contact 99999999999999999999"),
         (("consultation", "template", "parade", "early"), {}, "parade"),
