@@ -64,7 +64,7 @@ def applies(plan: Plan, answers: dict[str, AnswerValue]) -> tuple[bool, ...]:
 
 
 def applicable(plan: Plan, answers: dict[str, AnswerValue]) -> list[Question]:
-    return [q for q, ok in zip(plan.questions, applies(plan, answers), strict=True) if ok]
+    return [q for q, ok in zip(plan.questions, applies(plan, answers), strict=True) if ok]  # pragma: no mutate
 
 
 def tally(plan: Plan, state: DialogueState, current: str) -> tuple[int, int]:
@@ -102,7 +102,7 @@ def prune(
     kept = dict(answers)
     removed: list[str] = []
     verdicts: list[bool] = []
-    for question, conditions in zip(plan.questions, plan.conditions, strict=True):
+    for question, conditions in zip(plan.questions, plan.conditions, strict=True):  # pragma: no mutate
         ok = holds(conditions, kept)
         verdicts.append(ok)
         if not ok and (question.id in kept or question.id in skipped):
@@ -121,7 +121,7 @@ def next_question(
     """The first question that applies and has neither an answer nor a skip; `verdicts` from `prune`
     saves evaluating every `when` again."""
     verdicts = applies(plan, answers) if verdicts is None else verdicts
-    for question, ok in zip(plan.questions, verdicts, strict=True):
+    for question, ok in zip(plan.questions, verdicts, strict=True):  # pragma: no mutate
         if ok and question.id not in answers and question.id not in skipped:
             return question
     return None

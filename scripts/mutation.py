@@ -64,6 +64,9 @@ def _prepare(target: Target) -> Path:
         f"source_paths = {package}\n"
         f"only_mutate = {target.source}\n"
         f"pytest_add_cli_args_test_selection = {target.tests}\n"
+        # Files the tests read besides the code (the demo consultation, the dialogue model's templates):
+        # mutmut copies the Python sources into its own tree, and these must be there too.
+        "also_copy =\n    bot/cli/demo_data\n    conversations/templates\n    tests/conversations/data\n"
         "use_git_change_detection = false\n",
         encoding="utf-8",
     )
