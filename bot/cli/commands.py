@@ -162,11 +162,11 @@ def consultation_create(path: Path, *, again: bool = False) -> Iterator[str]:
 
 
 def consultation_template(case_type: str, stage: str, *, reference: str, title: str) -> str:
-    from conversations import consultation_file
+    from conversations import template_yaml
 
     try:
         now = dt.datetime.now(ZoneInfo(get_settings().timezone))
-        return consultation_file.render_template_yaml(
+        return template_yaml.render_template_yaml(
             case_type, stage, reference=reference, case_title=title, now=now
         )
     except (KeyError, ValueError) as error:

@@ -13,7 +13,7 @@ import logging
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from adapters.base import Channel, Delivered, DeliveryResult, Failed, OutgoingMessage, RetryAfter, Unreachable
 from bot.delivery.config import BULK_FROM_PRIORITY, MAX_HELD_REPLIES, QUIET_KINDS, REPLY_KINDS, backoff_delay
 from bot.delivery.rate_limit import ChannelLimiter
+from bot.delivery.stats import WorkerStats
 from conversations.messages import outbound_from_json
 from storage import outbox as queries
 from storage.outbox import ClaimedRow
@@ -31,23 +32,6 @@ if TYPE_CHECKING:
     from bot.delivery.quiet_hours import QuietHours
 
 T = TypeVar("T")
-
-
-@dataclass
-class WorkerStats:
-    delivered: int = 0
-    rate_limited: int = 0
-    retried: int = 0
-    failed: int = 0
-    unreachable: int = 0
-    skipped: int = 0
-    by_channel: dict[str, int] = field(default_factory=dict)
-    # For /metrics and /healthz: tries per (channel, result), and each channel's last delivery.
-    by_result: dict[tuple[str, str], int] = field(default_factory=dict)
-    last_sent_at: dict[str, dt.datetime] = field(default_factory=dict)
-
-    def count(self, channel: str, result: str) -> None:
-        self.by_result[channel, result] = self.by_result.get((channel, result), 0) + 1
 
 
 class LaneHost(Protocol):

@@ -51,8 +51,9 @@ from sqlalchemy.engine import Connection
 
 from adapters.base import Channel
 from bot.delivery.config import WorkerConfig, backoff_delay
-from bot.delivery.lane import Lane, WorkerStats
+from bot.delivery.lane import Lane
 from bot.delivery.quiet_hours import QuietHours
+from bot.delivery.stats import WorkerStats
 from storage.db import deferred, relaxed
 
 if TYPE_CHECKING:

@@ -13,7 +13,6 @@ from conversations.consultation_file import (
     AudienceSpec,
     ConsultationFile,
     load_consultation_file,
-    render_template_yaml,
 )
 from conversations.dialogue_model import (
     CASE_TYPE_IDS,
@@ -30,6 +29,7 @@ from conversations.dialogue_model import (
     template_questionnaire,
 )
 from conversations.questionnaire import LocalText, Questionnaire, QuestionnaireError, validate_yaml
+from conversations.template_yaml import render_template_yaml
 
 PAIRS = all_pairs()
 CLOSES = dt.datetime(2024, 5, 31, 17, tzinfo=dt.timezone(dt.timedelta(hours=2)))

@@ -19,11 +19,12 @@ from bot.web.admin.access import Official, OfficialForm, Refusal, Representative
 from bot.web.admin.case_pages import model_labels
 from bot.web.admin.pages import HEADERS, language, render, see_other, texts
 from bot.web.admin.uploads import read_upload
-from conversations.consultation_file import ConsultationFile, load_consultation_file, render_template_yaml
+from conversations.consultation_file import ConsultationFile, load_consultation_file
 from conversations.engine import begin
 from conversations.messages import TextOut
 from conversations.problems import Problem, QuestionnaireError
 from conversations.questionnaire import Questionnaire
+from conversations.template_yaml import render_template_yaml
 from storage.tables import Case, Consultation
 
 router = APIRouter()
