@@ -209,7 +209,7 @@ def consultation_list() -> str:
 def consultation_show(consultation_id: int) -> str:
     app = _app()
     with _user_errors(), _reading(app) as session:
-        (stats,) = consultations.consultation_stats(session, consultation_id, channels=app.channels)
+        (stats,) = consultations.consultation_stats(session, consultation_id, channels=app.proactive_channels())
     zone = ZoneInfo(app.settings.timezone)
     closes = (
         stats.closes_at.astimezone(zone).isoformat(sep=" ", timespec="minutes") if stats.closes_at else "—"
