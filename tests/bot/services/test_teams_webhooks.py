@@ -104,6 +104,7 @@ async def test_a_gone_webhook_is_tried_once_shown_and_cleared_by_a_new_url(app: 
     # One POST to the gone URL, no retries; the other business got its card.
     assert sorted(r.path for r in workflows.received) == ["/fine", "/gone"]
     anna, reason, urls = contact_state(app, "Anna Ek")
+    assert urls == [workflows.url("/gone")]  # still bound: the official sees which URL broke
     assert reason == "teams: webhook broken (HTTP 404)" and is_broken_webhook(reason)
     with app.engine.connect() as conn:
         attempts = conn.execute(
