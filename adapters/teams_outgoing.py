@@ -2,7 +2,8 @@
 
 A team owner creates the outgoing webhook in Teams (Manage team → Apps → Create an outgoing webhook) with
 `SAMRAD_PUBLIC_URL/webhooks/teams_mention` as its callback URL; Teams then shows a security token once,
-which goes into SAMRAD_TEAMS_OUTGOING_SECRET. The channel is named `teams_mention`, apart from `teams`
+which goes into SAMRAD_TEAMS_OUTGOING_SECRET. Each team's webhook has its own token: the setting takes
+several, comma-separated (base64 has no commas), and a request signed with any of them is accepted. The channel is named `teams_mention`, apart from `teams`
 (adapters/teams.py: cards posted to a business's Workflows URL), since the two reach different things: a
 Workflows URL can be posted to at any time, a mention can only be answered.
 
@@ -55,7 +56,7 @@ from adapters.base import (
 )
 from adapters.teams_outgoing_text import reply_text, typed_text
 
-__all__ = ["NAME", "TeamsOutgoingChannel", "decode_security_token", "signature"]
+__all__ = ["NAME", "TeamsOutgoingChannel", "decode_security_token", "decode_security_tokens", "signature"]
 
 NAME: Final = "teams_mention"
 AUTH_HEADER: Final = "authorization"
@@ -75,6 +76,20 @@ def decode_security_token(token: str) -> bytes:
     if not key:
         raise ValueError("is empty")
     return key
+
+
+def decode_security_tokens(tokens: str) -> tuple[bytes, ...]:
+    """The HMAC keys of comma-separated security tokens (one per team's webhook). ValueError naming the
+    token by its place when one is not base64."""
+    keys = []
+    for number, token in enumerate((t for t in tokens.split(",") if t.strip()), start=1):
+        try:
+            keys.append(decode_security_token(token))
+        except ValueError as error:
+            raise ValueError(f"token {number} {error}") from None
+    if not keys:
+        raise ValueError("holds no token")
+    return tuple(keys)
 
 
 def signature(key: bytes, body: bytes) -> str:
@@ -109,8 +124,9 @@ class TeamsOutgoingChannel:
     # Never used: nothing is queued for this channel (every reply goes in the request's answer).
     rate_limits: RateLimits = RateLimits(per_second=1.0, per_address_per_second=1.0)
 
-    def __init__(self, security_token: str) -> None:
-        self._key = decode_security_token(security_token)
+    def __init__(self, security_tokens: str) -> None:
+        """`security_tokens`: one team's token as Teams showed it, or several, comma-separated."""
+        self._keys = decode_security_tokens(security_tokens)
 
     # --- receiving --------------------------------------------------------------------------------
 
@@ -118,9 +134,12 @@ class TeamsOutgoingChannel:
         return _given_digest(headers) is not None
 
     def parse(self, headers: Mapping[str, str], body: bytes) -> ChatEvent:
-        given = _given_digest(headers)
-        expected = hmac.new(self._key, body, hashlib.sha256).digest()
-        if given is None or not hmac.compare_digest(given, expected):
+        given = _given_digest(headers) or b""
+        # Every key is tried, whichever matches: the time taken says nothing about which one, or how close.
+        matched = False
+        for key in self._keys:
+            matched |= hmac.compare_digest(given, hmac.new(key, body, hashlib.sha256).digest())
+        if not matched:
             raise NotAuthentic("the HMAC signature does not match the body")
         try:
             data = json.loads(body)

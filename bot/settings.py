@@ -78,7 +78,8 @@ class Settings(BaseSettings):
     # it is switched on by name; the webhook URLs come with the businesses (teams_webhook_url).
     teams_enabled: bool = False
     # Answers to @mentions in a team's channel (an outgoing webhook, posting to /webhooks/teams): the
-    # security token Teams showed when the webhook was made, as shown (base64). Unset: switched off.
+    # security token Teams showed when the webhook was made, as shown (base64); several teams' tokens
+    # comma-separated. Unset: switched off.
     teams_outgoing_secret: str | None = None
     # Comma-separated, as people write it: SAMRAD_TEAMS_WEBHOOK_HOSTS=.logic.azure.com,127.0.0.1
     teams_webhook_hosts: Annotated[tuple[str, ...], NoDecode] = DEFAULT_TEAMS_WEBHOOK_HOSTS
@@ -163,16 +164,20 @@ class Settings(BaseSettings):
     def _teams_security_token(cls, value: str | None) -> str | None:
         # Teams shows the token in base64 and keys its signatures with the decoded bytes: a token that
         # does not decode (a character lost when copying) could never verify a request.
+        # One token per team's webhook, comma-separated (base64 has no commas); none is ever echoed.
         if value is None or not value.strip():
             return None  # set but empty, as in an .env template: switched off
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            decoded = b""
-        if not decoded:
-            raise ValueError("is not the base64 security token Teams showed when the outgoing webhook was "
-                             "made (copy it again, whole)")
-        return value.strip()
+        tokens = [token.strip() for token in value.split(",") if token.strip()]
+        for number, token in enumerate(tokens, start=1):
+            try:
+                decoded = base64.b64decode(token, validate=True)
+            except (binascii.Error, ValueError):
+                decoded = b""
+            if not decoded:
+                which = f"token {number} " if len(tokens) > 1 else ""
+                raise ValueError(f"{which}is not the base64 security token Teams showed when the outgoing "
+                                 "webhook was made (copy it again, whole)")
+        return ",".join(tokens)
 
     @field_validator("teams_webhook_hosts", mode="before")
     @classmethod

@@ -132,3 +132,15 @@ def test_nothing_can_be_sent_or_edited_unasked(channel: TeamsOutgoingChannel) ->
     assert isinstance(sent, Failed) and not sent.retryable
     edited = asyncio.run(channel.edit(AAD, "1", None))  # type: ignore[arg-type]
     assert isinstance(edited, Failed) and not edited.retryable
+
+
+def test_each_teams_token_is_accepted_and_only_those() -> None:
+    second = base64.b64encode(b"the second team's webhook token").decode("ascii")
+    both = TeamsOutgoingChannel(f"{SECURITY_TOKEN},{second}")
+    body = json.dumps(activity(mention("ja"), activity_id="9", aad_object_id=AAD)).encode()
+    for token in (SECURITY_TOKEN, second):
+        assert isinstance(both.parse({"authorization": teams_signature(body, token)}, body), Typed)
+    with pytest.raises(NotAuthentic):
+        TeamsOutgoingChannel(SECURITY_TOKEN).parse({"authorization": teams_signature(body, second)}, body)
+    with pytest.raises(ValueError, match="token 2"):
+        TeamsOutgoingChannel(f"{SECURITY_TOKEN},***")

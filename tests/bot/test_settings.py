@@ -94,3 +94,11 @@ def test_a_command_stops_with_that_one_line(env: dict[str, str], message: str, t
     assert result.returncode == 1
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
     assert "SECRETSIG" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_several_teams_tokens_are_comma_separated_and_a_bad_one_is_named_by_its_place() -> None:
+    other = base64.b64encode(b"the second team's webhook token").decode("ascii")
+    assert settings(SAMRAD_TEAMS_OUTGOING_SECRET=f"{TOKEN}, {other},").teams_outgoing_secret == f"{TOKEN},{other}"
+    message = problem(SAMRAD_TEAMS_OUTGOING_SECRET=f"{TOKEN},{other[:-2]}")
+    assert message.startswith("bad setting: SAMRAD_TEAMS_OUTGOING_SECRET: token 2 is not the base64 security token")
+    assert other[:-2] not in message
