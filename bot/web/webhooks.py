@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import Final, Protocol
+from typing import Final, Protocol, cast
 
 from prometheus_client import Counter
 from starlette.requests import Request
@@ -112,6 +112,8 @@ class ChatWebhooks:
         self.events = events  # /metrics: samrad_chat_events_total{channel, outcome}
         self.writer = writer
         self.channels = dict(channels)
+        # Those that answer inside the request, found once: a protocol check costs microseconds per call.
+        self.inline = frozenset(name for name, channel in self.channels.items() if isinstance(channel, InlineReplyChannel))
         self.editors = dict(editors)
         self.inbox = ChatInbox(
             app.dialogues, municipality_contact=app.settings.municipality_contact, answer_url=app.answer_url
@@ -126,7 +128,7 @@ class ChatWebhooks:
             self._count(name, "ignored")
             return InboxOutcome()  # nothing to record: no transaction
         now = self.app.clock()
-        inline = isinstance(channel, InlineReplyChannel)
+        inline = name in self.inline
         outcome = await self.writer.run_async(
             lambda conn: self.inbox.handle(conn, name, event, now=now, inline=inline)
         )
@@ -184,8 +186,8 @@ async def chat_webhook(request: Request) -> Response:
     outcome = await webhooks.handle(name, channel, event)
     if outcome.notice and isinstance(event, Pressed):
         await channel.answer_press(event, outcome.notice)
-    if isinstance(channel, InlineReplyChannel):
-        reply = channel.reply(event, outcome.inline)
+    if name in webhooks.inline:
+        reply = cast(InlineReplyChannel, channel).reply(event, outcome.inline)
     else:
         reply = channel.acknowledge(event, notice=outcome.notice)
     return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
