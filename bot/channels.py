@@ -174,6 +174,16 @@ async def _probe_teams(settings: Settings) -> Probed:
     return Probed(found=f"notifications to {loggable_url(url)}")
 
 
+async def _probe_teams_mention(settings: Settings) -> Probed:
+    """No call: Teams calls us. Its callback URL must be https, so the public URL must be."""
+    tokens = len([t for t in (settings.teams_outgoing_secret or "").split(",") if t.strip()])
+    callback = settings.public_url.rstrip("/") + "/webhooks/teams"
+    if not callback.lower().startswith("https://"):
+        return Probed((f"Teams calls only https callback URLs, and {callback} is not; set SAMRAD_PUBLIC_URL",))
+    teams = "1 team's webhook" if tokens == 1 else f"{tokens} teams' webhooks"
+    return Probed(found=f"{teams}, callback URL {callback}")
+
+
 async def _probe_email(settings: Settings) -> Probed:
     import aiosmtplib
 
@@ -256,6 +266,7 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         chat=True,
         replies_only=True,
         webhook_path="teams",
+        probe=_probe_teams_mention,
     ),
     ChannelEntry(
         "email",
