@@ -274,6 +274,20 @@ class ChatChannel(Channel, Protocol):
         ...
 
 
+@runtime_checkable
+class InlineReplyChannel(ChatChannel, Protocol):
+    """A chat channel whose platform takes replies only in the HTTP answer to its own request (a Teams
+    outgoing webhook): nobody there can be messaged unprompted, so it is never an address for
+    invitations, reminders or notices. The inbox records its replies as already sent and hands them back
+    (each with the contact's web answer link in `extra["web_link"]`, since such a reply shows no answer
+    controls); the route answers with `reply` instead of `acknowledge`. The platform's time limit for that
+    answer is the channel's to keep: the inbox does one transaction, nothing more."""
+
+    def reply(self, event: ChatEvent, replies: Sequence[OutgoingMessage]) -> WebhookReply:
+        """The HTTP answer carrying `replies` (none: an empty answer the platform accepts)."""
+        ...
+
+
 class PollFailed(Exception):
     """Fetching events failed; try again after `retry_after` seconds (None: the caller's own pause)."""
 

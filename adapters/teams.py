@@ -176,7 +176,9 @@ def outcome(status: int, body: str, retry_after: str | None, *, now: float) -> D
         inner = int(wrapped.group(1))
         return Failed(f"teams: HTTP {status}, but Teams reported HTTP {inner}: {excerpt}", retryable=inner >= 500)
     if status in (404, 410):
-        return Unreachable(f"teams: webhook broken (HTTP {status})")
+        # The outbox puts the channel before it: the contact's reason reads "teams: webhook broken (HTTP 404)",
+        # which the officials' pages show as a broken webhook (bot/services/teams_webhooks.py).
+        return Unreachable(f"webhook broken (HTTP {status})")
     if 300 <= status < 400:
         return Failed(f"teams: the webhook answered with a redirect (HTTP {status}), which is not followed",
                       retryable=False)

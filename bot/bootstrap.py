@@ -60,6 +60,11 @@ class App:
         reply; a push-only channel (e-mail, a Teams card) leads to the web answer page instead."""
         return channel_registry.is_chat(channel, self.channels.get(channel))
 
+    def proactive_channels(self) -> frozenset[str]:
+        """The switched-on channels a message may be sent on unasked (invitations, reminders, notices):
+        all but those that can only answer inside a platform's request (a Teams mention)."""
+        return channel_registry.proactive(self.channels)
+
     def notify_outbox(self) -> None:
         """Rows were queued (e.g. replies to a webhook): wake the outbox worker, if one runs here."""
         for listener in list(self.outbox_listeners):

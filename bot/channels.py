@@ -10,11 +10,11 @@ channel is on, so a platform's SDK loads only where it is used.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from adapters.base import Channel, ChatChannel
+from adapters.base import Channel, ChatChannel, InlineReplyChannel
 from bot.settings import Settings
 
 
@@ -51,6 +51,11 @@ class ChannelEntry:
     # Checks the credentials with a call that changes nothing and sends nothing (`samrad doctor`). It
     # has no timeout of its own (the caller gives one) and says what is wrong in words, never a secret.
     probe: Callable[[Settings], Awaitable[Probed]] = _nothing_to_probe
+    # Whether the channel can only answer inside the platform's request (adapters/base.py's
+    # InlineReplyChannel): then nobody is ever messaged there first (invitations, reminders, notices).
+    replies_only: bool = False
+    # The path its platform posts to, POST /webhooks/<webhook_path>, when it is not the channel's name.
+    webhook_path: str = ""
 
 
 def _telegram(settings: Settings) -> Channel:
@@ -82,6 +87,13 @@ def _teams(settings: Settings) -> Channel:
     from adapters.teams import TeamsChannel
 
     return TeamsChannel(allowed_hosts=settings.teams_webhook_hosts, rate=settings.teams_rate)
+
+
+def _teams_mention(settings: Settings) -> Channel:
+    from adapters.teams_outgoing import TeamsOutgoingChannel
+
+    assert settings.teams_outgoing_secret is not None
+    return TeamsOutgoingChannel(settings.teams_outgoing_secret)
 
 
 def _email(settings: Settings) -> Channel:
@@ -162,6 +174,16 @@ async def _probe_teams(settings: Settings) -> Probed:
     return Probed(found=f"notifications to {loggable_url(url)}")
 
 
+async def _probe_teams_mention(settings: Settings) -> Probed:
+    """No call: Teams calls us. Its callback URL must be https, so the public URL must be."""
+    tokens = len([t for t in (settings.teams_outgoing_secret or "").split(",") if t.strip()])
+    callback = settings.public_url.rstrip("/") + "/webhooks/teams"
+    if not callback.lower().startswith("https://"):
+        return Probed((f"Teams calls only https callback URLs, and {callback} is not; set SAMRAD_PUBLIC_URL",))
+    teams = "1 team's webhook" if tokens == 1 else f"{tokens} teams' webhooks"
+    return Probed(found=f"{teams}, callback URL {callback}")
+
+
 async def _probe_email(settings: Settings) -> Probed:
     import aiosmtplib
 
@@ -234,6 +256,19 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         probe=_probe_teams,
     ),
     ChannelEntry(
+        # Answers to @mentions of a team's outgoing webhook: its own name, since `teams` above posts
+        # cards to a URL while this can only answer. Teams posts to /webhooks/teams.
+        "teams_mention",
+        is_on=lambda s: bool(s.teams_outgoing_secret),
+        build=_teams_mention,
+        switched_on_by="SAMRAD_TEAMS_OUTGOING_SECRET",
+        title="Teams mentions",
+        chat=True,
+        replies_only=True,
+        webhook_path="teams",
+        probe=_probe_teams_mention,
+    ),
+    ChannelEntry(
         "email",
         is_on=lambda s: bool(s.smtp_url and s.mail_from),
         build=_email,
@@ -253,6 +288,24 @@ def is_chat(name: str, channel: Channel | None = None) -> bool:
     not know (one a test plugs in), as the channel itself is built."""
     declared = entry(name)
     return declared.chat if declared is not None else isinstance(channel, ChatChannel)
+
+
+def replies_only(name: str, channel: Channel | None = None) -> bool:
+    """Whether `name` can only answer inside a platform's request, as the registry declares it or, for a
+    channel it does not know, as the channel is built."""
+    declared = entry(name)
+    return declared.replies_only if declared is not None else isinstance(channel, InlineReplyChannel)
+
+
+def proactive(channels: Mapping[str, Channel]) -> frozenset[str]:
+    """The channels among these that a message may be sent on unasked: all but those that only answer.
+    What invitations, reminders and notices choose from."""
+    return frozenset(name for name, channel in channels.items() if not replies_only(name, channel))
+
+
+def webhook_aliases(settings: Settings) -> dict[str, str]:
+    """Webhook paths that are not a channel's name, to the channel's name, for the channels that are on."""
+    return {e.webhook_path: e.name for e in REGISTRY if e.webhook_path and e.is_on(settings)}
 
 
 def channels_from(settings: Settings) -> dict[str, Channel]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import ipaddress
 import json
 import re
 from functools import lru_cache
@@ -22,6 +25,17 @@ DEFAULT_TEAMS_WEBHOOK_HOSTS = (".logic.azure.com", ".environment.api.powerplatfo
 
 
 DATABASE_FILE = "samrad.db"
+
+# A host name, or with a leading dot every name below it (adapters/outbound_urls.py).
+_HOST_ENTRY = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.?")
+
+
+def _is_ip(entry: str) -> bool:
+    try:
+        ipaddress.ip_address(entry)
+    except ValueError:
+        return False
+    return True
 
 
 class Settings(BaseSettings):
@@ -63,6 +77,9 @@ class Settings(BaseSettings):
     # Teams: cards posted to each business's own Workflows webhook. It needs no credential of ours, so
     # it is switched on by name; the webhook URLs come with the businesses (teams_webhook_url).
     teams_enabled: bool = False
+    # Answers to @mentions in a team's channel (an outgoing webhook, posting to /webhooks/teams): the
+    # security token Teams showed when the webhook was made, as shown (base64); several teams' tokens
+    # comma-separated. Unset: switched off.
     teams_outgoing_secret: str | None = None
     # Comma-separated, as people write it: SAMRAD_TEAMS_WEBHOOK_HOSTS=.logic.azure.com,127.0.0.1
     teams_webhook_hosts: Annotated[tuple[str, ...], NoDecode] = DEFAULT_TEAMS_WEBHOOK_HOSTS
@@ -142,6 +159,26 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 of A-Z a-z 0-9 _ - (what Telegram accepts)")
         return value
 
+    @field_validator("teams_outgoing_secret")
+    @classmethod
+    def _teams_security_token(cls, value: str | None) -> str | None:
+        # Teams shows the token in base64 and keys its signatures with the decoded bytes: a token that
+        # does not decode (a character lost when copying) could never verify a request.
+        # One token per team's webhook, comma-separated (base64 has no commas); none is ever echoed.
+        if value is None or not value.strip():
+            return None  # set but empty, as in an .env template: switched off
+        tokens = [token.strip() for token in value.split(",") if token.strip()]
+        for number, token in enumerate(tokens, start=1):
+            try:
+                decoded = base64.b64decode(token, validate=True)
+            except (binascii.Error, ValueError):
+                decoded = b""
+            if not decoded:
+                which = f"token {number} " if len(tokens) > 1 else ""
+                raise ValueError(f"{which}is not the base64 security token Teams showed when the outgoing "
+                                 "webhook was made (copy it again, whole)")
+        return ",".join(tokens)
+
     @field_validator("teams_webhook_hosts", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
@@ -149,8 +186,26 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         if value.strip().startswith("["):
-            return json.loads(value)  # a ValueError here becomes the setting's validation error
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError("is neither a comma-separated list nor a JSON list of host names") from None
         return tuple(item.strip() for item in value.split(",") if item.strip())
+
+    @field_validator("teams_webhook_hosts")
+    @classmethod
+    def _host_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # An entry is compared with a URL's host: a scheme, path or port in it would never match, and
+        # the entry is not echoed (someone may have pasted a whole webhook URL, signature and all).
+        if not value:
+            raise ValueError("lists no host; write names such as .logic.azure.com, comma-separated")
+        for number, entry in enumerate(value, start=1):
+            if not _HOST_ENTRY.fullmatch(entry) and not _is_ip(entry):
+                raise ValueError(
+                    f"entry {number} is not a host name or IP address (write e.g. prod-00.westeurope.logic."
+                    "azure.com or .logic.azure.com, without https:// or a path, comma-separated)"
+                )
+        return value
 
     @model_validator(mode="after")
     def _teams_notify_url_allowed(self) -> Settings:

@@ -477,6 +477,12 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Texten är förkortad.",
         "en": "The text has been shortened.",
     },
+    # Teams outgoing webhook (answers to @mentions in a channel, adapters/teams_outgoing.py)
+    "teams_mention_how": {
+        "sv": "Svara genom att nämna mig med @ och skriva numret eller svaret.",
+        "en": "Answer by mentioning me with @ and typing the number or the answer.",
+    },
+    "teams_mention_web": {"sv": "Svara på webben i stället", "en": "Answer on the web instead"},
     # --- the Slack channel ------------------------------------------------------------------------
     "slack_pick_options": {"sv": "Välj ett eller flera", "en": "Choose one or more"},
     "slack_pick_date": {"sv": "Välj ett datum", "en": "Pick a date"},

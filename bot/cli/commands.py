@@ -23,7 +23,7 @@ from bot import channels as channel_registry
 from bot.bootstrap import App, build
 from bot.cli import database
 from bot.cli.errors import UserFacingError
-from bot.services import access, businesses, consultations, contacts, export, links, users
+from bot.services import access, businesses, consultations, contacts, export, links, teams_webhooks, users
 from bot.services.channel_reach import off_lines
 from bot.services.spreadsheet import csv_text
 from bot.settings import Settings, get_settings, settings_problem
@@ -209,7 +209,7 @@ def consultation_list() -> str:
 def consultation_show(consultation_id: int) -> str:
     app = _app()
     with _user_errors(), _reading(app) as session:
-        (stats,) = consultations.consultation_stats(session, consultation_id, channels=app.channels)
+        (stats,) = consultations.consultation_stats(session, consultation_id, channels=app.proactive_channels())
     zone = ZoneInfo(app.settings.timezone)
     closes = (
         stats.closes_at.astimezone(zone).isoformat(sep=" ", timespec="minutes") if stats.closes_at else "—"
@@ -241,6 +241,13 @@ def consultation_show(consultation_id: int) -> str:
         f"response rate: {stats.response_rate:.0%}",
         f"not delivered: {stats.failed} (samrad outbox failed --consultation {stats.id})",
     ]
+    with _reading(app) as session:
+        broken = teams_webhooks.broken_webhooks(session.connection(), consultation_id=consultation_id)
+    if broken:
+        # Nothing more goes to these until the business makes a new flow and it is imported.
+        lines.append(f"Teams webhook no longer answers: {len(broken)} (import a new teams_webhook_url to fix)")
+        lines += [f"               {b.business_name} (contact {b.contact_id}), since {b.since.astimezone(zone):%Y-%m-%d}"
+                  for b in broken]
     return "\n".join(lines)
 
 

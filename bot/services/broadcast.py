@@ -151,7 +151,7 @@ def broadcast(
     )
     reach = load_reach(conn, [invitation.contact_id for invitation in invited])
     text = consultation_text(conn, consultation_id, row.title)
-    enabled = set(app.channels)
+    enabled = app.proactive_channels()
     quiet, max_reminders = reminder_settings(app.settings)
 
     # Every invitation of this broadcast is sent now, so every contact's reminders fall due alike.

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from adapters.outbound_urls import check_workflows_url
+from bot.services.teams_webhooks import webhooks_replaced
 from bot.settings import DEFAULT_TEAMS_WEBHOOK_HOSTS
 from conversations.org_numbers import OrgNumberError, normalise_org_number
 from storage.db import is_sqlite
@@ -519,3 +520,6 @@ def _bind_identities(conn: Connection, bindings: list[tuple[str, str, int]], now
     ]
     if inserts:
         conn.execute(identities_t.insert(), inserts)
+    # A Teams URL new to its contact replaces their old one, and clears its broken-webhook mark.
+    webhooks_replaced(conn, [(contact_id, address) for (channel, address), contact_id in wanted.items()
+                             if channel == "teams" and bound.get((channel, address), (0, 0))[1] != contact_id], now=now)

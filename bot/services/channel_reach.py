@@ -27,8 +27,9 @@ def channels_of(reach: Reach) -> set[str]:
 
 
 def switched_off(reach: Reach, enabled: Iterable[str]) -> list[str]:
-    """The channels this contact has but that are off here, in a stable order."""
-    return sorted(channels_of(reach) - set(enabled))
+    """The channels this contact has but that are off here, in a stable order. A channel that can only
+    answer (a Teams mention) is never the way to reach anyone, on or off, so it is not named."""
+    return sorted(c for c in channels_of(reach) - set(enabled) if not channel_registry.replies_only(c))
 
 
 @dataclass

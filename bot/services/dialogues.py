@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -466,8 +466,14 @@ def queue_replies(
     messages: Sequence[Outbound],
     idempotency_key: str,
     now: dt.datetime,
+    answered_inline: bool = False,
+    extra: Mapping[str, str] | None = None,
 ) -> None:
-    """Write conversation replies to the outbox: one row per message, in order, replies first."""
+    """Write conversation replies to the outbox: one row per message, in order, replies first.
+
+    `answered_inline`: the platform takes them in the answer to its request (adapters/base.py's
+    InlineReplyChannel), so they are recorded as sent and no worker ever picks them up. `extra` is kept
+    with each (the web answer link such a reply shows)."""
     if not messages:
         return
     conn.execute(
@@ -480,9 +486,10 @@ def queue_replies(
                 "consultation_id": consultation_id,
                 "kind": "reply",
                 "priority": REPLY_PRIORITY,
-                "payload": outbound_to_json(message),
+                "payload": {**outbound_to_json(message), "extra": dict(extra)} if extra else outbound_to_json(message),
                 "idempotency_key": f"{idempotency_key}:{index}",
-                "status": "pending",
+                "status": "sent" if answered_inline else "pending",
+                "sent_at": now if answered_inline else None,
                 "attempts": 0,
                 "due_at": now,
                 "created_at": now,

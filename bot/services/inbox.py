@@ -15,6 +15,10 @@ after which the same question is still awaited) shows the question again as it n
 message that moves the dialogue past a question does the same to that question's message, found in the
 outbox: the answer, or no controls when it went unanswered (back, stop, decline).
 
+A channel that can only answer inside the platform's request (adapters/base.py's InlineReplyChannel,
+`inline=True`) gets its replies back instead: they are recorded in the outbox as already sent, each
+with the contact's web answer link, and a repeated delivery of the event gets the same replies again.
+
 Nothing here knows a platform: events are adapters/base.py's, and the channel is a name.
 """
 
@@ -24,7 +28,7 @@ import datetime as dt
 import itertools
 import logging
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -36,6 +40,7 @@ from adapters.base import (
     EditContent,
     Ignored,
     NoControls,
+    OutgoingMessage,
     Pressed,
     ReachabilityChanged,
     ShowAnswer,
@@ -49,11 +54,11 @@ from bot.services.chat import ChatContext, ChatReply, ChatRouter, chat_at
 from bot.services.dialogues import Dialogues, queue_replies
 from bot.services.join import join_by_code, mark_reachable
 from conversations.commands import is_access_request
-from conversations.messages import Language, Outbound, QuestionOut, TextIn, TextOut
+from conversations.messages import Language, Outbound, QuestionOut, TextIn, TextOut, outbound_from_json
 from conversations.phrases import phrase
 from conversations.prompts import awaited_id, display_answer
 from conversations.questionnaire import Questionnaire
-from storage.tables import outbox_table, processed_events_table
+from storage.tables import contacts_table, outbox_table, processed_events_table
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +117,8 @@ class InboxOutcome:
     notice: str = ""  # a short text about a press, for the platform to show (stale controls)
     edit: MessageEdit | None = None
     replies: int = 0  # messages written to the outbox
+    # For a channel that answers inside the request (`inline`): the replies to put in that answer.
+    inline: tuple[OutgoingMessage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,30 +158,88 @@ def _sent_before(sent_at: dt.datetime | None, dialogue_started_at: dt.datetime |
     return sent_at < dialogue_started_at - CLOCK_TOLERANCE
 
 
+# A reply is a few messages (an acknowledgement, the next question); more than this never comes of one event.
+MAX_REPLIES_PER_EVENT: Final = 16
+
+_ACTIVE_CONSULTATION: Final = sa.select(contacts_table.c.active_consultation_id).where(
+    contacts_table.c.id == sa.bindparam("contact_id"), contacts_table.c.erased_at.is_(None)
+)
+_REPLIES_TO_EVENT: Final = (
+    sa.select(outbox_table.c.payload, contacts_table.c.language)
+    .select_from(outbox_table.outerjoin(contacts_table, contacts_table.c.id == outbox_table.c.contact_id))
+    .where(
+        outbox_table.c.idempotency_key.in_(sa.bindparam("keys", expanding=True)),
+        outbox_table.c.channel == sa.bindparam("channel"),
+    )
+    .order_by(outbox_table.c.id)
+)
+
+
+def _recorded_replies(conn: Connection, channel: str, event: ChatEvent) -> tuple[OutgoingMessage, ...]:
+    """The replies written for this event (by their idempotency keys, which the unique index finds), as
+    the channel gets them: the same again when the platform delivers the event a second time."""
+    if isinstance(event, Ignored):
+        return ()
+    keys = [f"{channel}:{event.event_id}:{index}" for index in range(MAX_REPLIES_PER_EVENT)]
+    replies = []
+    for row in conn.execute(_REPLIES_TO_EVENT, {"keys": keys, "channel": channel}):
+        extra = row.payload.get("extra")
+        replies.append(
+            OutgoingMessage(
+                address=event.address,
+                message=outbound_from_json(row.payload),
+                language="en" if row.language == "en" else "sv",
+                extra={str(k): str(v) for k, v in extra.items()} if isinstance(extra, dict) else None,
+            )
+        )
+    return tuple(replies)
+
+
 def _asked_in(messages: list[Outbound], question_id: str) -> QuestionOut | None:
     """The message among `messages` that asks `question_id` (again), if one does."""
     return next((m for m in messages if isinstance(m, QuestionOut) and m.question_id == question_id), None)
 
 
 class ChatInbox:
-    def __init__(self, dialogues: Dialogues, *, municipality_contact: str | None = None) -> None:
+    def __init__(
+        self,
+        dialogues: Dialogues,
+        *,
+        municipality_contact: str | None = None,
+        answer_url: Callable[[int, int], str] | None = None,
+    ) -> None:
         self.dialogues = dialogues
         self.municipality_contact = municipality_contact
+        # A fresh web answer link for (contact, consultation): what an inline reply shows besides the text.
+        self.answer_url = answer_url
         self.router = ChatRouter(dialogues)
         self._sequence = itertools.count(1)  # advanced in the writer's thread, so in commit order
 
-    def handle(self, conn: Connection, channel: str, event: ChatEvent, *, now: dt.datetime) -> InboxOutcome:
-        """Run in the writer's transaction."""
+    def handle(
+        self, conn: Connection, channel: str, event: ChatEvent, *, now: dt.datetime, inline: bool = False
+    ) -> InboxOutcome:
+        """Run in the writer's transaction. `inline`: the channel answers inside the platform's request
+        (adapters/base.py's InlineReplyChannel); the outcome then carries the replies."""
         if isinstance(event, Ignored):
             return InboxOutcome()
         record = {"channel": channel, "event_id": event.event_id, "received_at": now}
         if not conn.execute(_RECORD_EVENT, record).rowcount:
-            return InboxOutcome(duplicate=True)
+            duplicate = InboxOutcome(duplicate=True)
+            return replace(duplicate, inline=_recorded_replies(conn, channel, event)) if inline else duplicate
+        if not inline:
+            return self._handle(conn, channel, event, now=now, inline=False)
+        outcome = self._handle(conn, channel, event, now=now, inline=True)
+        return replace(outcome, inline=_recorded_replies(conn, channel, event))
+
+    def _handle(
+        self, conn: Connection, channel: str, event: ChatEvent, *, now: dt.datetime, inline: bool
+    ) -> InboxOutcome:
+        assert not isinstance(event, Ignored)
         if isinstance(event, ReachabilityChanged):
             mark_reachable(conn, channel=channel, address=event.address, reachable=event.reachable, now=now)
             return InboxOutcome()
         if isinstance(event, Pressed):
-            return self._press(conn, channel, event, now=now)
+            return self._press(conn, channel, event, now=now, inline=inline)
         # The contact, its active consultation and dialogue in one statement: all a typed answer needs.
         context = chat_at(conn, channel=channel, address=event.address)
         code = (
@@ -209,10 +274,10 @@ class ChatInbox:
             messages = [self._my_data(conn, context.contact.id, context.contact.language)]
         else:
             reply = self.router.receive(conn, context, TextIn(event.text), channel=channel, now=now)
-            self._queue(conn, channel, event, contact_id, reply.messages, now)
+            self._queue(conn, channel, event, contact_id, reply.messages, now, inline=inline)
             edit = self._typed_answer_edit(conn, channel, event, context, reply) if reply.left else None
             return InboxOutcome(replies=len(reply.messages), edit=edit)
-        self._queue(conn, channel, event, contact_id, messages, now)
+        self._queue(conn, channel, event, contact_id, messages, now, inline=inline)
         return InboxOutcome(replies=len(messages))
 
     def _typed_answer_edit(
@@ -247,14 +312,16 @@ class ChatInbox:
         )
         return TextOut(summary, "summary")
 
-    @staticmethod
     def _queue(
+        self,
         conn: Connection,
         channel: str,
         event: Typed | Started | Unreadable | Pressed,
         contact_id: int | None,
         messages: list[Outbound],
         now: dt.datetime,
+        *,
+        inline: bool,
     ) -> None:
         queue_replies(
             conn,
@@ -265,11 +332,25 @@ class ChatInbox:
             messages=messages,
             idempotency_key=f"{channel}:{event.event_id}",
             now=now,
+            answered_inline=inline,
+            extra=self._web_link(conn, contact_id) if inline else None,
         )
+
+    def _web_link(self, conn: Connection, contact_id: int | None) -> dict[str, str] | None:
+        """The contact's answer link for the consultation their chat is about now (as the dialogue just
+        left it), for a reply that shows no answer controls; None when there is none."""
+        if contact_id is None or self.answer_url is None:
+            return None
+        consultation_id = conn.execute(_ACTIVE_CONSULTATION, {"contact_id": contact_id}).scalar_one_or_none()
+        if consultation_id is None:
+            return None
+        return {"web_link": self.answer_url(contact_id, consultation_id)}
 
     # --- presses -----------------------------------------------------------------------------------
 
-    def _press(self, conn: Connection, channel: str, event: Pressed, *, now: dt.datetime) -> InboxOutcome:
+    def _press(
+        self, conn: Connection, channel: str, event: Pressed, *, now: dt.datetime, inline: bool
+    ) -> InboxOutcome:
         context = chat_at(conn, channel=channel, address=event.address)
         language = context.contact.language if context is not None else language_of(event.language)
         stale = InboxOutcome(notice=phrase("chat_stale_button", language))
@@ -298,7 +379,7 @@ class ChatInbox:
         else:
             content = ShowAnswer(event.label)
         edit = MessageEdit(event.address, event.message_ref, content, event.shown, next(self._sequence))
-        self._queue(conn, channel, event, context.contact.id, messages, now)
+        self._queue(conn, channel, event, context.contact.id, messages, now, inline=inline)
         return replace(InboxOutcome(), edit=edit, replies=len(messages))
 
     def _awaited(self, conn: Connection, context: ChatContext) -> _Awaited | None:

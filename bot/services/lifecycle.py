@@ -167,7 +167,7 @@ def _tell_mid_dialogue(app: App, conn: Connection, consultation_id: int, *, now:
         sa.select(dialogues_t.c.contact_id, dialogues_t.c.channel).where(
             dialogues_t.c.consultation_id == consultation_id,
             dialogues_t.c.status.in_(MID_DIALOGUE),
-            dialogues_t.c.channel.in_(sorted(app.channels)),
+            dialogues_t.c.channel.in_(sorted(app.proactive_channels())),
         )
     ).all()
     if not started:

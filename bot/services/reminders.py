@@ -201,7 +201,7 @@ def _consultation_reminders(
             sa.select(contacts_t.c.id, contacts_t.c.active_consultation_id).where(contacts_t.c.id.in_(contact_ids))
         ).all()
     )
-    enabled = set(app.channels)
+    enabled = app.proactive_channels()
     outbox_rows: list[dict[str, Any]] = []
     for row in rows:
         contact = reach.get(row.contact_id)

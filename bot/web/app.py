@@ -85,6 +85,7 @@ def create_web_app(app: App, *, background: bool = False) -> FastAPI:
         # The sender process's stand-ins make `edit` calls too (RemoteChannel), so these are editors.
         {name: cast(MessageEditor, ch) for name, ch in senders.items() if name in chats},
         events=web_metrics.chat_events,
+        aliases=channel_registry.webhook_aliases(app.settings),
     )
     polled = {name: ch for name, ch in chats.items() if name in polling_names and isinstance(ch, PollingChannel)}
     web.state.chat_webhooks = chat_webhooks

@@ -13,7 +13,9 @@ The same path for every chat channel (adapters/base.py's `ChatChannel`):
    awaited here: nothing is left running after the request, and edits to one message are applied in
    commit order (MessageEdits). The edit is cosmetic: if it fails, the old controls stay and a press on
    them is answered as stale.
-5. The channel builds the acknowledgement (Telegram answers the press inside it).
+5. The channel builds the acknowledgement (Telegram answers the press inside it). A channel that can only
+   answer inside the request (adapters/base.py's InlineReplyChannel: a Teams outgoing webhook) gets the
+   replies from the inbox and puts them in its answer (`reply`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import Final, Protocol
+from typing import Final, Protocol, cast
 
 from prometheus_client import Counter
 from starlette.requests import Request
@@ -35,6 +37,7 @@ from adapters.base import (
     DeliveryResult,
     EditContent,
     Ignored,
+    InlineReplyChannel,
     MalformedRequest,
     NotAuthentic,
     Pressed,
@@ -103,14 +106,21 @@ class ChatWebhooks:
         editors: Mapping[str, MessageEditor],
         *,
         events: Counter | None = None,
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.app = app
         self.events = events  # /metrics: samrad_chat_events_total{channel, outcome}
         self.writer = writer
         self.channels = dict(channels)
+        # Those that answer inside the request, found once: a protocol check costs microseconds per call.
+        self.inline = frozenset(name for name, channel in self.channels.items() if isinstance(channel, InlineReplyChannel))
         self.editors = dict(editors)
-        self.inbox = ChatInbox(app.dialogues, municipality_contact=app.settings.municipality_contact)
+        self.inbox = ChatInbox(
+            app.dialogues, municipality_contact=app.settings.municipality_contact, answer_url=app.answer_url
+        )
         self.edits = MessageEdits()
+        # Webhook paths that are not a channel's name (bot/channels.py's `webhook_path`), to that name.
+        self.aliases = dict(aliases or {})
 
     async def handle(self, name: str, channel: ChatChannel, event: ChatEvent) -> InboxOutcome:
         """Commit one event through the inbox and make the edit it asks for (shared with polling)."""
@@ -118,9 +128,12 @@ class ChatWebhooks:
             self._count(name, "ignored")
             return InboxOutcome()  # nothing to record: no transaction
         now = self.app.clock()
-        outcome = await self.writer.run_async(lambda conn: self.inbox.handle(conn, name, event, now=now))
+        inline = name in self.inline
+        outcome = await self.writer.run_async(
+            lambda conn: self.inbox.handle(conn, name, event, now=now, inline=inline)
+        )
         self._count(name, "duplicate" if outcome.duplicate else "handled")
-        if outcome.replies:
+        if outcome.replies and not inline:
             self.app.notify_outbox()  # committed: a running outbox worker sends them now
         if outcome.edit is not None:
             await self.edits.apply(name, self.editors.get(name, channel), outcome.edit)
@@ -153,7 +166,8 @@ def _plain(text: str, status: int) -> Response:
 
 async def chat_webhook(request: Request) -> Response:
     webhooks: ChatWebhooks = request.app.state.chat_webhooks
-    name = request.path_params["channel"]
+    path = request.path_params["channel"]
+    name = webhooks.aliases.get(path, path)
     channel = webhooks.channels.get(name)
     if channel is None:
         return _plain("no such chat channel, or it is off", 404)
@@ -172,7 +186,10 @@ async def chat_webhook(request: Request) -> Response:
     outcome = await webhooks.handle(name, channel, event)
     if outcome.notice and isinstance(event, Pressed):
         await channel.answer_press(event, outcome.notice)
-    reply = channel.acknowledge(event, notice=outcome.notice)
+    if name in webhooks.inline:
+        reply = cast(InlineReplyChannel, channel).reply(event, outcome.inline)
+    else:
+        reply = channel.acknowledge(event, notice=outcome.notice)
     return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
 
 

@@ -28,9 +28,11 @@ from adapters.base import (
     Unreadable,
 )
 from adapters.slack import SlackChannel
+from adapters.teams_outgoing import TeamsOutgoingChannel
 from adapters.telegram import TelegramChannel
 from tests.fakes.slack_api import FORM, block_actions, event_callback, message_event, signed
 from tests.fakes.slack_api import SlackMessage as FakeSlackMessage
+from tests.fakes.teams_outgoing import SECURITY_TOKEN, activity, mention, teams_signature
 
 EVENTS = (Typed, Started, Pressed, Unreadable, ReachabilityChanged, Ignored)
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -161,3 +163,34 @@ def test_the_untouched_slack_requests_are_events() -> None:
     assert isinstance(parsed_by_slack(event_callback(message_event("U1", "D1", "ja")), "application/json"), Typed)
     press = block_actions("U1", SHOWN, "a:affected:yes")
     assert isinstance(parsed_by_slack(press, FORM), Pressed)
+
+
+TEAMS_MENTION = TeamsOutgoingChannel(SECURITY_TOKEN)
+
+
+def parsed_by_teams_mention(body: bytes) -> ChatEvent | None:
+    try:
+        event = TEAMS_MENTION.parse({"authorization": teams_signature(body)}, body)
+    except MalformedRequest:
+        return None
+    assert isinstance(event, EVENTS)
+    return event
+
+
+@FUZZ
+@given(st.binary(max_size=300) | json_values.map(lambda value: json.dumps(value).encode()))
+def test_any_signed_body_is_an_event_or_a_400_for_teams_mentions(body: bytes) -> None:
+    parsed_by_teams_mention(body)
+
+
+@FUZZ
+@given(st.data())
+def test_a_real_teams_activity_with_any_field_swapped_is_an_event_or_a_400(data: st.DataObject) -> None:
+    real = activity(mention("ja"), activity_id="1773134251437", aad_object_id="6f1c2b8e")
+    path = data.draw(st.sampled_from(_paths(real)[1:]))
+    parsed_by_teams_mention(json.dumps(_replaced(real, path, data.draw(json_values))).encode())
+
+
+def test_the_untouched_teams_activity_is_typed() -> None:
+    real = activity(mention("ja"), activity_id="1773134251437", aad_object_id="6f1c2b8e")
+    assert isinstance(parsed_by_teams_mention(json.dumps(real).encode()), Typed)

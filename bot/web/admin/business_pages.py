@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from bot.services import businesses, contacts, directory
+from bot.services import businesses, contacts, directory, teams_webhooks
 from bot.services.audit import record, record_row
 from bot.web.admin.access import Official, OfficialForm, Refusal, Staff, app_of
 from bot.web.admin.pages import render, see_other, texts
@@ -88,6 +88,7 @@ def contact_page(request: Request, staff: Official, contact_id: int, done: str =
     t = texts(request)
     return render(
         request, "contact.html", contact.name or t["contact_heading"], staff, contact=contact,
+        webhook_broken=teams_webhooks.is_broken_webhook(contact.unreachable_reason),
         notice=t["erased"] if done == "erased" else None,
     )
 

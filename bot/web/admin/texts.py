@@ -195,6 +195,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         "conditional": "ställs bara om: {when}",
         "not_utf8": "Filen är inte UTF-8-text. Spara den som UTF-8 och försök igen.",
         "no_file": "Välj en fil.",
+        # Teams: a business's Workflows webhook that answers 404/410 (bot/services/teams_webhooks.py)
+        "teams_webhook_broken": "Teams-webhooken svarar inte längre",
+        "teams_webhook_broken_help": "Företaget har tagit bort eller bytt sitt flöde i Teams. Inget mer skickas dit förrän företaget gör ett nytt flöde och du importerar den nya adressen (teams_webhook_url).",
+        "teams_webhook_broken_since": "sedan",
     },
     "en": {
         "skip": "Skip to content",
@@ -383,6 +387,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         "conditional": "asked only if: {when}",
         "not_utf8": "The file is not UTF-8 text. Save it as UTF-8 and try again.",
         "no_file": "Choose a file.",
+        # Teams: a business's Workflows webhook that answers 404/410 (bot/services/teams_webhooks.py)
+        "teams_webhook_broken": "The Teams webhook no longer answers",
+        "teams_webhook_broken_help": "The business has deleted or replaced its flow in Teams. Nothing more is sent there until the business makes a new flow and you import its address (teams_webhook_url).",
+        "teams_webhook_broken_since": "since",
     },
 }
 
