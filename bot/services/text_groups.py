@@ -118,3 +118,22 @@ def _name(group: tuple[int, ...], words: list[list[str]]) -> str:
 
 def _key(word: str) -> str:
     return word[:NAME_KEY_LENGTH]
+
+
+def most_typical(texts: Sequence[str], count: int) -> list[int]:
+    """Positions of the `count` texts most like the rest (closest to their TF-IDF centroid), most typical
+    first: the quotes that represent a theme. Texts without content words come last."""
+    words = [" ".join(content_words(text)) for text in texts[:MAX_TEXTS]]
+    usable = [index for index, found in enumerate(words) if found]
+    rest = [index for index in range(len(words)) if not words[index]]
+    if len(usable) <= 1:
+        return (usable + rest)[:count]
+    from sklearn.feature_extraction.text import TfidfVectorizer  # see _cluster
+
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit_transform(
+        [words[index] for index in usable]
+    ).toarray()
+    centre = vectors.mean(axis=0)
+    closeness = vectors @ centre  # rows are unit vectors: the centroid's cosine, up to one factor
+    ranked = sorted(range(len(usable)), key=lambda i: (-float(closeness[i]), usable[i]))
+    return ([usable[i] for i in ranked] + rest)[:count]
