@@ -71,13 +71,22 @@ def with_free_text(app: App, texts: tuple[str, ...] = SWEDISH) -> FreeText:
     return FreeText(consultation_id, contact_ids)
 
 
+def take_back(app: App, consultation_id: int, contact_id: int, question_id: str = "comments") -> None:
+    """The contact goes back to the question and skips it: the stored answer is deleted."""
+    _send(app, consultation_id, contact_id, [CommandIn("change", question_id), CommandIn("skip")])
+
+
 def write(
     app: App, consultation_id: int, contact_id: int, text: str, *, question_id: str = "comments", again: bool = False
 ) -> None:
     """The contact answers `question_id` on the web page; `again`: changes an earlier answer to it."""
+    steps: list[Inbound] = [CommandIn("change", question_id)] if again else []
+    _send(app, consultation_id, contact_id, [*steps, ChoiceIn(question_id, (text,))])
+
+
+def _send(app: App, consultation_id: int, contact_id: int, steps: list[Inbound]) -> None:
     with app.engine.begin() as conn:
         contact, consultation = load_contact(conn, contact_id), load_consultation(conn, consultation_id)
         assert contact is not None and consultation is not None
-        steps: list[Inbound] = [CommandIn("change", question_id)] if again else []
-        for step in [*steps, ChoiceIn(question_id, (text,))]:
+        for step in steps:
             app.dialogues.answer(conn, contact, consultation, step, channel="web", now=app.clock())
