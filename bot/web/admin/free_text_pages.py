@@ -125,15 +125,15 @@ def decide(
 _DECISIONS = ("accept", "rename", "merge", "reject")
 
 
-@router.post("/consultations/{consultation_id}/free-text/answers/{contact_id}/{question_id}", response_class=HTMLResponse)
+@router.post("/consultations/{consultation_id}/free-text/answers/{contact_id}", response_class=HTMLResponse)
 def change_answer(
-    request: Request, staff: OfficialForm, consultation_id: int, contact_id: int, question_id: str,
+    request: Request, staff: OfficialForm, consultation_id: int, contact_id: int, question: Text = "",
     action: Text = "", theme: Annotated[int | None, Form()] = None, kind: Text = "", q: Text = "",
 ) -> Response:
-    """One change to an answer: tag or untag (a theme), mark or unmark (a kind of mark)."""
+    """One change to the contact's answer to `question`: tag or untag (a theme), mark or unmark (a kind)."""
     now = app_of(request).clock()
     actor = staff.actor
-    key = (contact_id, question_id[:40])
+    key = (contact_id, question)
 
     def run(session: Session) -> None:
         if action in ("tag", "untag"):

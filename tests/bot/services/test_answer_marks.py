@@ -47,7 +47,7 @@ def test_erasing_a_contact_removes_the_answers_marked_as_personal_data_and_keeps
 
 def test_business_secrets_are_flagged_in_both_exports_and_named_for_the_representatives_view(app: App) -> None:
     town = with_free_text(app, (PLAIN, SECRET, PERSONAL))
-    plain, secret, personal = town.contact_ids
+    _, secret, personal = town.contact_ids
     cid = town.consultation_id
     with app.session() as session:
         answer_marks.mark(session, cid, secret, "comments", "business_secret", actor=ACTOR, now=app.clock())

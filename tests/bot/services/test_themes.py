@@ -10,7 +10,15 @@ from sqlmodel import select
 from bot.bootstrap import App
 from bot.services import answer_marks, themes
 from storage.tables import AuditEntry
-from tests.bot.services.free_text_support import EVENING, PARKING, ROADWORKS, FreeText, take_back, with_free_text, write
+from tests.bot.services.free_text_support import (
+    EVENING,
+    PARKING,
+    ROADWORKS,
+    FreeText,
+    take_back,
+    with_free_text,
+    write,
+)
 
 ACTOR = "official@kommun.example [127.0.0.1]"
 
