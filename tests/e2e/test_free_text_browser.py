@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
+from bot.services import text_groups
 from bot.settings import Settings
 from tests.bot.services.free_text_support import with_free_text
 from tests.bot.web.admin.support import EMAILS, add_accounts
@@ -42,6 +43,7 @@ def app(sqlite_engine: Engine, clock: FixedClock) -> App:
 def test_an_official_decides_on_themes_and_marks_an_answer_and_the_page_meets_wcag(
     app: App, web: LiveServer, browser: Browser
 ) -> None:
+    text_groups.group_texts(["parkering", "parkeringen", "kvällsöppet"])  # load scikit-learn up front
     town = with_free_text(app)
     add_accounts(app)
     with phone(browser) as context:
@@ -50,8 +52,7 @@ def test_an_official_decides_on_themes_and_marks_an_answer_and_the_page_meets_wc
         page.goto(f"{web.url}/admin/consultations/{town.consultation_id}")
         page.get_by_role("link", name="Fritextsvar, teman och markeringar").click()
         expect(page).to_have_title("Fritextsvar – Samråd")
-        # The first suggestion in a process loads scikit-learn: allow it longer than a click.
-        page.get_by_role("button", name="Föreslå teman").press("Enter", timeout=30_000)
+        page.get_by_role("button", name="Föreslå teman").press("Enter", timeout=15_000)
         expect(page.get_by_role("status")).to_have_text("Nya förslag på teman är gjorda.")
         expect(page.get_by_role("heading", level=3, name="Förslag:")).to_have_count(3)
         page.get_by_role("button", name="Godkänn").first.click()
