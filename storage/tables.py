@@ -183,6 +183,59 @@ class Answer(SQLModel, table=True):
     answered_at: dt.datetime = _created()
 
 
+class Theme(SQLModel, table=True):
+    """A theme of a consultation's free-text answers: suggested by grouping similar answers, or accepted
+    (made or kept by an official). A rejected suggestion is deleted."""
+
+    __tablename__ = "themes"
+    # The unique constraint's leading column also indexes consultation_id.
+    __table_args__ = (UniqueConstraint("consultation_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE")
+    name: str
+    status: str = "suggested"  # suggested | accepted
+    created_at: dt.datetime = _created()
+    created_by: str
+    decided_at: dt.datetime | None = _moment()  # when it was accepted
+    decided_by: str | None = None
+
+
+class AnswerTheme(SQLModel, table=True):
+    """An answer tagged with a theme. Keyed like the answer itself (consultation, contact, question), not by
+    the answer row, so the tag stays when the contact answers again and the row is replaced."""
+
+    __tablename__ = "answer_themes"
+    # The unique constraint's leading column also indexes theme_id.
+    __table_args__ = (UniqueConstraint("theme_id", "contact_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    theme_id: int = Field(foreign_key="themes.id", ondelete="CASCADE")
+    consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE", index=True)
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    question_id: str
+    tagged_at: dt.datetime = _created()
+    tagged_by: str
+
+
+class AnswerMark(SQLModel, table=True):
+    """An official's mark on an answer: it holds personal data (erased with its contact) or a business
+    secret (sekretess, OSL 30:23: flagged in exports, hidden from representatives). Keyed like the answer,
+    so the mark stays when the contact answers again."""
+
+    __tablename__ = "answer_marks"
+    # The unique constraint's leading column also indexes consultation_id.
+    __table_args__ = (UniqueConstraint("consultation_id", "contact_id", "question_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    question_id: str
+    kind: str  # personal_data | business_secret
+    marked_at: dt.datetime = _created()
+    marked_by: str
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message waiting to be delivered (or delivered): the outbox worker's queue."""
 
@@ -346,3 +399,6 @@ audit_log_table = core_table(AuditEntry)
 users_table = core_table(User)
 staff_sessions_table = core_table(StaffSession)
 login_failures_table = core_table(LoginFailure)
+themes_table = core_table(Theme)
+answer_themes_table = core_table(AnswerTheme)
+answer_marks_table = core_table(AnswerMark)

@@ -224,6 +224,18 @@ def consultation_export(
             typer.echo(f"wrote {output}", err=True)
 
 
+@consultation_app.command("themes")
+def consultation_themes(
+    consultation_id: Annotated[int, typer.Argument(metavar="ID")],
+    suggest: Annotated[
+        bool, typer.Option("--suggest", help="print the groups of similar free-text answers a suggestion would make")
+    ] = False,
+) -> None:
+    """The themes of the free-text answers, one a line: answers, status, name (tab-separated)."""
+    with user_errors():
+        typer.echo(commands.consultation_themes(consultation_id, suggest=suggest))
+
+
 @app.command()
 def chat(
     consultation: Annotated[int, typer.Option("--consultation", help="consultation id")],

@@ -23,7 +23,7 @@ from bot import channels as channel_registry
 from bot.bootstrap import App, build
 from bot.cli import database
 from bot.cli.errors import UserFacingError
-from bot.services import access, businesses, consultations, contacts, export, links, teams_webhooks, users
+from bot.services import access, businesses, consultations, contacts, export, links, teams_webhooks, themes, users
 from bot.services.channel_reach import off_lines
 from bot.services.spreadsheet import csv_text
 from bot.settings import Settings, get_settings, settings_problem
@@ -38,6 +38,7 @@ _USER_ERRORS: tuple[type[Exception], ...] = (
     consultations.ConsultationError,
     contacts.ContactError,
     links.LinkError,
+    themes.ThemeError,
     users.UserError,
     QuestionnaireError,
 )
@@ -397,6 +398,25 @@ def consultation_export(consultation_id: int, format: str, *, excel: bool = Fals
         if format == "csv":
             return export.export_csv(session, consultation_id, excel=excel)
         return export.export_json(session, consultation_id)
+
+
+def consultation_themes(consultation_id: int, *, suggest: bool = False) -> str:
+    """The consultation's themes with their numbers of answers; `suggest`: the groups a suggestion would
+    make now (printed, not stored)."""
+    app = _app()
+    with _user_errors(), _reading(app) as session:
+        if suggest:
+            found = themes.compute_suggestions(session, consultation_id)
+            if not found:
+                return f"no suggestions: consultation {consultation_id} has too few similar free-text answers"
+            return "\n".join(
+                f"{len(s.answers)}\t{s.name}\t" + " ".join(f"{contact}:{question}" for contact, question in s.answers)
+                for s in found
+            )
+        rows = themes.list_themes(session, consultation_id)
+    if not rows:
+        return f"consultation {consultation_id} has no themes yet"
+    return "\n".join(f"{row.answers}\t{row.status}\t{row.name}" for row in rows)
 
 
 def user_add(email: str, role: str, password: str) -> str:

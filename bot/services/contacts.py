@@ -4,7 +4,8 @@ Personal data of a contact lives in more places than the contacts row: chat iden
 history (addresses, and platforms' error texts such as "SMTP 550 for anna@…"), the messages sent to them
 (summaries repeat their free-text answers, greetings their name) and the dialogue's state (a copy of
 their answers). All of it goes. The answers table keeps their answers without their identity; free-text
-answers are kept as written (the municipality's record; an official reviews them, see README).
+answers are kept as written (the municipality's record; an official reviews them, see README), except
+those an official marked as holding personal data (bot/services/answer_marks.py): their values go.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.services.answer_marks import erase_personal_answers
 from bot.services.audit import record
 from storage.tables import ChannelIdentity, Contact
 from storage.tables import channel_identities_table as identities_t
@@ -69,6 +71,8 @@ def erase_contact(session: Session, contact_id: int, *, now: dt.datetime, actor:
             .where(dialogues_t.c.id == dialogue_id)
             .values(state={**state, "answers": {}})
         )
+    # Free text an official marked as holding personal data goes too; other answers stay as written.
+    erase_personal_answers(conn, contact_id)
     record(session, actor=actor, action="contact.erase", target=f"contact:{contact_id}", detail={}, now=now)
 
 

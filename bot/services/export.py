@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.services import responses
+from bot.services.answer_marks import secret_answers
 from bot.services.consultations import get_consultation
 from bot.services.spreadsheet import csv_text
 from conversations.questionnaire import Questionnaire
@@ -27,6 +28,8 @@ FIXED_COLUMNS = (
     "completed_at",
 )
 ERASED_NAME = "(raderad)"
+# The last column: the ids of the row's answers marked as business secrets (OSL 30:23), joined by ";".
+SECRET_COLUMN = "secret_questions"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class ResponseRow:
     # A submitted response the contact has since changed without submitting again: `answers` are the
     # submitted ones, the changes wait in their dialogue.
     changes_not_submitted: bool = False
+    # The question ids of the answers an official marked as business secrets (bot/services/answer_marks.py).
+    secret_questions: tuple[str, ...] = ()
 
 
 def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire | None, list[ResponseRow]]:
@@ -65,6 +70,7 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
         .where(Invitation.consultation_id == consultation_id)
         .order_by(col(Business.name), col(Contact.id))
     )
+    secrets = secret_answers(session.connection(), consultation_id)
     rows = []
     for invitation, contact, business in session.exec(query):
         assert contact.id is not None
@@ -84,6 +90,7 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
                 changes_not_submitted=responses.changes_not_submitted(
                     dialogue.state if dialogue else None, answers.get(contact.id, {})
                 ),
+                secret_questions=tuple(sorted(q for c, q in secrets if c == contact.id)),
             )
         )
     return questionnaire, rows
@@ -130,10 +137,11 @@ def export_csv(session: Session, consultation_id: int, *, excel: bool = False) -
             _time(row.invited_at),
             _time(row.completed_at),
             *(csv_cell(row.answers.get(question.id)) for question in questions),
+            ";".join(row.secret_questions),
         ]
         for row in rows
     )
-    return csv_text([*FIXED_COLUMNS, *(q.id for q in questions)], body, excel=excel)
+    return csv_text([*FIXED_COLUMNS, *(q.id for q in questions), SECRET_COLUMN], body, excel=excel)
 
 
 def export_json(session: Session, consultation_id: int) -> str:
@@ -159,6 +167,7 @@ def export_json(session: Session, consultation_id: int) -> str:
                 "completed_at": _time(row.completed_at) or None,
                 "answers": row.answers,
                 "changes_not_submitted": row.changes_not_submitted,
+                SECRET_COLUMN: list(row.secret_questions),
             }
             for row in rows
         ],

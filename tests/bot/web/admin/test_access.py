@@ -49,6 +49,11 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("POST", "/admin/businesses/import", 403, 422, 422),
     ("POST", "/admin/contacts/999/erase", 403, 404, 404),
     ("POST", "/admin/users", 403, 403, 422),
+    ("GET", "/admin/consultations/1/free-text", 403, 200, 200),
+    ("POST", "/admin/consultations/1/free-text/suggest", 403, 303, 303),  # no answers: no suggestions
+    ("POST", "/admin/consultations/1/free-text/themes", 403, 409, 409),  # no name
+    ("POST", "/admin/consultations/1/free-text/themes/999", 403, 409, 409),
+    ("POST", "/admin/consultations/1/free-text/answers/999", 403, 409, 409),
     ("POST", "/admin/logout", 303, 303, 303),  # last: it ends the session
 ]
 
@@ -94,7 +99,7 @@ def test_the_table_names_every_route_of_the_officials_pages(app: App) -> None:
     tested = {(method, path.replace("/999", "/{id}").replace("/1/", "/{id}/").replace("/1", "/{id}"))
               for method, path, *_ in ROUTES}
     normalised = {(method, path.replace("{case_id}", "{id}").replace("{consultation_id}", "{id}")
-                   .replace("{contact_id}", "{id}")) for method, path in declared}
+                   .replace("{contact_id}", "{id}").replace("{theme_id}", "{id}")) for method, path in declared}
     assert normalised <= tested, sorted(normalised - tested)
 
 
