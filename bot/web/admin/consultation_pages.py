@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.services import consultations, drafts, export, lifecycle
+from bot.services import consultations, drafts, export, feedback, lifecycle
 from bot.services.audit import record
 from bot.services.broadcast import broadcast
 from bot.services.progress import progress_by_channel, still_sending
@@ -115,6 +115,7 @@ def consultation_page(
         channels = progress_by_channel(conn, consultation_id)
         sending = still_sending(conn, consultation_id)
         matching = len(consultations.audience_contact_ids(conn, consultation.audience))
+        shown = feedback.published(conn, consultation_id)
     t = texts(request)
     notice = {
         "created": t["created"],
@@ -124,7 +125,7 @@ def consultation_page(
     return render(
         request, "consultation.html", consultation.title, staff,
         consultation=consultation, case=case, stats=stats, channels=channels, sending=sending, notice=notice,
-        matching=matching,
+        matching=matching, feedback=shown,
         questions=(consultation.snapshot or consultation.spec.get("consultation", {})).get("questions", []),
     )
 
