@@ -14,7 +14,9 @@ from bot.web.admin.pages import render, see_other, texts
 router = APIRouter()
 
 
-def _page(request: Request, staff: Staff, *, status: int = 200, done: str | None = None) -> Response:
+def _page(
+    request: Request, staff: Staff, *, status: int = 200, done: str | None = None, problem: str | None = None
+) -> Response:
     app = app_of(request)
     with app.engine.connect() as conn:
         chosen = digests.subscription(conn, staff.session.user_id)
@@ -22,7 +24,7 @@ def _page(request: Request, staff: Staff, *, status: int = 200, done: str | None
     choices = [("none", t["digest_none"]), ("event", t["digest_event"]), ("weekly", t["digest_weekly"])]
     return render(
         request, "digest.html", t["digest"], staff, status=status, chosen=chosen or "none", choices=choices,
-        done=done, email_on="email" in app.channels,
+        done=done, problem=problem, email_on="email" in app.channels,
     )
 
 
@@ -42,5 +44,5 @@ def digest_save(
             digests.subscribe(conn, staff.session.user_id, wanted, actor=staff.actor, now=app.clock(),
                               timezone=app.settings.timezone)
     except digests.DigestError:
-        return _page(request, staff, status=422)
+        return _page(request, staff, status=422, problem=texts(request)["digest_invalid"])
     return see_other("/admin/digest?done=saved")

@@ -16,7 +16,6 @@ from conversations.messages import Language
 from storage.tables import Consultation
 
 router = APIRouter()
-MAX_FIELD = feedback.MAX_TEXT_CHARS * 2  # longer is refused by the form itself (422 page), unread
 
 
 def _consultation(request: Request, consultation_id: int) -> Consultation:
@@ -87,8 +86,9 @@ def feedback_save(
     request: Request,
     staff: OfficialForm,
     consultation_id: int,
-    text_sv: Annotated[str, Form(max_length=MAX_FIELD)] = "",
-    text_en: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+    # No max_length here: the body limit caps the request, and check_text says how long is too long.
+    text_sv: Annotated[str, Form()] = "",
+    text_en: Annotated[str, Form()] = "",
 ) -> Response:
     consultation = _consultation(request, consultation_id)
     app = app_of(request)

@@ -225,6 +225,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "digest_event": "Ett mejl för varje händelse",
         "digest_weekly": "En sammanfattning varje måndag",
         "digest_saved": "Ditt val är sparat.",
+        "digest_invalid": "Välj ett av alternativen.",
         "digest_email_off": "E-post är inte påslaget här ännu, så inga mejl skickas förrän det är det.",
     },
     "en": {
@@ -444,6 +445,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "digest_event": "One e-mail for each event",
         "digest_weekly": "A summary every Monday",
         "digest_saved": "Your choice is saved.",
+        "digest_invalid": "Choose one of the options.",
         "digest_email_off": "E-mail is not switched on here yet, so no e-mail is sent until it is.",
     },
 }

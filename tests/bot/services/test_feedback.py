@@ -167,15 +167,15 @@ def test_refusals_are_one_plain_line_and_change_nothing(town_app: App) -> None:
         feedback.publish_for(town_app, closed.consultation_id, actor="x")
     with pytest.raises(feedback.FeedbackError, match=r"^write the feedback in Swedish \(the English text is optional\)$"):
         feedback.check_text(" \n ", EN)
-    with pytest.raises(feedback.FeedbackError, match="^the English text is 4001 characters long; keep it to 4000$"):
+    with pytest.raises(feedback.FeedbackError, match=r"^the English text is 4001 characters long; keep it to 4000$"):
         feedback.check_text(SV, "x" * 4001)
     assert feedback.check_text("a" * 4000, None).sv == "a" * 4000
-    with pytest.raises(feedback.FeedbackError, match="^there is no consultation 999$"):
+    with pytest.raises(feedback.FeedbackError, match=r"^there is no consultation 999$"):
         feedback.plan_for(town_app, 999, feedback.FeedbackText(SV))
 
     write(town_app, closed)
     feedback.publish_for(town_app, closed.consultation_id, actor="x")
-    with pytest.raises(feedback.FeedbackError, match="is published and can no longer be changed$"), town_app.engine.begin() as conn:
+    with pytest.raises(feedback.FeedbackError, match=r"is published and can no longer be changed$"), town_app.engine.begin() as conn:
         feedback.save(conn, closed.consultation_id, feedback.FeedbackText("Annat"), actor="y", now=town_app.clock())
     with town_app.engine.connect() as conn:
         stored = feedback.load(conn, closed.consultation_id)
