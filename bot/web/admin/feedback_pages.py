@@ -70,6 +70,7 @@ def _preview(request: Request, consultation_id: int, text: feedback.FeedbackText
              "subject": feedback.subject(titles, language),
              "text": feedback.message(titles, text, language).text}
             for language, label in languages.items()
+            if language == "sv" or text.en  # without English, everyone gets the Swedish message
         ],
     }
 

@@ -53,6 +53,10 @@ def test_an_official_writes_previews_and_publishes_the_feedback_once(app: App, w
         assert "Får den inte: 1 avregistrerade, 1 raderade, 1 som inte går att nå." in preview
         assert "Publicera och skicka till 3 deltagare" in preview
 
+        browser.post(page, data={"csrf": csrf, "text_sv": SV, "text_en": ""})
+        swedish_only = browser.get(page).text
+        assert "Deltagare som läser svenska (3)" in swedish_only and "Thank you for taking part" not in swedish_only
+        browser.post(page, data={"csrf": csrf, "text_sv": SV, "text_en": EN})
         published = browser.post(page + "/publish", data={"csrf": csrf})
         assert published.headers["location"] == page + "?done=published&n=2"
         again = browser.post(page + "/publish", data={"csrf": csrf})
@@ -73,7 +77,7 @@ def test_an_official_writes_previews_and_publishes_the_feedback_once(app: App, w
 
     assert len(feedback_rows(app)) == 2
     actor = [e.actor.split(" ")[0] for e in audit(app, "feedback.write")]
-    assert actor == [EMAILS["official"]]
+    assert actor == [EMAILS["official"]] * 3  # the first draft, Swedish only, and both languages again
     assert [e.detail["queued"] for e in audit(app, "feedback.publish")] == [2]
 
 
