@@ -196,3 +196,47 @@ def test_feedback_for_an_open_consultation_waits_until_it_has_closed(app: App) -
     with app.engine.connect() as conn:
         stored = feedback.load(conn, consultation_id)
     assert stored is not None and not stored.published
+
+
+def test_a_participant_with_their_businesss_teams_flow_gets_it_as_a_card_there(app: App) -> None:
+    from tests.bot.services.outreach_support import bind
+    from tests.fakes.channel import FakeChannel
+
+    app.channels.update(teams=FakeChannel(name="teams"), email=FakeChannel(name="email"))
+    closed = closed_consultation(app)
+    flow = "https://prod-01.westeurope.logic.azure.com/workflows/blommor?sig=abcdef"
+    bind(app, closed.cilla, "teams", flow)  # Cilla's business posts to its own Teams channel
+    write(app, closed)
+    report = feedback.publish_for(app, closed.consultation_id, actor="x")
+
+    assert report.plan.per_channel() == {"email": 2, "teams": 1}  # Dan's Telegram is off here: his e-mail
+    [card] = [row for row in feedback_rows(app) if row.channel == "teams"]
+    assert (card.contact_id, card.address, card.payload["language"]) == (closed.cilla, flow, "sv")
+
+
+def test_two_officials_publishing_at_the_same_moment_send_each_participant_one_message(app: App) -> None:
+    import threading
+
+    from tests.fakes.channel import FakeChannel
+
+    app.channels.update(email=FakeChannel(name="email"))
+    closed = closed_consultation(app)
+    write(app, closed)
+    start = threading.Barrier(2)
+    reports: list[feedback.PublishReport] = []
+
+    def press(actor: str) -> None:
+        start.wait()
+        reports.append(feedback.publish_for(app, closed.consultation_id, actor=actor))
+
+    threads = [threading.Thread(target=press, args=(f"official{n}@kommun.example",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(report.already_published for report in reports) == [False, True]
+    assert sorted(report.queued for report in reports) == [0, 2]  # Dan and Bo by e-mail; Cilla reads it on the web
+    assert sorted((row.contact_id, row.channel) for row in feedback_rows(app)) == [
+        (closed.dan, "email"), (closed.bo, "email")
+    ]
