@@ -237,3 +237,36 @@ def test_a_bad_slack_notify_channel_is_one_clear_line() -> None:
     )
     assert Settings(_env_file=None, slack_notify_channel=" C0NOTIFY1 ").slack_notify_channel == "C0NOTIFY1"  # type: ignore[call-arg]
     assert Settings(_env_file=None, slack_notify_channel="").slack_notify_channel is None  # type: ignore[call-arg]
+
+
+def test_two_processes_ticking_at_the_same_moment_queue_each_notice_and_digest_once(
+    db_engine: Engine, clock: FixedClock
+) -> None:
+    import threading
+
+    apps = [staff_app(db_engine, clock) for _ in range(2)]
+    for app in apps:
+        app.channels["email"] = FakeChannel(name="email")
+    subscribe(apps[0], "event@kommun.example", "official", "event")
+    subscribe(apps[0], "weekly@kommun.example", "representative", "weekly")
+    clock.advance(dt.timedelta(days=4, hours=1))  # Monday 3 March, 10:00: last week's digest is due
+    closed_consultation(apps[0])  # and this opens and closes now
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def tick(job: Any, app: App) -> None:
+        start.wait()
+        try:
+            job(app)
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=tick, args=(job, app)) for job in (staff_notices.tick, digests.tick) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    keys = sorted(row.idempotency_key.split(":")[0] + ":" + row.address for row in staff_rows(apps[0]))
+    assert keys == ["digest:weekly@kommun.example"] + ["staff:event@kommun.example"] * 2  # opened, closed
