@@ -186,6 +186,8 @@ class SlackChannel:
         return result
 
     async def _dm_channel(self, user_id: str) -> str | DeliveryResult:
+        if user_id[:1] in ("C", "G"):  # a channel's ID (the staff's notify channel): posted to as it is
+            return user_id
         channel = self._dm.get(user_id)
         if channel is not None:
             return channel

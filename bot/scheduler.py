@@ -3,7 +3,9 @@
 APScheduler 3 (AsyncIOScheduler, on the web server's event loop) fires the ticks every
 `scheduler_tick_seconds`:
 - `lifecycle`: open drafts whose time has come (and queue their invitations), close what has closed;
-- `reminders`: queue the reminders that are due.
+- `reminders`: queue the reminders that are due;
+- `staff_notices`: queue the staff's notifications of consultations opened, closed and given feedback;
+- `digests`: queue each weekly digest that is due.
 The outbox worker runs beside them, for as long as the server does, and sends what they queue; with a
 `SenderProcess`, its calls to the platforms are made in a process of its own (bot/delivery/sender_process.py).
 
@@ -28,7 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.outbox import OutboxWorker
 from bot.delivery.sender_process import SenderProcess
-from bot.services import lifecycle, reminders
+from bot.services import digests, lifecycle, reminders, staff_notices
 from bot.writer import GroupCommitWriter
 
 if TYPE_CHECKING:
@@ -47,7 +49,20 @@ def _reminders(app: App) -> bool:
     return bool(report.queued)
 
 
-TICKS: dict[str, Callable[[App], bool]] = {"lifecycle": _lifecycle, "reminders": _reminders}
+def _staff_notices(app: App) -> bool:
+    return staff_notices.tick(app) > 0
+
+
+def _digests(app: App) -> bool:
+    return digests.tick(app) > 0
+
+
+TICKS: dict[str, Callable[[App], bool]] = {
+    "lifecycle": _lifecycle,
+    "reminders": _reminders,
+    "staff_notices": _staff_notices,
+    "digests": _digests,
+}
 
 
 class Background:

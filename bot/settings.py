@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_rate: float = 0.9
+    # A Slack channel's ID (C0123ABCD: the channel's name → About) for the staff's notifications, posted
+    # by the bot (invite it to the channel) when Slack is on.
+    slack_notify_channel: str | None = None
 
     # Teams: cards posted to each business's own Workflows webhook. It needs no credential of ours, so
     # it is switched on by name; the webhook URLs come with the businesses (teams_webhook_url).
@@ -178,6 +181,16 @@ class Settings(BaseSettings):
                 raise ValueError(f"{which}is not the base64 security token Teams showed when the outgoing "
                                  "webhook was made (copy it again, whole)")
         return ",".join(tokens)
+
+    @field_validator("slack_notify_channel")
+    @classmethod
+    def _slack_channel_id(cls, value: str | None) -> str | None:
+        # A name ("#samrad") would make chat.postMessage guess; an ID names one channel for good.
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"[CG][A-Z0-9]{6,20}", value.strip()):
+            raise ValueError("write the channel's ID, such as C0123ABCD (the channel's name → About), not its name")
+        return value.strip()
 
     @field_validator("teams_webhook_hosts", mode="before")
     @classmethod

@@ -367,6 +367,16 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "en": "The consultation “{title}” has now closed. The answers you gave are saved and the "
         "municipality will read them. Thank you!",
     },
+    # Feedback after a decision ("ni sa, vi gjorde"): the official's own text follows the heading.
+    "feedback_subject": {
+        "sv": "Återkoppling: {title}",
+        "en": "Feedback: {title}",
+    },
+    "feedback_message": {
+        "sv": "Tack för att du deltog i samrådet ”{title}”. Så här har kommunen använt svaren:\n\n{text}",
+        "en": "Thank you for taking part in the consultation “{title}”. This is what the municipality did with the "
+        "answers:\n\n{text}",
+    },
     "email_answer_link": {
         "sv": "Svara här: {link}",
         "en": "Answer here: {link}",

@@ -376,6 +376,37 @@ class LoginFailure(SQLModel, table=True):
     at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+class Feedback(SQLModel, table=True):
+    """"Ni sa, vi gjorde": what the municipality did with a consultation's input, one per consultation.
+    Written (and rewritten) as a draft; once published it is sent to the participants and kept as sent."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE", unique=True)
+    text_sv: str
+    text_en: str | None = None  # None: English-speaking participants get the Swedish text
+    written_by: str  # the audit log's actor of the last edit
+    written_at: dt.datetime = _created()
+    published_by: str | None = None
+    published_at: dt.datetime | None = _moment()
+
+
+class DigestSubscription(SQLModel, table=True):
+    """A staff member's own choice of e-mail about the municipality's consultations (no personal data in
+    them): each event as it happens, or a weekly digest."""
+
+    __tablename__ = "digest_subscriptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", unique=True)
+    frequency: str  # event | weekly
+    # The last week (ISO "2025-W09") whose digest was queued for this user: each digest goes once.
+    last_digest_week: str | None = None
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _updated()
+
+
 def core_table(model: type[SQLModel]) -> Table:
     """The Core `Table` behind a table model, typed, for `insert(...)`/`select(...)` on the hot path."""
     return SQLModel.metadata.tables[str(model.__tablename__)]
@@ -402,3 +433,5 @@ login_failures_table = core_table(LoginFailure)
 themes_table = core_table(Theme)
 answer_themes_table = core_table(AnswerTheme)
 answer_marks_table = core_table(AnswerMark)
+feedback_table = core_table(Feedback)
+digest_subscriptions_table = core_table(DigestSubscription)

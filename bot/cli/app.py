@@ -175,6 +175,21 @@ def consultation_close(consultation_id: Annotated[int, typer.Argument(metavar="I
         typer.echo(commands.consultation_close(consultation_id))
 
 
+@consultation_app.command("feedback")
+def consultation_feedback(
+    consultation_id: Annotated[int, typer.Argument(metavar="ID")],
+    file: Annotated[Path | None, typer.Option("--file", help="the feedback in Swedish (UTF-8 text)")] = None,
+    file_en: Annotated[Path | None, typer.Option("--file-en", help="the feedback in English (optional)")] = None,
+    publish: Annotated[bool, typer.Option("--publish", help="publish and send it (without: only preview)")] = False,
+) -> None:
+    """Feedback to participants ("ni sa, vi gjorde"): preview what goes to whom; --publish sends it, once."""
+    from bot.cli.feedback_command import consultation_feedback as run
+
+    with user_errors():
+        for line in run(consultation_id, file=file, file_en=file_en, publish=publish):
+            typer.echo(line)
+
+
 @consultation_app.command("broadcast")
 def consultation_broadcast(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Queue an invitation to every reachable contact in the audience (again: only to new ones)."""

@@ -23,7 +23,17 @@ from bot import channels as channel_registry
 from bot.bootstrap import App, build
 from bot.cli import database
 from bot.cli.errors import UserFacingError
-from bot.services import access, businesses, consultations, contacts, export, links, teams_webhooks, themes, users
+from bot.services import (
+    access,
+    businesses,
+    consultations,
+    contacts,
+    export,
+    links,
+    teams_webhooks,
+    themes,
+    users,
+)
 from bot.services.channel_reach import off_lines
 from bot.services.spreadsheet import csv_text
 from bot.settings import Settings, get_settings, settings_problem

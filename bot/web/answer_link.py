@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from bot.bootstrap import App
 from bot.links import AnswerLink, read_answer_token
+from bot.services import feedback
 from bot.services.dialogues import ConsultationRow
 from conversations.messages import Language
 
@@ -30,11 +31,13 @@ CLOSED: dict[Language, dict[str, str]] = {
         "title": "Samrådet är avslutat",
         "text": "Samrådet ”{title}” är avslutat och tar inte emot fler svar. Tack för ditt intresse! "
         "Kontakta {municipality} om du har frågor.",
+        "feedback": "Ni sa, vi gjorde: så här har kommunen använt svaren",
     },
     "en": {
         "title": "The consultation has closed",
         "text": "The consultation “{title}” has closed and takes no more answers. Thank you for your "
         "interest! Contact {municipality} if you have questions.",
+        "feedback": "You said, we did: what the municipality did with the answers",
     },
 }
 
@@ -52,14 +55,19 @@ def is_closed(consultation: ConsultationRow, now: dt.datetime) -> bool:
 
 
 def closed_page(request: Request, app: App, conn: Connection, consultation: ConsultationRow) -> HTMLResponse:
-    """Which consultation and that it has closed, in Swedish and English; nothing about the person (the
-    link may be on someone else's screen by now)."""
+    """Which consultation and that it has closed, in Swedish and English, with the municipality's feedback
+    once published; nothing about the person (the link may be on someone else's screen by now)."""
     questionnaire = app.dialogues.snapshots.get(conn, consultation.id)
+    # The feedback once published: where a participant with no chat or e-mail reads it.
+    shown = feedback.published(conn, consultation.id)
     sections = []
     for language in ("sv", "en"):
         title = questionnaire.title.get(language) if questionnaire else consultation.title
         words = CLOSED[language]
         text = words["text"].format(title=title, municipality=app.settings.municipality)
-        sections.append({"lang": language, "title": words["title"], "text": text})
+        section: dict[str, object] = {"lang": language, "title": words["title"], "text": text}
+        if shown is not None:
+            section |= {"feedback_heading": words["feedback"], "feedback": shown.text.text(language).split("\n\n")}
+        sections.append(section)
     context = {"lang": "sv", "sections": sections, "municipality": app.settings.municipality}
     return templates.TemplateResponse(request, "closed.html", context)

@@ -272,6 +272,14 @@ class FakeSlack:
             self.users[user.id] = user
             return user
 
+    def channel(self, channel_id: str = "C0NOTIFY1") -> FakeSlackUser:
+        """A channel the bot was invited to (the staff's notify channel): posted to by its ID, no
+        conversations.open needed. Kept as a member-less "user" whose conversation is the channel."""
+        with self._lock:
+            room = FakeSlackUser(channel_id, "", dm=channel_id)
+            self.channels[channel_id] = room
+            return room
+
     def fail_next(self, method: str, error: str, *, status: int = 200, retry_after: int | None = None,
                   times: int = 1) -> None:
         """The next `times` calls of `method` answer `error` (with this HTTP status)."""

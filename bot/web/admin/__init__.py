@@ -15,6 +15,8 @@ from bot.web.admin import (
     business_pages,
     case_pages,
     consultation_pages,
+    digest_pages,
+    feedback_pages,
     free_text_pages,
     other_pages,
 )
@@ -25,7 +27,9 @@ STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 
 router = APIRouter(prefix="/admin")
-for pages in (auth_pages, case_pages, consultation_pages, free_text_pages, business_pages, other_pages):
+for pages in (
+    auth_pages, case_pages, consultation_pages, free_text_pages, feedback_pages, digest_pages, business_pages, other_pages
+):
     router.include_router(pages.router)
 
 

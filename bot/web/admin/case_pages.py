@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.services import cases
+from bot.services import cases, feedback
 from bot.services.consultations import consultation_stats
 from bot.web.admin.access import Refusal, Representative, app_of
 from bot.web.admin.pages import language, render, texts
@@ -47,11 +47,13 @@ def case_list(
 def case_page(request: Request, staff: Representative, case_id: int) -> Response:
     with app_of(request).session() as session:
         found = cases.case_with_consultations(session, case_id)
+        shown = feedback.published_in_case(session.connection(), case_id)
     if found is None:
         raise Refusal(404, "not_found")
     case, stats = found
     level = dialogue_model.participation_level(case.type, case.stage)
     title = texts(request)["case_heading"].format(reference=case.reference)
     return render(
-        request, "case.html", title, staff, case=case, consultations=stats, level=level, **model_labels(request)
+        request, "case.html", title, staff, case=case, consultations=stats, level=level, feedback=shown,
+        **model_labels(request),
     )

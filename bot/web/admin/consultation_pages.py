@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.services import consultations, drafts, export, lifecycle, teams_webhooks
+from bot.services import consultations, drafts, export, feedback, lifecycle, teams_webhooks
 from bot.services.audit import record
 from bot.services.broadcast import broadcast
 from bot.services.progress import progress_by_channel, still_sending
@@ -116,6 +116,7 @@ def consultation_page(
         sending = still_sending(conn, consultation_id)
         matching = len(consultations.audience_contact_ids(conn, consultation.audience))
         broken_webhooks = teams_webhooks.broken_webhooks(conn, consultation_id=consultation_id)
+        shown = feedback.published(conn, consultation_id)
     t = texts(request)
     notice = {
         "created": t["created"],
@@ -126,6 +127,7 @@ def consultation_page(
         request, "consultation.html", consultation.title, staff,
         consultation=consultation, case=case, stats=stats, channels=channels, sending=sending, notice=notice,
         matching=matching, broken_webhooks=broken_webhooks,
+        feedback=shown,
         questions=(consultation.snapshot or consultation.spec.get("consultation", {})).get("questions", []),
     )
 
