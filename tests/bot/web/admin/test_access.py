@@ -49,6 +49,10 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("POST", "/admin/businesses/import", 403, 422, 422),
     ("POST", "/admin/contacts/999/erase", 403, 404, 404),
     ("POST", "/admin/users", 403, 403, 422),
+    ("POST", "/admin/users/999/role", 403, 403, 422),  # no role chosen
+    ("POST", "/admin/users/999/disable", 403, 403, 404),
+    ("POST", "/admin/users/999/enable", 403, 403, 404),
+    ("POST", "/admin/users/999/password", 403, 403, 404),
     ("POST", "/admin/logout", 303, 303, 303),  # last: it ends the session
 ]
 
@@ -94,7 +98,7 @@ def test_the_table_names_every_route_of_the_officials_pages(app: App) -> None:
     tested = {(method, path.replace("/999", "/{id}").replace("/1/", "/{id}/").replace("/1", "/{id}"))
               for method, path, *_ in ROUTES}
     normalised = {(method, path.replace("{case_id}", "{id}").replace("{consultation_id}", "{id}")
-                   .replace("{contact_id}", "{id}")) for method, path in declared}
+                   .replace("{contact_id}", "{id}").replace("{user_id}", "{id}")) for method, path in declared}
     assert normalised <= tested, sorted(normalised - tested)
 
 
