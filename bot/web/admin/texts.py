@@ -195,6 +195,14 @@ TEXTS: dict[Language, dict[str, str]] = {
         "conditional": "ställs bara om: {when}",
         "not_utf8": "Filen är inte UTF-8-text. Spara den som UTF-8 och försök igen.",
         "no_file": "Välj en fil.",
+        # Cases: the dialogue model's proposal for the next stage
+        "stage_moved": "Ärendet är flyttat till nästa skede. Här är modellens förslag för det.",
+        "proposal_heading": "Förslag för skedet {stage}",
+        "proposal_text": "Dialogmodellen föreslår delaktighetsnivån {level} och mallen \u201d{title}\u201d ({n} frågor). Samrådet skapas som ett utkast som du kan ändra innan det öppnas.",
+        "create_proposed": "Skapa samrådet från förslaget",
+        "next_stage_heading": "Nästa skede: {stage}",
+        "next_stage_text": "Där föreslår dialogmodellen delaktighetsnivån {level} och mallen \u201d{title}\u201d.",
+        "move_stage": "Flytta ärendet till {stage}",
         # Accounts in the browser (admin): roles, disabling, one-time passwords
         "account_status": "Status",
         "account_active": "aktivt",
@@ -402,6 +410,14 @@ TEXTS: dict[Language, dict[str, str]] = {
         "conditional": "asked only if: {when}",
         "not_utf8": "The file is not UTF-8 text. Save it as UTF-8 and try again.",
         "no_file": "Choose a file.",
+        # Cases: the dialogue model's proposal for the next stage
+        "stage_moved": "The case has moved to its next stage. Here is the model's proposal for it.",
+        "proposal_heading": "Proposal for the stage {stage}",
+        "proposal_text": "The dialogue model proposes the participation level {level} and the template \u201c{title}\u201d ({n} questions). The consultation is created as a draft you can change before it opens.",
+        "create_proposed": "Create the consultation from the proposal",
+        "next_stage_heading": "Next stage: {stage}",
+        "next_stage_text": "There the dialogue model proposes the participation level {level} and the template \u201c{title}\u201d.",
+        "move_stage": "Move the case to {stage}",
         # Accounts in the browser (admin): roles, disabling, one-time passwords
         "account_status": "Status",
         "account_active": "active",

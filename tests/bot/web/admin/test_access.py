@@ -48,6 +48,8 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("POST", "/admin/consultations/999/close", 403, 404, 404),
     ("POST", "/admin/businesses/import", 403, 422, 422),
     ("POST", "/admin/contacts/999/erase", 403, 404, 404),
+    ("POST", "/admin/cases/999/stage", 403, 404, 404),
+    ("POST", "/admin/cases/999/consultation", 403, 404, 404),
     ("POST", "/admin/users", 403, 403, 422),
     ("POST", "/admin/users/999/role", 403, 403, 422),  # no role chosen
     ("POST", "/admin/users/999/disable", 403, 403, 404),
