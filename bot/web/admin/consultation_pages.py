@@ -120,6 +120,7 @@ def consultation_page(
         "created": t["created"],
         "opened": t["opened"].format(n=n),
         "closed": t["closed"].format(n=n),
+        "audience": t["audience_saved"],
     }.get(done)
     return render(
         request, "consultation.html", consultation.title, staff,

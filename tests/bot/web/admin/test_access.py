@@ -32,6 +32,9 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("GET", "/admin/consultations/1/answers.csv", 403, 200, 200),
     ("GET", "/admin/consultations/1/preview", 403, 200, 200),
     ("GET", "/admin/consultations/1/edit", 403, 409, 409),  # open: its questions are frozen
+    ("GET", "/admin/consultations/1/audience", 403, 409, 409),  # open: its audience is fixed
+    ("GET", "/admin/consultations/1/audience/count", 403, 409, 409),
+    ("POST", "/admin/consultations/1/audience", 403, 409, 409),
     ("GET", "/admin/businesses", 403, 200, 200),
     ("GET", "/admin/businesses/import", 403, 200, 200),
     ("GET", "/admin/contacts/1", 403, 200, 200),
