@@ -17,6 +17,7 @@ from bot.web.admin import (
     case_pages,
     consultation_pages,
     other_pages,
+    schedule_pages,
     user_pages,
 )
 from bot.web.admin.access import Refusal
@@ -26,7 +27,9 @@ STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 
 router = APIRouter(prefix="/admin")
-for pages in (auth_pages, case_pages, audience_pages, consultation_pages, business_pages, other_pages, user_pages):
+for pages in (
+    auth_pages, case_pages, audience_pages, schedule_pages, consultation_pages, business_pages, other_pages, user_pages
+):
     router.include_router(pages.router)
 
 

@@ -121,6 +121,7 @@ def consultation_page(
         "opened": t["opened"].format(n=n),
         "closed": t["closed"].format(n=n),
         "audience": t["audience_saved"],
+        "schedule": t["schedule_saved"],
     }.get(done)
     return render(
         request, "consultation.html", consultation.title, staff,

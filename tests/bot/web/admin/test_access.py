@@ -35,6 +35,8 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("GET", "/admin/consultations/1/audience", 403, 409, 409),  # open: its audience is fixed
     ("GET", "/admin/consultations/1/audience/count", 403, 409, 409),
     ("POST", "/admin/consultations/1/audience", 403, 409, 409),
+    ("GET", "/admin/consultations/1/schedule", 403, 409, 409),  # open: its times are fixed
+    ("POST", "/admin/consultations/1/schedule", 403, 409, 409),
     ("GET", "/admin/businesses", 403, 200, 200),
     ("GET", "/admin/businesses/import", 403, 200, 200),
     ("GET", "/admin/contacts/1", 403, 200, 200),
