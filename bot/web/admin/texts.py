@@ -195,6 +195,13 @@ TEXTS: dict[Language, dict[str, str]] = {
         "conditional": "ställs bara om: {when}",
         "not_utf8": "Filen är inte UTF-8-text. Spara den som UTF-8 och försök igen.",
         "no_file": "Välj en fil.",
+        # Consultations: the dialogue played as a chat
+        "chat_preview": "Så ser dialogen ut i en chatt",
+        "chat_preview_intro": "Dialogen spelad från början till slut, som ett företag ser den i Telegram, Slack eller Teams. Varje fråga besvaras här med det första svarsalternativet eller ett exempelsvar; knapparna visas under meddelandet.",
+        "chat_bot": "Samråd",
+        "chat_business": "Företaget",
+        "chat_choices": "Svarsknappar",
+        "chat_actions": "Kommandoknappar",
         # Consultations: the schedule of a draft
         "schedule_title": "Tider och påminnelser",
         "schedule_saved": "Tiderna är sparade.",
@@ -455,6 +462,13 @@ TEXTS: dict[Language, dict[str, str]] = {
         "conditional": "asked only if: {when}",
         "not_utf8": "The file is not UTF-8 text. Save it as UTF-8 and try again.",
         "no_file": "Choose a file.",
+        # Consultations: the dialogue played as a chat
+        "chat_preview": "How the dialogue looks in a chat",
+        "chat_preview_intro": "The dialogue played from start to end, as a business sees it in Telegram, Slack or Teams. Here every question is answered with its first option or a sample answer; the buttons are shown under the message.",
+        "chat_bot": "Samråd",
+        "chat_business": "The business",
+        "chat_choices": "Answer buttons",
+        "chat_actions": "Command buttons",
         # Consultations: the schedule of a draft
         "schedule_title": "Times and reminders",
         "schedule_saved": "The times were saved.",

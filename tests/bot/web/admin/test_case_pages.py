@@ -66,3 +66,4 @@ def test_the_last_stage_has_no_next_and_a_representative_may_not_move_a_case(app
         case = session.get(Case, 1)
         assert case is not None and case.stage == "follow_up"
         assert len(list(session.exec(select(Consultation)))) == 1
+
