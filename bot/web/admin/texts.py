@@ -197,7 +197,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "no_file": "Välj en fil.",
         # Consultations: the dialogue played as a chat
         "chat_preview": "Så ser dialogen ut i en chatt",
-        "chat_preview_intro": "Dialogen spelad från början till slut, som ett företag ser den i Telegram, Slack eller Teams. Varje fråga besvaras här med det första svarsalternativet eller ett exempelsvar; knapparna visas under meddelandet.",
+        "chat_preview_intro": "Dialogen spelad från början till slut, som ett företag ser den i en chattapp. Varje fråga besvaras här med det första svarsalternativet eller ett exempelsvar; knapparna visas under meddelandet.",
         "chat_bot": "Samråd",
         "chat_business": "Företaget",
         "chat_choices": "Svarsknappar",
@@ -464,7 +464,7 @@ TEXTS: dict[Language, dict[str, str]] = {
         "no_file": "Choose a file.",
         # Consultations: the dialogue played as a chat
         "chat_preview": "How the dialogue looks in a chat",
-        "chat_preview_intro": "The dialogue played from start to end, as a business sees it in Telegram, Slack or Teams. Here every question is answered with its first option or a sample answer; the buttons are shown under the message.",
+        "chat_preview_intro": "The dialogue played from start to end, as a business sees it in a chat app. Here every question is answered with its first option or a sample answer; the buttons are shown under the message.",
         "chat_bot": "Samråd",
         "chat_business": "The business",
         "chat_choices": "Answer buttons",
