@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Index, Table, UniqueConstraint
+from sqlalchemy import Index, Table, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import JSONType, UTCDateTime, utcnow
@@ -352,6 +352,11 @@ class User(SQLModel, table=True):
     role: str  # admin | official | representative
     created_at: dt.datetime = _created()
     last_login_at: dt.datetime | None = _moment()
+    # Set when an admin disables the account: it cannot sign in and its sessions are ended.
+    disabled_at: dt.datetime | None = _moment()
+    # After an admin's password reset: every page asks for a new password until it is changed.
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    language: str | None = None  # "sv" | "en" as last chosen; None until chosen (the cookie decides)
 
 
 class StaffSession(SQLModel, table=True):

@@ -3,12 +3,16 @@ stage and their consultations' status; one case with its consultations and their
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.services.audit import record
 from bot.services.consultations import ConsultationStats, consultation_stats
+from conversations import dialogue_model
+from conversations.questionnaire import LocalText
 from storage.tables import Case
 from storage.tables import cases_table as cases_t
 from storage.tables import consultations_table as consultations_t
@@ -66,3 +70,62 @@ def case_with_consultations(session: Session, case_id: int) -> tuple[Case, list[
         sa.select(consultations_t.c.id).where(consultations_t.c.case_id == case_id).order_by(consultations_t.c.id)
     ).scalars()
     return case, [consultation_stats(session, consultation_id)[0] for consultation_id in ids]
+
+
+# --- moving a case through the dialogue model's stages --------------------------------------------
+
+
+class CaseError(ValueError):
+    """A change to a case that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the dialogue model proposes for a case at a stage: the participation level and the
+    consultation template (its title and how many questions it asks)."""
+
+    stage: str
+    level: str
+    title: LocalText
+    questions: int
+
+
+def next_stage(stage: str) -> str | None:
+    """The stage after `stage` in the model's order; None after the last one or for an unknown stage."""
+    order = dialogue_model.STAGE_IDS
+    if stage not in order or stage == order[-1]:
+        return None
+    return order[order.index(stage) + 1]
+
+
+def proposal(case_type: str, stage: str) -> Proposal | None:
+    """The model's proposal for this case type at this stage; None when the model does not know them."""
+    try:
+        template = dialogue_model.template(case_type, stage)
+    except (KeyError, ValueError):
+        return None
+    return Proposal(stage, template.level, template.title, len(template.questions))
+
+
+def has_consultation_at(session: Session, case_id: int, stage: str) -> bool:
+    """Whether a consultation of the case was made for `stage` (as its file says)."""
+    specs = session.connection().execute(
+        sa.select(consultations_t.c.spec).where(consultations_t.c.case_id == case_id)
+    ).scalars()
+    return any((spec or {}).get("case", {}).get("stage") == stage for spec in specs)
+
+
+def move_to_next_stage(session: Session, case_id: int, *, now: dt.datetime, actor: str) -> Case:
+    """Move the case on to the model's next stage, in the audit log."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise CaseError(f"there is no case {case_id}")
+    following = next_stage(case.stage)
+    if following is None:
+        raise CaseError(f"case {case.reference} is at its last stage")
+    record(
+        session, actor=actor, action="case.stage", target=f"case:{case_id}",
+        detail={"from": case.stage, "to": following}, now=now,
+    )
+    case.stage = following
+    return case

@@ -78,6 +78,8 @@ def attempt_login(
             users_t.c.email == email
         )
     ).first()
+    if user is not None and not _may_sign_in(conn, user.id):
+        user = None  # a disabled account gets the same answer as an unknown one
     if user is None or not verify_password_hash(user.password_hash, password):
         if user is None:
             verify_password_hash(_dummy_hash(), password)
@@ -91,6 +93,11 @@ def attempt_login(
         )
     )
     return SignedIn(user.id, user.email, user.role)
+
+
+def _may_sign_in(conn: Connection, user_id: int) -> bool:
+    disabled = conn.execute(sa.select(users_t.c.disabled_at).where(users_t.c.id == user_id)).scalar()
+    return disabled is None
 
 
 def actor_name(email: str, address: str) -> str:

@@ -34,6 +34,8 @@ class SignedInSession:
     email: str
     role: str
     csrf_token: str
+    must_change_password: bool = False
+    language: str | None = None
 
 
 def _key(token: str) -> str:
@@ -63,9 +65,12 @@ def load_session(conn: Connection, token: str, *, now: dt.datetime, lifetimes: L
             sessions_t.c.last_seen_at,
             users_t.c.email,
             users_t.c.role,
+            users_t.c.must_change_password,
+            users_t.c.language,
         )
         .join(users_t, users_t.c.id == sessions_t.c.user_id)
-        .where(sessions_t.c.id == key)
+        # A disabled account's sessions are deleted when it is disabled; this refuses any left over.
+        .where(sessions_t.c.id == key, users_t.c.disabled_at.is_(None))
     ).first()
     if row is None:
         return None
@@ -74,11 +79,18 @@ def load_session(conn: Connection, token: str, *, now: dt.datetime, lifetimes: L
         return None
     if now - row.last_seen_at >= _TOUCH_EVERY:
         conn.execute(sessions_t.update().where(sessions_t.c.id == key).values(last_seen_at=now))
-    return SignedInSession(key, row.user_id, row.email, row.role, row.csrf_token)
+    return SignedInSession(
+        key, row.user_id, row.email, row.role, row.csrf_token, bool(row.must_change_password), row.language
+    )
 
 
 def end_session(conn: Connection, session_id: str) -> None:
     conn.execute(sessions_t.delete().where(sessions_t.c.id == session_id))
+
+
+def end_all_sessions(conn: Connection, user_id: int) -> int:
+    """Sign the user out everywhere (disabled, or their password reset). Returns how many sessions ended."""
+    return conn.execute(sessions_t.delete().where(sessions_t.c.user_id == user_id)).rowcount
 
 
 def end_other_sessions(conn: Connection, user_id: int, *, keep: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from typing import Literal
 
 from argon2 import PasswordHasher
@@ -68,6 +69,7 @@ def change_password(
     if len(new) < MIN_PASSWORD_LENGTH:
         raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = _hasher.hash(new)
+    user.must_change_password = False
     record(session, actor=actor, action="user.password", target=f"user:{user_id}", detail={}, now=now)
 
 
@@ -77,3 +79,90 @@ def find_user(session: Session, email: str) -> User | None:
 
 def list_users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.email)))
+
+
+# --- an admin managing accounts --------------------------------------------------------------------
+# The caller ends the account's sessions after `disable` and `reset_password` (staff_sessions), and
+# every change is in the audit log. The pages never leave the municipality without an active admin.
+
+
+class LastAdmin(UserError):
+    """The change would leave no active admin, or would take an admin's own admin rights away."""
+
+
+def _account(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError(f"there is no account {user_id}")
+    return user
+
+
+def _active_admins(session: Session) -> list[User]:
+    return list(session.exec(select(User).where(User.role == "admin", User.disabled_at == None)))  # noqa: E711
+
+
+def _keep_an_admin(session: Session, user: User, *, by: int | None) -> None:
+    """Refuse to take `user` out of the active admins when they are the last one, or the one acting."""
+    if user.role != "admin" or user.disabled_at is not None:
+        return
+    if [admin.id for admin in _active_admins(session)] == [user.id]:
+        raise LastAdmin(f"{user.email} is the last active admin")
+    if user.id == by:
+        raise LastAdmin("an admin cannot take away their own admin rights")
+
+
+def set_role(session: Session, user_id: int, role: str, *, by: int | None, now: dt.datetime, actor: str) -> User:
+    """Give the account `role`. `by` is the acting admin's own account (None from the command line)."""
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    user = _account(session, user_id)
+    if role == user.role:
+        return user
+    if role != "admin":
+        _keep_an_admin(session, user, by=by)
+    record(
+        session, actor=actor, action="user.role", target=f"user:{user_id}", detail={"from": user.role, "to": role},
+        now=now,
+    )
+    user.role = role
+    return user
+
+
+def disable(session: Session, user_id: int, *, by: int | None, now: dt.datetime, actor: str) -> User:
+    """Disable the account: it can no longer sign in. The caller ends its sessions."""
+    user = _account(session, user_id)
+    if user.disabled_at is not None:
+        return user
+    if user.id == by:
+        raise LastAdmin("you cannot disable your own account")
+    _keep_an_admin(session, user, by=by)
+    user.disabled_at = now
+    record(session, actor=actor, action="user.disable", target=f"user:{user_id}", detail={}, now=now)
+    return user
+
+
+def enable(session: Session, user_id: int, *, now: dt.datetime, actor: str) -> User:
+    user = _account(session, user_id)
+    if user.disabled_at is None:
+        return user
+    user.disabled_at = None
+    record(session, actor=actor, action="user.enable", target=f"user:{user_id}", detail={}, now=now)
+    return user
+
+
+def reset_password(session: Session, user_id: int, *, now: dt.datetime, actor: str) -> str:
+    """A new one-time password for the account, returned once and stored only as a hash; the user must
+    choose their own at the next sign-in. The caller ends the account's sessions."""
+    user = _account(session, user_id)
+    one_time = secrets.token_urlsafe(12)  # 16 characters, 96 random bits
+    user.password_hash = _hasher.hash(one_time)
+    user.must_change_password = True
+    record(session, actor=actor, action="user.password_reset", target=f"user:{user_id}", detail={}, now=now)
+    return one_time
+
+
+def set_language(session: Session, user_id: int, language: str) -> None:
+    """Remember the pages' language the user chose, for every device they sign in on."""
+    if language not in ("sv", "en"):
+        raise UserError(f"language must be sv or en, not {language!r}")
+    _account(session, user_id).language = language

@@ -106,6 +106,8 @@ PAGES = (
     "/admin/consultations/new",
     "/admin/consultations/1/preview",
     "/admin/consultations/2/edit",  # a draft
+    "/admin/consultations/2/audience",
+    "/admin/consultations/2/schedule",
     "/admin/businesses",
     "/admin/businesses/import",
     "/admin/contacts/1",

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 
 from bot.web.admin import (
+    audience_pages,
     auth_pages,
     business_pages,
     case_pages,
@@ -19,6 +20,8 @@ from bot.web.admin import (
     feedback_pages,
     free_text_pages,
     other_pages,
+    schedule_pages,
+    user_pages,
 )
 from bot.web.admin.access import Refusal
 from bot.web.admin.pages import refusal_response
@@ -28,7 +31,8 @@ STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 
 router = APIRouter(prefix="/admin")
 for pages in (
-    auth_pages, case_pages, consultation_pages, free_text_pages, feedback_pages, digest_pages, business_pages, other_pages
+    auth_pages, case_pages, audience_pages, schedule_pages, consultation_pages, free_text_pages, feedback_pages,
+    digest_pages, business_pages, other_pages, user_pages,
 ):
     router.include_router(pages.router)
 

@@ -35,7 +35,7 @@ class Refusal(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
         self.status = status
-        self.reason = reason  # "login" | "role" | "csrf" | "not_found" | "too_large"
+        self.reason = reason  # "login" | "password" | "role" | "csrf" | "not_found" | "too_large"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +85,19 @@ def lifetimes(app: App) -> Lifetimes:
 
 
 def current_staff(request: Request) -> Staff | None:
-    """The signed-in person, or None (no cookie, a forged or expired one)."""
+    """The signed-in person, or None (no cookie, a forged or expired one, a disabled account). Read
+    once per request: the pages' language follows it too (`pages.language`)."""
+    if not hasattr(request.state, "staff"):
+        request.state.staff = _staff_of_cookie(request)
+    staff: Staff | None = request.state.staff
+    return staff
+
+
+# Where someone whose password an admin reset may go before choosing a new one.
+_BEFORE_NEW_PASSWORD = ("/admin/password", "/admin/logout")
+
+
+def _staff_of_cookie(request: Request) -> Staff | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -108,6 +120,8 @@ def need(role: Role) -> Callable[[Request], Staff]:
         staff = current_staff(request)
         if staff is None:
             raise Refusal(303, "login")
+        if staff.session.must_change_password and request.url.path not in _BEFORE_NEW_PASSWORD:
+            raise Refusal(303, "password")
         if not staff.may(role):
             raise Refusal(403, "role")
         return staff

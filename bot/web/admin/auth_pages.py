@@ -129,7 +129,9 @@ def logout(request: Request, staff: RepresentativeForm) -> Response:
 
 @router.get("/password", response_class=HTMLResponse)
 def password_form(request: Request, staff: Representative) -> Response:
-    return render(request, "password.html", texts(request)["password"], staff, errors={}, n=users.MIN_PASSWORD_LENGTH)
+    t = texts(request)
+    required = t["password_required"] if staff.session.must_change_password else None
+    return render(request, "password.html", t["password"], staff, errors={}, n=users.MIN_PASSWORD_LENGTH, notice=required)
 
 
 @router.post("/password", response_class=HTMLResponse)
@@ -165,7 +167,14 @@ def password_submit(
 
 @router.get("/language/{code}")
 def choose_language(request: Request, code: str, next: str | None = None) -> Response:
+    """The signed-in user's choice is kept on their account (every device); the cookie serves the pages
+    before signing in. A GET, as a plain link: it changes only how pages read, never data."""
     response = see_other(_safe_next(next))
+    staff = current_staff(request)
+    if code in ("sv", "en") and staff is not None:
+        with app_of(request).session() as session:
+            users.set_language(session, staff.session.user_id, code)
+            session.commit()
     if code in ("sv", "en"):
         response.set_cookie(
             LANGUAGE_COOKIE, code, path="/admin", max_age=365 * 86400, samesite="lax", secure=_secure(request)

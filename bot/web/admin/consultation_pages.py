@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.services import consultations, drafts, export, feedback, lifecycle, teams_webhooks
 from bot.services.audit import record
 from bot.services.broadcast import broadcast
+from bot.services.dialogue_preview import play
 from bot.services.progress import progress_by_channel, still_sending
 from bot.web.admin.access import Official, OfficialForm, Refusal, Representative, Staff, app_of
 from bot.web.admin.case_pages import model_labels
@@ -122,6 +123,8 @@ def consultation_page(
         "created": t["created"],
         "opened": t["opened"].format(n=n),
         "closed": t["closed"].format(n=n),
+        "audience": t["audience_saved"],
+        "schedule": t["schedule_saved"],
     }.get(done)
     return render(
         request, "consultation.html", consultation.title, staff,
@@ -308,5 +311,5 @@ def preview(request: Request, consultation_id: int, staff: Official) -> Response
     opening = [m for m in begin(questionnaire, language=lang, now=app.clock(), form=True).messages if isinstance(m, TextOut)]
     return render(
         request, "preview.html", texts(request)["preview"], staff, consultation=consultation,
-        opening=opening, questions=questionnaire.questions,
+        opening=opening, questions=questionnaire.questions, chat=play(questionnaire, language=lang, now=app.clock()),
     )

@@ -62,10 +62,10 @@ def audit_log(
     )
 
 
-def _users_page(request: Request, staff: Staff, *, status: int = 200, **context: object) -> Response:
+def users_page(request: Request, staff: Staff, *, status: int = 200, **context: object) -> Response:
     with app_of(request).session() as session:
         accounts = users.list_users(session)
-    defaults: dict[str, object] = {"errors": {}, "values": {}, "done": None}
+    defaults: dict[str, object] = {"errors": {}, "values": {}, "done": None, "problem": None, "one_time": None}
     return render(
         request, "users.html", texts(request)["users"], staff, status=status, accounts=accounts,
         roles_labelled=[(role, texts(request)[f"role_{role}"]) for role in users.ROLES],
@@ -75,7 +75,7 @@ def _users_page(request: Request, staff: Staff, *, status: int = 200, **context:
 
 @router.get("/users", response_class=HTMLResponse)
 def user_list(request: Request, staff: Admin) -> Response:
-    return _users_page(request, staff)
+    return users_page(request, staff)
 
 
 @router.post("/users", response_class=HTMLResponse)
@@ -105,5 +105,5 @@ def user_add(
                 session.commit()
     values = {"email": email, "role": role}
     if errors:
-        return _users_page(request, staff, status=422, errors=errors, values=values)
-    return _users_page(request, staff, done=t["user_added"])
+        return users_page(request, staff, status=422, errors=errors, values=values)
+    return users_page(request, staff, done=t["user_added"])

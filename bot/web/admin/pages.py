@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.web.admin.access import LANGUAGE_COOKIE, SESSION_COOKIE, Refusal, Role, Staff, app_of
+from bot.web.admin.access import LANGUAGE_COOKIE, SESSION_COOKIE, Refusal, Role, Staff, app_of, current_staff
 from bot.web.admin.texts import TEXTS, Language
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -40,7 +40,10 @@ HEADERS = {
 
 
 def language(request: Request) -> Language:
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    """The signed-in user's own choice (on any device), else this browser's cookie, else the default."""
+    staff = current_staff(request)
+    chosen = staff.session.language if staff is not None and staff.session.language else None
+    chosen = chosen or request.cookies.get(LANGUAGE_COOKIE)
     if chosen in ("sv", "en"):
         return chosen  # type: ignore[return-value]
     return app_of(request).settings.language
@@ -101,6 +104,8 @@ def refusal_response(request: Request, refusal: Exception) -> Response:
         # Only someone who had a session is told it ended; a first visit just gets the login.
         ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
         return see_other("/admin/login?next=" + quote(wanted, safe="") + ended)
+    if refusal.reason == "password":
+        return see_other("/admin/password?required=1")
     heading, text = {
         "role": (t["refused_title"], t["refused_text"]),
         "csrf": (t["refused_title"], t["csrf_text"]),

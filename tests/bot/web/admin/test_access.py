@@ -32,6 +32,11 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("GET", "/admin/consultations/1/answers.csv", 403, 200, 200),
     ("GET", "/admin/consultations/1/preview", 403, 200, 200),
     ("GET", "/admin/consultations/1/edit", 403, 409, 409),  # open: its questions are frozen
+    ("GET", "/admin/consultations/1/audience", 403, 409, 409),  # open: its audience is fixed
+    ("GET", "/admin/consultations/1/audience/count", 403, 409, 409),
+    ("POST", "/admin/consultations/1/audience", 403, 409, 409),
+    ("GET", "/admin/consultations/1/schedule", 403, 409, 409),  # open: its times are fixed
+    ("POST", "/admin/consultations/1/schedule", 403, 409, 409),
     ("GET", "/admin/businesses", 403, 200, 200),
     ("GET", "/admin/businesses/import", 403, 200, 200),
     ("GET", "/admin/contacts/1", 403, 200, 200),
@@ -48,12 +53,18 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("POST", "/admin/consultations/999/close", 403, 404, 404),
     ("POST", "/admin/businesses/import", 403, 422, 422),
     ("POST", "/admin/contacts/999/erase", 403, 404, 404),
+    ("POST", "/admin/cases/999/stage", 403, 404, 404),
+    ("POST", "/admin/cases/999/consultation", 403, 404, 404),
     ("POST", "/admin/users", 403, 403, 422),
     ("GET", "/admin/consultations/1/free-text", 403, 200, 200),
     ("POST", "/admin/consultations/1/free-text/suggest", 403, 303, 303),  # no answers: no suggestions
     ("POST", "/admin/consultations/1/free-text/themes", 403, 409, 409),  # no name
     ("POST", "/admin/consultations/1/free-text/themes/999", 403, 409, 409),
     ("POST", "/admin/consultations/1/free-text/answers/999", 403, 409, 409),
+    ("POST", "/admin/users/999/role", 403, 403, 422),  # no role chosen
+    ("POST", "/admin/users/999/disable", 403, 403, 404),
+    ("POST", "/admin/users/999/enable", 403, 403, 404),
+    ("POST", "/admin/users/999/password", 403, 403, 404),
     ("POST", "/admin/logout", 303, 303, 303),  # last: it ends the session
 ]
 
@@ -99,7 +110,7 @@ def test_the_table_names_every_route_of_the_officials_pages(app: App) -> None:
     tested = {(method, path.replace("/999", "/{id}").replace("/1/", "/{id}/").replace("/1", "/{id}"))
               for method, path, *_ in ROUTES}
     normalised = {(method, path.replace("{case_id}", "{id}").replace("{consultation_id}", "{id}")
-                   .replace("{contact_id}", "{id}").replace("{theme_id}", "{id}")) for method, path in declared}
+                   .replace("{contact_id}", "{id}").replace("{theme_id}", "{id}").replace("{user_id}", "{id}")) for method, path in declared}
     assert normalised <= tested, sorted(normalised - tested)
 
 

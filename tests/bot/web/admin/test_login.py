@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
+from bot.services import users
 from bot.web.admin.access import LOGIN_COOKIE, SESSION_COOKIE
 from storage.tables import audit_log_table, contacts_table, staff_sessions_table
 from tests.bot.web.admin.support import EMAILS, PASSWORD, add_accounts, client, csrf_of, log_in, signed_in
@@ -215,6 +216,24 @@ def test_the_language_is_chosen_per_browser(app: App, web: LiveServer) -> None:
         assert '<html lang="en">' in page.text and "<h1>Cases</h1>" in page.text
         assert browser.get("/admin/language/sv?next=https://evil.example").headers["location"] == "/admin/"
         assert "<h1>Ärenden</h1>" in browser.get("/admin/cases").text
+
+
+def test_a_signed_in_users_language_follows_them_to_every_device(app: App, web: LiveServer) -> None:
+    add_accounts(app)
+    laptop, _ = signed_in(web, "official")
+    phone, _ = signed_in(web, "official")
+    with closing(laptop), closing(phone):
+        laptop.get("/admin/language/en?next=%2Fadmin%2Fcases")
+        assert "<h1>Cases</h1>" in phone.get("/admin/cases").text  # no cookie there: the account's choice
+        phone.cookies.set("samrad_lang", "sv", path="/admin")
+        assert "<h1>Cases</h1>" in phone.get("/admin/cases").text  # the account's choice wins over a cookie
+    with closing(client(web)) as stranger:  # signed out, the cookie still decides
+        assert '<html lang="sv">' in stranger.get("/admin/login").text
+        stranger.get("/admin/language/en?next=%2Fadmin%2Flogin")
+        assert '<html lang="en">' in stranger.get("/admin/login").text
+    with app.session() as session:
+        assert [u.language for u in users.list_users(session) if u.email == EMAILS["official"]] == ["en"]
+        assert {u.language for u in users.list_users(session) if u.email != EMAILS["official"]} == {None}
 
 
 
