@@ -23,7 +23,7 @@ from bot import channels as channel_registry
 from bot.bootstrap import App, build
 from bot.cli import database
 from bot.cli.errors import UserFacingError
-from bot.services import access, businesses, consultations, contacts, export, links, users
+from bot.services import access, businesses, consultations, contacts, export, links, retention, users
 from bot.services.channel_reach import off_lines
 from bot.services.spreadsheet import csv_text
 from bot.settings import Settings, get_settings, settings_problem
@@ -406,6 +406,15 @@ def contact_erase(contact_id: int) -> str:
         contacts.erase_contact(session, contact_id, now=app.clock(), actor="cli")
         session.commit()
     return f"erased the personal data of contact {contact_id}; their answers are kept without it"
+
+
+def retention_run(*, dry_run: bool) -> str:
+    """Erase and de-identify what the retention periods no longer allow (README, "Data protection")."""
+    app = _app()
+    if dry_run:
+        return retention.describe(retention.plan(app.engine, app.settings, now=app.clock()), dry_run=True)
+    done = retention.apply(app.engine, app.settings, now=app.clock(), actor="cli")
+    return retention.describe(done, dry_run=False)
 
 
 def contact_export(contact_id: int) -> str:

@@ -30,7 +30,10 @@ class ContactError(ValueError):
     pass
 
 
-def erase_contact(session: Session, contact_id: int, *, now: dt.datetime, actor: str) -> None:
+def erase_contact(
+    session: Session, contact_id: int, *, now: dt.datetime, actor: str, audit: bool = True
+) -> None:
+    """`audit=False`: the caller records the erasure itself (the retention job records counts per case)."""
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise ContactError(f"there is no contact {contact_id}")
@@ -69,7 +72,8 @@ def erase_contact(session: Session, contact_id: int, *, now: dt.datetime, actor:
             .where(dialogues_t.c.id == dialogue_id)
             .values(state={**state, "answers": {}})
         )
-    record(session, actor=actor, action="contact.erase", target=f"contact:{contact_id}", detail={}, now=now)
+    if audit:
+        record(session, actor=actor, action="contact.erase", target=f"contact:{contact_id}", detail={}, now=now)
 
 
 def _erase_messages(conn: sa.Connection, contact_id: int, addresses: list[tuple[str, str]]) -> None:

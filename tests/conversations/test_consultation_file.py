@@ -138,7 +138,7 @@ BAD_FILES = [
         "  questions:",
         "  qestions:",
         'line 14, consultation.qestions: unknown field "qestions" (did you mean "questions"?) '
-        "(expected title, intro, opens, closes, audience, reminders, remind_before_close, questions)",
+        "(expected title, intro, opens, closes, audience, reminders, remind_before_close, anonymous, questions)",
     ),
     (
         "unknown language",

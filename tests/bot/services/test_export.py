@@ -55,7 +55,8 @@ def test_one_row_per_invited_contact_with_every_status(app: App) -> None:
     answer(app, cilla, "stopp", "ja")  # opted out
     table = rows(app, town.consultation_id)
     assert list(table[0])[:9] == list(export.FIXED_COLUMNS)
-    assert list(table[0])[9:] == ["affected", "impact", "concerns", "best_time", "staff", "start", "comments"]
+    assert list(table[0])[9:16] == ["affected", "impact", "concerns", "best_time", "staff", "start", "comments"]
+    assert list(table[0])[16:] == list(export.TRAILING_COLUMNS)
     by_name = {row["contact_name"]: row for row in table}
     assert by_name["Anna Ek"]["status"] == "complete"
     assert by_name["Anna Ek"]["completed_at"] == "2025-02-27T08:00:00+00:00"
