@@ -8,8 +8,8 @@ When they send it, in the same transaction (`keep_without_identity`):
   (no contact, channel or time, and a random id), and removed from the answers table;
 - the dialogue's state loses its copy of the answers; what stays says only that this contact has
   answered (so they are not reminded, and are told they already answered if they come back);
-- the messages to them about this consultation lose their contents (a summary repeats the answers), as
-  erasure does; one not sent yet is dropped.
+- the messages to them about this consultation, and their chat replies, lose their contents (a summary
+  repeats the answers), as erasure does; one not sent yet is dropped.
 
 A sent anonymous response cannot be changed (the engine refuses to reopen it), since nothing links it to
 its sender any more. `responses` reads them back for the export.
@@ -76,9 +76,9 @@ def keep_without_identity(
 def _forget_delivered_contents(conn: Connection, contact_id: int, consultation_id: int) -> None:
     """Empty the messages to the person that may repeat their answers (a summary does): those about this
     consultation, and their chat replies (queued without a consultation: a chat talks about one at a
-    time). A message about this consultation still waiting is dropped: they have sent their response, so
-    what it said no longer matters (a worker holding it checks again right before sending). The step's own
-    replies are queued after this."""
+    time). One still waiting is dropped: they have just sent their response, so what it said no longer
+    matters (a worker holding it checks again right before sending). The step's own replies are queued
+    after this."""
     mine = sa.and_(
         outbox_t.c.contact_id == contact_id,
         sa.or_(
@@ -88,17 +88,15 @@ def _forget_delivered_contents(conn: Connection, contact_id: int, consultation_i
     )
     conn.execute(
         outbox_t.update()
-        .where(outbox_t.c.contact_id == contact_id, outbox_t.c.consultation_id == consultation_id)
-        .where(outbox_t.c.status.in_(_UNSENT))
+        .where(mine, outbox_t.c.status.in_(_UNSENT))
         .values(status="dropped", claimed_by=None, claimed_until=None)
     )
-    gone = sa.and_(mine, outbox_t.c.status.not_in(_UNSENT))
     conn.execute(
         attempts_t.update()
-        .where(attempts_t.c.outbox_id.in_(sa.select(outbox_t.c.id).where(gone).scalar_subquery()))
+        .where(attempts_t.c.outbox_id.in_(sa.select(outbox_t.c.id).where(mine).scalar_subquery()))
         .values(detail=None)
     )
-    conn.execute(outbox_t.update().where(gone).values(payload={}, last_error=None))
+    conn.execute(outbox_t.update().where(mine).values(payload={}, last_error=None))
 
 
 def responses(conn: Connection, consultation_id: int) -> Iterator[AnonymousResponse]:
