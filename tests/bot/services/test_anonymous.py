@@ -114,7 +114,7 @@ def test_a_sent_anonymous_response_cannot_be_linked_to_its_sender(app: App) -> N
     with app.engine.connect() as conn:
         assert conn.execute(sa.select(answers_table).where(answers_table.c.contact_id == anna)).all() == []
         state = load_state(conn, anna, consultation_id)
-        assert [r.answers for r in anonymous.responses(conn, consultation_id)][0]["comments"] == FREE_TEXT
+        assert next(r.answers for r in anonymous.responses(conn, consultation_id))["comments"] == FREE_TEXT
     assert state is not None and state.status == "complete" and state.answers == {}
 
 
@@ -139,7 +139,7 @@ def test_a_sent_anonymous_response_cannot_be_reopened_but_stop_still_works(app: 
 def test_the_export_lists_anonymous_responses_without_identity(app: App) -> None:
     town = anonymous_town(app)
     consultation_id = town.consultation_id
-    anna, bo, cilla = town.contact_ids
+    anna, bo, _cilla = town.contact_ids
     chat(app, anna, consultation_id, *ANSWERS, "ja")
     chat(app, bo, consultation_id, "nej")  # partial: kept with Bo until he sends it, never exported with him
     with app.session() as session:

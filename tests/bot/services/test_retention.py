@@ -178,10 +178,10 @@ def test_a_case_type_s_own_periods_replace_the_defaults(
 
 def test_case_type_settings_are_checked() -> None:
     with pytest.raises(ValueError, match="unknown case type roads"):
-        Settings(retention_case_types={"roads": {"unanswered_days": 30}}, _env_file=None)  # type: ignore[call-arg]
+        Settings(retention_case_types={"roads": {"unanswered_days": 30}}, _env_file=None)  # type: ignore[call-arg, dict-item]
     with pytest.raises(ValueError, match="greater than or equal to 0"):
         Settings(retention_unanswered_days=-1, _env_file=None)  # type: ignore[call-arg]
-    settings = Settings(retention_case_types={"events": {"answered_months": 36}}, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(retention_case_types={"events": {"answered_months": 36}}, _env_file=None)  # type: ignore[call-arg, dict-item]
     assert (settings.retention_days_unanswered("events"), settings.retention_months_answered("events")) == (90, 36)
     assert settings.retention_months_answered("permits") == 24
 
