@@ -6,6 +6,8 @@ APScheduler 3 (AsyncIOScheduler, on the web server's event loop) fires the ticks
 - `reminders`: queue the reminders that are due;
 - `staff_notices`: queue the staff's notifications of consultations opened, closed and given feedback;
 - `digests`: queue each weekly digest that is due.
+and once a day `retention`: erase and de-identify what its retention period no longer allows
+(bot/services/retention.py; safe on several processes at once).
 The outbox worker runs beside them, for as long as the server does, and sends what they queue; with a
 `SenderProcess`, its calls to the platforms are made in a process of its own (bot/delivery/sender_process.py).
 
@@ -30,7 +32,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.outbox import OutboxWorker
 from bot.delivery.sender_process import SenderProcess
-from bot.services import digests, lifecycle, reminders, staff_notices
+from bot.services import digests, lifecycle, reminders, retention, staff_notices
 from bot.writer import GroupCommitWriter
 
 if TYPE_CHECKING:
@@ -63,6 +65,15 @@ TICKS: dict[str, Callable[[App], bool]] = {
     "staff_notices": _staff_notices,
     "digests": _digests,
 }
+
+
+def _retention(app: App) -> bool:
+    retention.apply(app.engine, app.settings, now=app.clock(), actor="scheduler")
+    return False  # it queues no messages
+
+
+# Jobs run once a day (and once when the server starts), on the same terms as the ticks.
+DAILY: dict[str, Callable[[App], bool]] = {"retention": _retention}
 
 
 class Background:
@@ -103,6 +114,8 @@ class Background:
             self.scheduler.add_job(
                 self._tick, "interval", seconds=self.tick_seconds, args=[name], id=name, next_run_time=first
             )
+        for name in DAILY:
+            self.scheduler.add_job(self._tick, "interval", days=1, args=[name], id=name, next_run_time=first)
         self.scheduler.start()
 
     async def _tick(self, name: str) -> None:
@@ -110,7 +123,7 @@ class Background:
         if task is not None:
             self._running.add(task)
         try:
-            queued = await asyncio.to_thread(TICKS[name], self.app)
+            queued = await asyncio.to_thread(TICKS.get(name) or DAILY[name], self.app)
             self.ticks += 1
             self._ran(name, "ok")
             if queued:

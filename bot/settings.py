@@ -13,10 +13,11 @@ from typing import Annotated, Literal
 
 import limits
 import platformdirs
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from adapters.outbound_urls import check_workflows_url
+from conversations.dialogue_model import CASE_TYPES
 
 # Where Microsoft's Workflows webhooks live: `prod-NN.<region>.logic.azure.com` (older flows) and
 # `<id>.<nn>.environment.api.powerplatform.com` (flows made or moved since 2025). A leading dot allows
@@ -36,6 +37,18 @@ def _is_ip(entry: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+class RetentionPeriods(BaseModel):
+    """One case type's retention periods (README, "Data protection"); a period left out is the default's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Contacts who did not answer: their personal data is erased this many days after the consultation closed.
+    unanswered_days: int | None = Field(default=None, ge=0, le=36500)
+    # Contacts who answered: who they are is removed this many months after the case's last consultation
+    # closed; their answers stay, with the business's area and industry.
+    answered_months: int | None = Field(default=None, ge=0, le=1200)
 
 
 class Settings(BaseSettings):
@@ -141,6 +154,13 @@ class Settings(BaseSettings):
 
     # Swagger UI at /api/docs loads its script from a CDN: off unless asked for (/openapi.json is always served).
     api_docs: bool = False
+    # Retention (bot/services/retention.py, README "Data protection"): the defaults, and per case type
+    # (the dialogue model's ids) where the municipality's records plan says otherwise, as JSON:
+    # SAMRAD_RETENTION_CASE_TYPES='{"procurement": {"answered_months": 120}}'.
+    retention_unanswered_days: int = Field(default=90, ge=0, le=36500)
+    retention_answered_months: int = Field(default=24, ge=0, le=1200)
+    retention_case_types: dict[str, RetentionPeriods] = Field(default_factory=dict)
+
     # `samrad serve`'s log lines: uvicorn's text, or one JSON object per line for a log collector.
     log_format: Literal["text", "json"] = "text"
 
@@ -152,6 +172,26 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(f"{value!r} is not a rate limit such as 60/minute") from None
         return value
+
+    @field_validator("retention_case_types")
+    @classmethod
+    def _known_case_types(cls, value: dict[str, RetentionPeriods]) -> dict[str, RetentionPeriods]:
+        unknown = sorted(set(value) - set(CASE_TYPES.ids()))
+        if unknown:
+            raise ValueError(
+                f"unknown case type {', '.join(unknown)} (expected one of {', '.join(CASE_TYPES.ids())})"
+            )
+        return value
+
+    def retention_days_unanswered(self, case_type: str) -> int:
+        periods = self.retention_case_types.get(case_type)
+        chosen = periods.unanswered_days if periods is not None else None
+        return self.retention_unanswered_days if chosen is None else chosen
+
+    def retention_months_answered(self, case_type: str) -> int:
+        periods = self.retention_case_types.get(case_type)
+        chosen = periods.answered_months if periods is not None else None
+        return self.retention_answered_months if chosen is None else chosen
 
     @field_validator("telegram_webhook_secret")
     @classmethod

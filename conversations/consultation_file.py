@@ -1,7 +1,7 @@
 """The consultation file (README, "Consultation YAML"): a case, and the consultation about it.
 
     case: {reference, title, type, stage}
-    consultation: {title, intro, opens, closes, audience, reminders, questions}
+    consultation: {title, intro, opens, closes, audience, reminders, anonymous, questions}
 
 `load_consultation_file(text)` / `load_consultation_path(path)` return a `ConsultationFile` or raise a
 `QuestionnaireError` with one line per problem: ``line 14, consultation.questions[2].kind: …``.
@@ -18,6 +18,8 @@ Decisions:
   written without the hyphen they are normalised). An empty audience is an error, and so is `all: true`
   together with filters.
 - `case.title`, like every text, is a string or `{sv: …, en: …}`.
+- `anonymous` is true or false (default false), nothing else: "yes" in quotes or 1 is refused rather than
+  guessed, since it decides whether a person's identity is kept with their answers.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BeforeValidator, Field, PlainSerializer
+from pydantic import BeforeValidator, Field, PlainSerializer, StrictBool
 
 from conversations.dialogue_model import (
     CASE_TYPES,
@@ -226,6 +228,8 @@ class ConsultationSpec(CheckedModel):
     audience: AudienceSpec
     reminders: tuple[Duration, ...] = ()
     remind_before_close: Duration | None = None  # one more reminder this long before closing
+    # True: a sent response keeps no identity, only the business's area and industry (README, "Data protection").
+    anonymous: StrictBool = False
     questions: tuple[Question, ...]
 
     def issues(self) -> list[Issue]:
@@ -291,7 +295,9 @@ class ConsultationFile(CheckedModel):
     def questionnaire(self) -> Questionnaire:
         """What the engine runs for this consultation."""
         spec = self.consultation
-        return Questionnaire(title=spec.title, intro=spec.intro, questions=spec.questions, closes=spec.closes)
+        return Questionnaire(
+            title=spec.title, intro=spec.intro, questions=spec.questions, closes=spec.closes, anonymous=spec.anonymous
+        )
 
     @classmethod
     def from_template(
@@ -350,6 +356,8 @@ class ConsultationFile(CheckedModel):
         consultation["reminders"] = [format_duration(r) for r in spec.reminders]
         if spec.remind_before_close is not None:
             consultation["remind_before_close"] = format_duration(spec.remind_before_close)
+        if spec.anonymous:
+            consultation["anonymous"] = True
         consultation["questions"] = [question_value(q) for q in spec.questions]
         document = {
             "case": {

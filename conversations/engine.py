@@ -41,7 +41,7 @@ from conversations.messages import (
     TextOut,
     ToggleIn,
 )
-from conversations.phrases import MONTHS, NOTICE_VERSION, phrase
+from conversations.phrases import ANONYMOUS_NOTICE_VERSION, MONTHS, NOTICE_VERSION, phrase
 from conversations.plan import plan_for
 from conversations.prompts import STOP_ID, SUBMIT_ID, SummaryRow, awaited_id, prompt, summary_rows
 from conversations.questionnaire import Questionnaire
@@ -179,8 +179,10 @@ def begin(
     """Start a dialogue: the intro, the public-documents/personal-data notice and the first question.
     `privacy_url`: the deployment's privacy page, linked from the notice (the caller knows the address)."""
     stamp = now.isoformat()
+    anonymous = questionnaire.anonymous
     state = DialogueState(
-        language=language, started_at=stamp, updated_at=stamp, form=form, notice_version=NOTICE_VERSION
+        language=language, started_at=stamp, updated_at=stamp, form=form, anonymous=anonymous,
+        notice_version=ANONYMOUS_NOTICE_VERSION if anonymous else NOTICE_VERSION,
     )
     if _is_closed(questionnaire, now):
         return _closed(state, stamp)
@@ -230,7 +232,15 @@ def step(questionnaire: Questionnaire, state: DialogueState, inbound: Inbound, *
         result = _toggle(ctx, state, inbound)
     else:
         result = on_command(ctx, state, inbound)
+    if state.anonymous and state.submitted_at is not None and result.state.phase not in _FINAL_PHASES:
+        # A sent anonymous response is no longer linked to the person (its answers were moved away), so
+        # it cannot be taken up again; stopping messages still works.
+        result = Step(replace(state, updated_at=stamp), (TextOut(say("after_submitted", state), "notice"),))
     return replace(result, awaited=awaited, left=_left_behind(awaited, result))
+
+
+# Where a sent anonymous response may go: stay sent, or stop messages (asked, then confirmed).
+_FINAL_PHASES = ("submitted", "confirm_stop", "opted_out")
 
 
 def _left_behind(awaited: str | None, result: Step) -> str | None:

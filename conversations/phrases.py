@@ -31,6 +31,43 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
             "this consultation. You can ask us to erase your details. Type stop if you want no more messages."
         ),
     },
+    # --- anonymous consultations (`anonymous: true`): said instead of the usual sentences --------------
+    "notice_anonymous": {
+        "sv": (
+            "Bra att veta: Samrådet är anonymt. När du har skickat in dina svar sparar vi dem utan ditt "
+            "namn och dina kontaktuppgifter, bara med ditt företags område och bransch. Svaren kan bli en "
+            "allmän handling (offentlighetsprincipen). Fram till dess använder vi dina kontaktuppgifter "
+            "bara för att påminna dig. Skriv stopp om du inte vill få fler meddelanden."
+        ),
+        "en": (
+            "Good to know: this consultation is anonymous. Once you send your answers, we keep them without "
+            "your name and contact details, only with your business's area and industry. The answers may "
+            "become a public document (the principle of public access). Until then we use your contact "
+            "details only to remind you. Type stop if you want no more messages."
+        ),
+    },
+    "notice_anonymous_form": {
+        "sv": (
+            "Bra att veta: Samrådet är anonymt. När du har skickat in dina svar sparar vi dem utan ditt "
+            "namn och dina kontaktuppgifter, bara med ditt företags område och bransch. Svaren kan bli en "
+            "allmän handling (offentlighetsprincipen). Fram till dess använder vi dina kontaktuppgifter "
+            "bara för att påminna dig."
+        ),
+        "en": (
+            "Good to know: this consultation is anonymous. Once you send your answers, we keep them without "
+            "your name and contact details, only with your business's area and industry. The answers may "
+            "become a public document (the principle of public access). Until then we use your contact "
+            "details only to remind you."
+        ),
+    },
+    "thanks_submitted_anonymous": {
+        "sv": "Tack! Dina svar är inskickade och sparas utan ditt namn. Därför går de inte att ändra.",
+        "en": "Thank you! Your answers have been sent and are kept without your name, so they cannot be changed.",
+    },
+    "after_submitted_anonymous": {
+        "sv": "Vi har redan fått dina svar. De sparas utan ditt namn och går därför inte att ändra.",
+        "en": "We already have your answers. They are kept without your name, so they cannot be changed.",
+    },
     # Appended to the notice when the deployment has a privacy page (its URL is passed to the engine).
     "notice_privacy": {
         "sv": "Så hanterar vi dina uppgifter: {url}",
@@ -513,6 +550,8 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
 # The version of the notice above (with its privacy link): stored in each dialogue that showed it, so the
 # municipality can tell what a person was told. Change it whenever "notice" or "notice_form" changes.
 NOTICE_VERSION: Final = "2026-11-1"
+# The same for "notice_anonymous" and "notice_anonymous_form", shown instead in anonymous consultations.
+ANONYMOUS_NOTICE_VERSION: Final = "2026-11-1-anonymous"
 
 # Swedish and English month names, as written in dates ("15 mars 2025", "15 March 2025").
 MONTHS: Final[Mapping[Language, tuple[str, ...]]] = {

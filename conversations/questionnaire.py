@@ -87,6 +87,8 @@ class Questionnaire(CheckedModel):
     intro: LocalText | None = None
     questions: tuple[Question, ...]
     closes: dt.datetime | None = None
+    # No identity is kept with a sent response (README, "Data protection"): the notice says so.
+    anonymous: bool = False
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)

@@ -43,6 +43,13 @@ class DialogueState:
     # The version of the personal-data notice the dialogue opened with (conversations.phrases.NOTICE_VERSION):
     # what the person was told, kept with their dialogue.
     notice_version: str | None = None
+    # When and on which channel the notice was shown (stored with the dialogue's first step; the engine
+    # reads no clock of its own, so the service fills these in).
+    notice_shown_at: str | None = None  # ISO 8601
+    notice_channel: str | None = None
+    # An anonymous consultation (`anonymous: true`): the notice says so, and a submitted response is final,
+    # since its answers are moved away from the person (bot/services/anonymous.py) and cannot be changed.
+    anonymous: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +67,9 @@ class DialogueState:
             "submitted_at": self.submitted_at,
             "form": self.form,
             "notice_version": self.notice_version,
+            "notice_shown_at": self.notice_shown_at,
+            "notice_channel": self.notice_channel,
+            "anonymous": self.anonymous,
         }
 
     @classmethod
@@ -80,6 +90,9 @@ class DialogueState:
             submitted_at=data.get("submitted_at"),
             form=bool(data.get("form", False)),
             notice_version=data.get("notice_version"),
+            notice_shown_at=data.get("notice_shown_at"),
+            notice_channel=data.get("notice_channel"),
+            anonymous=bool(data.get("anonymous", False)),
         )
 
     @property

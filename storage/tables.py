@@ -236,6 +236,21 @@ class AnswerMark(SQLModel, table=True):
     marked_by: str
 
 
+class AnonymousResponse(SQLModel, table=True):
+    """A sent response to an anonymous consultation, kept without anything that leads back to the person:
+    no contact, no channel, no time (a time could be matched with the messages sent to them), and a random
+    id (a sequence would tell the order of sending). Only the business's area and industry, for statistics."""
+
+    __tablename__ = "anonymous_responses"
+
+    id: str = Field(primary_key=True, max_length=32)  # random hex, secrets.token_hex(16)
+    consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE", index=True)
+    area: str = ""
+    industry: str = ""  # SNI code, may be empty
+    answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)  # question id -> value
+    notice_version: str | None = None  # the notice the dialogue showed (the same for everyone)
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message waiting to be delivered (or delivered): the outbox worker's queue."""
 
@@ -426,6 +441,7 @@ consultations_table = core_table(Consultation)
 invitations_table = core_table(Invitation)
 dialogues_table = core_table(Dialogue)
 answers_table = core_table(Answer)
+anonymous_responses_table = core_table(AnonymousResponse)
 outbox_table = core_table(OutboxMessage)
 delivery_attempts_table = core_table(DeliveryAttempt)
 channel_leases_table = core_table(ChannelLease)

@@ -300,6 +300,18 @@ def contact_erase(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> N
         typer.echo(commands.contact_erase(contact_id))
 
 
+@app.command("retention")
+def retention_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="only show what would go, per case and kind; change nothing")
+    ] = False,
+) -> None:
+    """Erase non-answerers' and de-identify answerers' personal data past its retention period (the
+    scheduler does this daily; README, "Data protection")."""
+    with user_errors():
+        typer.echo(commands.retention_run(dry_run=dry_run))
+
+
 @contact_app.command("export")
 def contact_export(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Everything stored about a contact, as JSON on stdout (a person's right of access, GDPR art. 15)."""

@@ -30,6 +30,7 @@ from bot.services import (
     contacts,
     export,
     links,
+    retention,
     teams_webhooks,
     themes,
     users,
@@ -443,6 +444,15 @@ def contact_erase(contact_id: int) -> str:
         contacts.erase_contact(session, contact_id, now=app.clock(), actor="cli")
         session.commit()
     return f"erased the personal data of contact {contact_id}; their answers are kept without it"
+
+
+def retention_run(*, dry_run: bool) -> str:
+    """Erase and de-identify what the retention periods no longer allow (README, "Data protection")."""
+    app = _app()
+    if dry_run:
+        return retention.describe(retention.plan(app.engine, app.settings, now=app.clock()), dry_run=True)
+    done = retention.apply(app.engine, app.settings, now=app.clock(), actor="cli")
+    return retention.describe(done, dry_run=False)
 
 
 def contact_export(contact_id: int) -> str:

@@ -87,6 +87,8 @@ class ConsultationRecord:
     started_at: dt.datetime | None
     completed_at: dt.datetime | None
     notice_version: str | None  # which version of the privacy notice the dialogue showed
+    notice_shown_at: dt.datetime | None  # when
+    notice_channel: str | None  # and on which channel
     answers: tuple[AnswerRecord, ...]
     # Changes to a submitted response not sent again yet: kept in the dialogue's state, not the answers
     # table (bot/services/dialogues.py), but stored about the person all the same. None: a removed answer.
@@ -203,6 +205,12 @@ def _consultations(conn: Connection, contact_id: int, language: Language) -> tup
                 started_at=dialogue.started_at if dialogue is not None else None,
                 completed_at=dialogue.completed_at if dialogue is not None else None,
                 notice_version=state.notice_version if state is not None else None,
+                notice_shown_at=(
+                    dt.datetime.fromisoformat(state.notice_shown_at)
+                    if state is not None and state.notice_shown_at
+                    else None
+                ),
+                notice_channel=state.notice_channel if state is not None else None,
                 answers=_answers(answers.get(c.id, []), questionnaire, language),
                 unsent_changes=_unsent(state, answers.get(c.id, [])),
             )

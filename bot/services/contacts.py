@@ -32,7 +32,10 @@ class ContactError(ValueError):
     pass
 
 
-def erase_contact(session: Session, contact_id: int, *, now: dt.datetime, actor: str) -> None:
+def erase_contact(
+    session: Session, contact_id: int, *, now: dt.datetime, actor: str, audit: bool = True
+) -> None:
+    """`audit=False`: the caller records the erasure itself (the retention job records counts per case)."""
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise ContactError(f"there is no contact {contact_id}")
@@ -73,7 +76,8 @@ def erase_contact(session: Session, contact_id: int, *, now: dt.datetime, actor:
         )
     # Free text an official marked as holding personal data goes too; other answers stay as written.
     erase_personal_answers(conn, contact_id)
-    record(session, actor=actor, action="contact.erase", target=f"contact:{contact_id}", detail={}, now=now)
+    if audit:
+        record(session, actor=actor, action="contact.erase", target=f"contact:{contact_id}", detail={}, now=now)
 
 
 def _erase_messages(conn: sa.Connection, contact_id: int, addresses: list[tuple[str, str]]) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bot.services import anonymous
 from bot.services.access import privacy_url
 from conversations import engine
 from conversations.clean_text import clean_text
@@ -245,8 +246,8 @@ class Dialogues:
         if language and state.language != language:
             state = dataclasses.replace(state, language=language)
         result = engine.step(questionnaire, state, inbound, now=now)
-        self._store(conn, contact, consultation.id, result, channel=channel, now=now, is_new=is_new)
-        return View(consultation.id, result.messages, result.state, True, result.left)
+        stored = self._store(conn, contact, consultation.id, result, channel=channel, now=now, is_new=is_new)
+        return View(consultation.id, result.messages, stored, True, result.left)
 
     def start(
         self,
@@ -270,8 +271,8 @@ class Dialogues:
         opening = engine.begin(
             questionnaire, language=contact.language, now=now, privacy_url=self._privacy_url(contact.language)
         )
-        self._store(conn, contact, consultation.id, opening, channel=channel, now=now, is_new=True)
-        return View(consultation.id, opening.messages, opening.state, True)
+        stored = self._store(conn, contact, consultation.id, opening, channel=channel, now=now, is_new=True)
+        return View(consultation.id, opening.messages, stored, True)
 
     # --- storing one step ------------------------------------------------------------------------
 
@@ -285,9 +286,16 @@ class Dialogues:
         channel: str,
         now: dt.datetime,
         is_new: bool,
-    ) -> None:
+    ) -> DialogueState:
+        """Store the step; returns the state as stored."""
         state = result.state
-        if result.outcome == "submitted":
+        if is_new and state.notice_version is not None:
+            # What the person was told, when and where (README, "Data protection").
+            state = dataclasses.replace(state, notice_shown_at=now.isoformat(), notice_channel=channel)
+        if result.outcome == "submitted" and state.anonymous:
+            # Sent to an anonymous consultation: the answers leave the person (bot/services/anonymous.py).
+            state = anonymous.keep_without_identity(conn, contact.id, consultation_id, state)
+        elif result.outcome == "submitted":
             # A submission makes the stored answers exactly what was sent, including answers changed
             # since an earlier submission (kept in the dialogue's state until now, see below).
             _replace_answers(conn, contact.id, consultation_id, state, channel=channel, now=now)
@@ -326,6 +334,7 @@ class Dialogues:
                 .where(contacts_t.c.id == contact.id)
                 .values(opted_out_at=None, updated_at=now)
             )
+        return state
 
     def _questionnaire(
         self, conn: Connection, consultation: ConsultationRow, now: dt.datetime

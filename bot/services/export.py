@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.services import responses
+from bot.services import anonymous, responses
 from bot.services.answer_marks import secret_answers
 from bot.services.consultations import get_consultation
 from bot.services.spreadsheet import csv_text
 from conversations.questionnaire import Questionnaire
+from conversations.state import DialogueState
 from storage.tables import Answer, Business, Case, Contact, Dialogue, Invitation
 
 FIXED_COLUMNS = (
@@ -27,9 +28,12 @@ FIXED_COLUMNS = (
     "invited_at",
     "completed_at",
 )
-ERASED_NAME = "(raderad)"
-# The last column: the ids of the row's answers marked as business secrets (OSL 30:23), joined by ";".
+# The ids of the row's answers marked as business secrets (OSL 30:23), joined by ";".
 SECRET_COLUMN = "secret_questions"
+# After the answers (README, "Answer export"): the secrets, the business's area and industry (all an
+# anonymous response keeps), and which privacy notice the person was shown, when and on which channel.
+TRAILING_COLUMNS = (SECRET_COLUMN, "area", "industry", "notice_version", "notice_shown_at", "notice_channel")
+ERASED_NAME = "(raderad)"
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,11 @@ class ResponseRow:
     changes_not_submitted: bool = False
     # The question ids of the answers an official marked as business secrets (bot/services/answer_marks.py).
     secret_questions: tuple[str, ...] = ()
+    area: str = ""
+    industry: str = ""
+    notice_version: str | None = None
+    notice_shown_at: dt.datetime | None = None
+    notice_channel: str | None = None
 
 
 def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire | None, list[ResponseRow]]:
@@ -71,10 +80,16 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
         .order_by(col(Business.name), col(Contact.id))
     )
     secrets = secret_answers(session.connection(), consultation_id)
+    anonymous_consultation = questionnaire is not None and questionnaire.anonymous
     rows = []
     for invitation, contact, business in session.exec(query):
         assert contact.id is not None
         dialogue = dialogues.get(contact.id)
+        state = DialogueState.from_json(dialogue.state) if dialogue is not None and dialogue.state else None
+        if anonymous_consultation:
+            if dialogue is not None and dialogue.status == "complete":
+                continue  # their response is one of the anonymous rows below, which name no one
+            answers.pop(contact.id, None)  # unsent answers are never shown with a name
         rows.append(
             ResponseRow(
                 case_reference=case.reference,
@@ -91,9 +106,43 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
                     dialogue.state if dialogue else None, answers.get(contact.id, {})
                 ),
                 secret_questions=tuple(sorted(q for c, q in secrets if c == contact.id)),
+                area=business.area,
+                industry=business.industry,
+                notice_version=state.notice_version if state else None,
+                notice_shown_at=_moment(state.notice_shown_at) if state else None,
+                notice_channel=state.notice_channel if state else None,
             )
         )
+    if anonymous_consultation:
+        rows.extend(anonymous_rows(session, consultation_id, case.reference))
     return questionnaire, rows
+
+
+def anonymous_rows(session: Session, consultation_id: int, case_reference: str) -> list[ResponseRow]:
+    """The responses to an anonymous consultation as export rows: every column that would name the
+    business or the person empty, the area and industry kept (bot/services/anonymous.py)."""
+    return [
+        ResponseRow(
+            case_reference=case_reference,
+            consultation_id=consultation_id,
+            org_number="",
+            business_name="",
+            contact_name="",
+            channel="",
+            status="complete",
+            invited_at=None,
+            completed_at=None,
+            answers=response.answers,
+            area=response.area,
+            industry=response.industry,
+            notice_version=response.notice_version,
+        )
+        for response in anonymous.responses(session.connection(), consultation_id)
+    ]
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
 
 
 def response_status(contact: Contact, dialogue: Dialogue | None) -> str:
@@ -138,10 +187,15 @@ def export_csv(session: Session, consultation_id: int, *, excel: bool = False) -
             _time(row.completed_at),
             *(csv_cell(row.answers.get(question.id)) for question in questions),
             ";".join(row.secret_questions),
+            row.area,
+            row.industry,
+            row.notice_version or "",
+            _time(row.notice_shown_at),
+            row.notice_channel or "",
         ]
         for row in rows
     )
-    return csv_text([*FIXED_COLUMNS, *(q.id for q in questions), SECRET_COLUMN], body, excel=excel)
+    return csv_text([*FIXED_COLUMNS, *(q.id for q in questions), *TRAILING_COLUMNS], body, excel=excel)
 
 
 def export_json(session: Session, consultation_id: int) -> str:
@@ -152,6 +206,7 @@ def export_json(session: Session, consultation_id: int) -> str:
             "id": consultation_id,
             "title": consultation.title,
             "status": consultation.status,
+            "anonymous": bool(questionnaire and questionnaire.anonymous),
             "closes_at": _time(consultation.closes_at) or None,
             "questions": questionnaire.model_dump(mode="json")["questions"] if questionnaire else [],
         },
@@ -168,6 +223,11 @@ def export_json(session: Session, consultation_id: int) -> str:
                 "answers": row.answers,
                 "changes_not_submitted": row.changes_not_submitted,
                 SECRET_COLUMN: list(row.secret_questions),
+                "area": row.area,
+                "industry": row.industry,
+                "notice_version": row.notice_version,
+                "notice_shown_at": _time(row.notice_shown_at) or None,
+                "notice_channel": row.notice_channel,
             }
             for row in rows
         ],

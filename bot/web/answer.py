@@ -185,7 +185,8 @@ def _after_end(view: View, t: dict[str, str]) -> Action | None:
     if not view.accepting or view.state is None:
         return None
     if view.state.phase == "submitted":
-        return Action("change", t["change_answers"])
+        # A sent anonymous response is final (its answers no longer lead back to the person).
+        return None if view.state.anonymous else Action("change", t["change_answers"])
     if view.state.phase in ("declined", "opted_out"):
         return Action("resume", t["answer_anyway"])
     return None

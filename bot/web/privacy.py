@@ -47,9 +47,11 @@ LABELS: dict[Language, dict[str, str]] = {
         ),
         "retention": "Hur länge vi sparar uppgifterna",
         "retention_default": (
-            "Dina kontaktuppgifter sparas så länge ditt företag finns med i kommunens samråd, eller tills "
-            "du ber oss radera dem. Dina svar är allmänna handlingar och bevaras eller gallras enligt "
-            "kommunens dokumenthanteringsplan."
+            "Om du inte svarar raderar vi dina kontaktuppgifter {days} dagar efter att samrådet har stängt. "
+            "Om du svarar tar vi bort ditt namn och dina kontaktuppgifter {months} månader efter att ärendets "
+            "sista samråd har stängt; svaren sparas utan dem. Vissa typer av ärenden kan ha andra tider. Du kan "
+            "också be oss radera dina uppgifter tidigare. Dina svar är allmänna handlingar och bevaras eller "
+            "gallras enligt kommunens dokumenthanteringsplan."
         ),
         "rights": "Dina rättigheter",
         "rights_text": (
@@ -90,9 +92,11 @@ LABELS: dict[Language, dict[str, str]] = {
         ),
         "retention": "How long we keep the data",
         "retention_default": (
-            "Your contact details are kept while your business takes part in the municipality's "
-            "consultations, or until you ask us to erase them. Your answers are public documents and are "
-            "kept or disposed of according to the municipality's records management plan."
+            "If you do not answer, we erase your contact details {days} days after the consultation has "
+            "closed. If you answer, we remove your name and contact details {months} months after the case's "
+            "last consultation has closed; the answers are kept without them. Some types of case may have "
+            "other periods. You can also ask us to erase your data sooner. Your answers are public documents "
+            "and are kept or disposed of according to the municipality's records management plan."
         ),
         "rights": "Your rights",
         "rights_text": (
@@ -125,6 +129,10 @@ def privacy(request: Request, lang: str | None = None) -> HTMLResponse:
         "controller": settings.privacy_controller or settings.municipality,
         "contact": settings.municipality_contact,
         "dpo": settings.data_protection_officer,
-        "retention": settings.privacy_retention or t["retention_default"],
+        # The default text states the retention job's default periods (bot/services/retention.py).
+        "retention": settings.privacy_retention
+        or t["retention_default"].format(
+            days=settings.retention_unanswered_days, months=settings.retention_answered_months
+        ),
     }
     return templates.TemplateResponse(request, "privacy.html", context)

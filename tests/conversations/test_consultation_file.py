@@ -138,7 +138,7 @@ BAD_FILES = [
         "  questions:",
         "  qestions:",
         'line 14, consultation.qestions: unknown field "qestions" (did you mean "questions"?) '
-        "(expected title, intro, opens, closes, audience, reminders, remind_before_close, questions)",
+        "(expected title, intro, opens, closes, audience, reminders, remind_before_close, anonymous, questions)",
     ),
     (
         "unknown language",
@@ -521,3 +521,24 @@ def test_a_consultation_file_built_in_python_is_checked_too() -> None:
     data["consultation"]["audience"] = {"all": False}
     with pytest.raises(ValueError, match="the audience is empty"):
         ConsultationFile.model_validate(data)
+
+
+# --- anonymous consultations -------------------------------------------------------------------
+
+
+def test_a_consultation_is_named_anonymous_with_true_and_the_questionnaire_carries_it() -> None:
+    file = load_consultation_file(edited("  reminders: [P3D, P6D]", "  reminders: [P3D, P6D]\n  anonymous: true"))
+    assert file.consultation.anonymous is True and file.questionnaire().anonymous is True
+    again = load_consultation_file(file.to_yaml())
+    assert again == file and "\n  anonymous: true\n" in file.to_yaml()
+    assert load_consultation_path(EXAMPLE).questionnaire().anonymous is False
+    assert "anonymous" not in load_consultation_path(EXAMPLE).to_yaml()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [('"ja"', '"ja"'), ('"yes"', '"yes"'), ("1", "1"), ("[true]", "[True]")]
+)
+def test_anonymous_must_be_true_or_false(value: str, shown: str) -> None:
+    message = error_of(edited("  reminders: [P3D, P6D]", f"  reminders: [P3D, P6D]\n  anonymous: {value}"))
+    assert message.startswith("line 14, consultation.anonymous: expected true or false"), message
+    assert shown in message and len(message.splitlines()) == 1

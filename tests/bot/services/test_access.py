@@ -78,6 +78,7 @@ def test_the_export_holds_every_datum_of_the_contact_and_none_of_another_in_the_
     assert consultation["title"] == "Trafiken under byggtiden i Mörby centrum"
     assert consultation["response_status"] == "partial" and consultation["answered_on"] == "web"
     assert consultation["notice_version"] == NOTICE_VERSION
+    assert (consultation["notice_shown_at"], consultation["notice_channel"]) == (app.clock().isoformat(), "web")
     answers = {a["question_id"]: a for a in consultation["answers"]}
     assert list(answers) == ["affected", "impact", "concerns", "best_time", "staff", "start", "comments"]
     assert answers["best_time"]["question"] == "När stör arbetet er minst?"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -10,9 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from bot.bootstrap import App
+from bot.clock import FixedClock
 from bot.services import contacts, export
 from bot.services.chat import ChatRouter
 from conversations.messages import TextIn
+from conversations.phrases import NOTICE_VERSION
 from storage.tables import contacts_table
 from tests import scenario
 
@@ -55,8 +58,8 @@ def test_one_row_per_invited_contact_with_every_status(app: App) -> None:
     answer(app, cilla, "stopp", "ja")  # opted out
     table = rows(app, town.consultation_id)
     assert list(table[0])[:9] == list(export.FIXED_COLUMNS)
-    assert list(table[0])[9:] == ["affected", "impact", "concerns", "best_time", "staff", "start", "comments",
-                                 export.SECRET_COLUMN]
+    assert list(table[0])[9:16] == ["affected", "impact", "concerns", "best_time", "staff", "start", "comments"]
+    assert list(table[0])[16:] == list(export.TRAILING_COLUMNS)
     by_name = {row["contact_name"]: row for row in table}
     assert by_name["Anna Ek"]["status"] == "complete"
     assert by_name["Anna Ek"]["completed_at"] == "2025-02-27T08:00:00+00:00"
@@ -130,3 +133,27 @@ def test_json_export_holds_typed_answers_and_the_questions(app: App) -> None:
         "staff": 1200,
     }
     assert first["status"] == "partial"
+
+
+def test_the_export_says_which_notice_each_person_saw_when_and_where(app: App, clock: FixedClock) -> None:
+    town = scenario.municipality(app)
+    anna, bo, _cilla = town.contact_ids
+    clock.advance(dt.timedelta(minutes=13, seconds=27))
+    router = ChatRouter(app.dialogues)
+    with app.engine.begin() as conn:
+        router.start(conn, anna, channel="telegram", now=app.clock())
+    clock.advance(dt.timedelta(hours=2))
+    with app.engine.begin() as conn:  # a later answer on another channel does not change what she was shown
+        router.receive(conn, anna, TextIn("ja"), channel="web", now=app.clock())
+    table = {row["contact_name"]: row for row in rows(app, town.consultation_id)}
+    assert {k: table["Anna Ek"][k] for k in export.TRAILING_COLUMNS} == {
+        "area": "Mörby", "industry": "10711", "notice_version": NOTICE_VERSION,
+        "notice_shown_at": "2025-02-27T08:13:27+00:00", "notice_channel": "telegram"}
+    assert {k: table["Cilla Ros"][k] for k in export.TRAILING_COLUMNS} == {
+        "area": "Mörby", "industry": "56100", "notice_version": "", "notice_shown_at": "", "notice_channel": ""}
+    with app.session() as session:
+        document = json.loads(export.export_json(session, town.consultation_id))
+    [mine] = [r for r in document["responses"] if r["contact_name"] == "Anna Ek"]
+    assert (mine["notice_version"], mine["notice_shown_at"], mine["notice_channel"]) == (
+        NOTICE_VERSION, "2025-02-27T08:13:27+00:00", "telegram")
+    assert bo in town.contact_ids and document["consultation"]["anonymous"] is False

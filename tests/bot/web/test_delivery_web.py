@@ -98,7 +98,7 @@ async def test_serving_runs_the_worker_and_the_scheduler_and_stops_them_cleanly(
     async with web.router.lifespan_context(web):  # as uvicorn runs it for `samrad serve`
         background = web.state.background
         await until(lambda: settled(app) and len(channel.delivered) == 2, what="the worker to deliver")
-        await until(lambda: background.ticks >= 2, what="the scheduler to tick")
+        await until(lambda: background.ticks >= 3, what="the scheduler to tick (each job once)")
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://samrad.test") as client:
             metrics = (await client.get("/metrics")).text
     samples = [s for family in text_string_to_metric_families(metrics) for s in family.samples]
@@ -106,7 +106,7 @@ async def test_serving_runs_the_worker_and_the_scheduler_and_stops_them_cleanly(
     assert ("samrad_outbox_sends_total", {"channel": "fake", "result": "delivered"}, 2) in [
         (s.name, s.labels, s.value) for s in samples]
     runs = {(s.labels["tick"], s.labels["result"]) for s in samples if s.name == "samrad_scheduler_runs_total"}
-    assert {("lifecycle", "ok"), ("reminders", "ok")} <= runs
+    assert {("lifecycle", "ok"), ("reminders", "ok"), ("retention", "ok")} <= runs  # retention: once a day, and at start
     assert [s.value for s in samples if s.name == "samrad_scheduler_last_tick_timestamp_seconds"] == [
         clock().timestamp()]
     assert [s.value for s in samples if s.name == "samrad_outbox_last_sent_timestamp_seconds"] == [

@@ -67,8 +67,13 @@ def test_unset_facts_fall_back_to_the_municipality_and_default_texts(
     assert 'id="contact"' not in sv
     assert _by_id(sv, "dpo").startswith("Kontakta kommunen")
     assert "dokumenthanteringsplan" in _by_id(sv, "retention")
+    assert "90 dagar efter att samrådet" in _by_id(sv, "retention") and "24 månader" in _by_id(sv, "retention")
     en = client.get(f"{web.url}/integritet", params={"lang": "en"}).text
     assert "records management plan" in _by_id(en, "retention")
+    app.settings = app.settings.model_copy(update={"retention_unanswered_days": 45, "retention_answered_months": 36})
+    en = client.get(f"{web.url}/integritet", params={"lang": "en"}).text
+    assert "erase your contact details 45 days after" in _by_id(en, "retention")
+    assert "36 months after the case's last consultation" in _by_id(en, "retention")
 
 
 def test_the_answer_page_links_to_the_privacy_page_in_its_footer_and_notice(
