@@ -10,11 +10,11 @@ channel is on, so a platform's SDK loads only where it is used.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from adapters.base import Channel, ChatChannel
+from adapters.base import Channel, ChatChannel, PeopleFinder
 from bot.settings import Settings
 
 
@@ -51,6 +51,12 @@ class ChannelEntry:
     # Checks the credentials with a call that changes nothing and sends nothing (`samrad doctor`). It
     # has no timeout of its own (the caller gives one) and says what is wrong in words, never a secret.
     probe: Callable[[Settings], Awaitable[Probed]] = _nothing_to_probe
+    # Whether it can find a person by e-mail (adapters/base.py's PeopleFinder): a broadcast then looks up
+    # contacts with an e-mail address and no identity on it, so they are reached without a code.
+    finds_people_by_email: bool = False
+    # The column of the officials' accounts (users) that holds an official's own identity on this channel:
+    # a linked official may ask for a consultation's figures from the chat. None: nobody may.
+    staff_link: str | None = None
 
 
 def _telegram(settings: Settings) -> Channel:
@@ -143,6 +149,9 @@ async def _probe_slack(settings: Settings) -> Probed:
     try:
         identity = await channel.auth_test()
     except SlackApiCallFailed as error:
+        if channel.stopped is not None and str(error).endswith(("token_revoked", "account_inactive")):
+            return Probed((f"the Slack app was uninstalled or its token revoked ({error}): Samråd sends nothing "
+                           "on Slack; reinstall the app and set the new SAMRAD_SLACK_BOT_TOKEN",))
         return Probed((f"Slack refused the bot token ({error}); check SAMRAD_SLACK_BOT_TOKEN",))
     finally:
         await channel.aclose()
@@ -218,6 +227,8 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         title="Slack",
         chat=True,
         probe=_probe_slack,
+        finds_people_by_email=True,
+        staff_link="slack_user_id",
         unsafe=lambda s: (
             "SAMRAD_SLACK_SIGNING_SECRET is not set: without it Slack's requests to /webhooks/slack cannot "
             "be verified; set it from the app's Basic Information page"
@@ -253,6 +264,23 @@ def is_chat(name: str, channel: Channel | None = None) -> bool:
     not know (one a test plugs in), as the channel itself is built."""
     declared = entry(name)
     return declared.chat if declared is not None else isinstance(channel, ChatChannel)
+
+
+def people_finders(channels: Mapping[str, Channel]) -> dict[str, PeopleFinder]:
+    """The channels among `channels` that can find a person by e-mail: as the registry declares it, or,
+    for a channel the registry does not know (one a test plugs in), as the channel itself is built."""
+    found: dict[str, PeopleFinder] = {}
+    for name, channel in channels.items():
+        declared = entry(name)
+        if (declared is None or declared.finds_people_by_email) and isinstance(channel, PeopleFinder):
+            found[name] = channel
+    return found
+
+
+def staff_link(name: str) -> str | None:
+    """The users column linking an official to their identity on channel `name`, None when none does."""
+    declared = entry(name)
+    return declared.staff_link if declared is not None else None
 
 
 def channels_from(settings: Settings) -> dict[str, Channel]:

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_rate: float = 0.9
+    # For the link to the app's direct messages in invitation lists (slack.com/app_redirect): asked of
+    # Slack (auth.test, bots.info) when not set.
+    slack_app_id: str | None = None
+    slack_team_id: str | None = None
 
     # Teams: cards posted to each business's own Workflows webhook. It needs no credential of ours, so
     # it is switched on by name; the webhook URLs come with the businesses (teams_webhook_url).

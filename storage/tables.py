@@ -299,6 +299,8 @@ class User(SQLModel, table=True):
     role: str  # admin | official | representative
     created_at: dt.datetime = _created()
     last_login_at: dt.datetime | None = _moment()
+    # The official's own Slack user id: `/samrad status <id>` in Slack answers only linked accounts.
+    slack_user_id: str | None = Field(default=None, index=True, unique=True)
 
 
 class StaffSession(SQLModel, table=True):

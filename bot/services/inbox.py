@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from adapters.base import (
+    AccessWithdrawn,
     ChatEvent,
     EditContent,
     Ignored,
@@ -41,6 +42,7 @@ from adapters.base import (
     ShowAnswer,
     ShowQuestion,
     Started,
+    StatusAsked,
     Typed,
     Unreadable,
 )
@@ -165,8 +167,8 @@ class ChatInbox:
 
     def handle(self, conn: Connection, channel: str, event: ChatEvent, *, now: dt.datetime) -> InboxOutcome:
         """Run in the writer's transaction."""
-        if isinstance(event, Ignored):
-            return InboxOutcome()
+        if isinstance(event, Ignored | StatusAsked | AccessWithdrawn):
+            return InboxOutcome()  # not the dialogue's: the webhook route answers these itself
         record = {"channel": channel, "event_id": event.event_id, "received_at": now}
         if not conn.execute(_RECORD_EVENT, record).rowcount:
             return InboxOutcome(duplicate=True)

@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.base import (
+    AccessWithdrawn,
     ChatChannel,
     ChatEvent,
     Delivered,
@@ -38,9 +39,13 @@ from adapters.base import (
     MalformedRequest,
     NotAuthentic,
     Pressed,
+    StatusAsked,
 )
 from bot.bootstrap import App
+from bot.channels import staff_link
+from bot.services.channel_stop import stop_pending
 from bot.services.inbox import ChatInbox, InboxOutcome, MessageEdit
+from bot.services.staff_status import status_answer
 from bot.writer import GroupCommitWriter
 
 log = logging.getLogger(__name__)
@@ -117,6 +122,15 @@ class ChatWebhooks:
         if isinstance(event, Ignored):
             self._count(name, "ignored")
             return InboxOutcome()  # nothing to record: no transaction
+        if isinstance(event, StatusAsked):
+            self._count(name, "status")
+            return InboxOutcome(notice=await self._status(name, event))
+        if isinstance(event, AccessWithdrawn):
+            stopped = await self.writer.run_async(lambda conn: stop_pending(conn, channel=name, reason=event.reason))
+            log.error("%s: the channel has stopped (%s); %d pending messages marked failed", name, event.reason,
+                      stopped)
+            self._count(name, "stopped")
+            return InboxOutcome()
         now = self.app.clock()
         outcome = await self.writer.run_async(lambda conn: self.inbox.handle(conn, name, event, now=now))
         self._count(name, "duplicate" if outcome.duplicate else "handled")
@@ -126,6 +140,14 @@ class ChatWebhooks:
             await self.edits.apply(name, self.editors.get(name, channel), outcome.edit)
         return outcome
 
+
+    async def _status(self, name: str, event: StatusAsked) -> str:
+        """A consultation's figures for a linked official, a refusal for anyone else (a read, in a thread:
+        the event loop goes on meanwhile)."""
+        return await asyncio.to_thread(
+            status_answer, self.app.engine, link_column=staff_link(name), address=event.address,
+            asked=event.consultation, language=self.app.settings.language,
+        )
 
     def _count(self, name: str, outcome: str) -> None:
         if self.events is not None:
