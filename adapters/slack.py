@@ -337,7 +337,7 @@ class SlackChannel:
                         waited += result.seconds
                         await asyncio.sleep(result.seconds)
                         continue
-                    if code in STOPPED_ERRORS:
+                    if code in STOPPED_ERRORS and code != "missing_scope":  # the scope is for this call only
                         self._failed("users.lookupByEmail", error)
                     return FoundPeople(found, f"users.lookupByEmail: {code}")
                 except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as error:
