@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.services.consultations import consultation_stats
+from bot.services.consultations import ConsultationError, consultation_stats
 from conversations.messages import Language
 from conversations.phrases import phrase
 from storage.tables import User
@@ -35,10 +35,10 @@ def status_answer(engine: Engine, *, link_column: str | None, address: str, aske
         number = asked.strip().lstrip("#")
         if not number.isdigit() or len(number) > 9:
             return phrase("staff_status_usage", language)
-        found = consultation_stats(session, int(number))
-    if not found:
-        return phrase("staff_status_unknown", language, id=int(number))
-    stats = found[0]
+        try:
+            stats = consultation_stats(session, int(number))[0]
+        except ConsultationError:
+            return phrase("staff_status_unknown", language, id=int(number))
     return phrase(
         "staff_status",
         language,
