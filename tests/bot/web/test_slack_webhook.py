@@ -161,7 +161,7 @@ async def test_an_uninstall_stops_slack_sends_and_says_so(
               else "the Slack app's bot token was revoked")
     assert reasons == {f"the channel stopped: {reason}"}
     assert f"slack: the channel has stopped ({reason}); 3 pending messages marked failed" in caplog.text
-    health = httpx.get(f"{slack_web.url}/healthz").json()
+    health = httpx.get(f"{slack_web.url}/healthz").json()  # noqa: ASYNC210 (the server runs in another thread)
     assert health["channels"]["slack"]["stopped"] == reason
     assert "stopped" not in health["channels"].get("email", {})
 
@@ -174,7 +174,7 @@ async def test_a_forged_uninstall_changes_nothing(slack_app: App, slack_web: Liv
                                    headers=signed("not-the-secret", body))
     assert forged.status_code == 401
     assert by_status(slack_app) == {("slack", "pending"): 2}
-    assert "stopped" not in httpx.get(f"{slack_web.url}/healthz").json()["channels"]["slack"]
+    assert "stopped" not in httpx.get(f"{slack_web.url}/healthz").json()["channels"]["slack"]  # noqa: ASYNC210
 
 
 async def test_user_tokens_revoked_leave_the_channel_on(
