@@ -31,7 +31,7 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -199,6 +199,9 @@ class FakeSlack:
         self.team_id = "T0SAMRAD1"
         self.bot_user_id = "U0SAMRADBOT"
         self.app_id = "A0SAMRAD1"
+        # Called (in the server's thread) with the person and the message, for each message posted to a
+        # direct message: a benchmark's people wait for their next question this way.
+        self.listeners: list[Callable[[FakeSlackUser, SlackMessage], None]] = []
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -385,6 +388,8 @@ class FakeSlack:
         ts = f"{int(time.time())}.{next(self._ts):06d}"
         message = SlackMessage(str(user.dm), ts, text, blocks)
         user.messages.append(message)
+        for listener in self.listeners:
+            listener(user, message)
         return {"channel": user.dm, "ts": ts,
                 "message": {"type": "message", "text": text, "blocks": blocks, "ts": ts, "bot_id": "B0SAMRAD1"}}
 
