@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.services.consultations import ConsultationError, consultation_stats
+from bot.services.outreach import consultation_text
 from conversations.messages import Language
 from conversations.phrases import phrase
 from storage.tables import User
@@ -39,11 +40,12 @@ def status_answer(engine: Engine, *, link_column: str | None, address: str, aske
             stats = consultation_stats(session, int(number))[0]
         except ConsultationError:
             return phrase("staff_status_unknown", language, id=int(number))
+        title = consultation_text(session.connection(), stats.id, stats.title).title(language)
     return phrase(
         "staff_status",
         language,
         id=stats.id,
-        title=stats.title,
+        title=title,
         status=phrase(f"staff_status_{stats.status}", language),
         audience=stats.audience,
         sent=stats.sent,
