@@ -182,10 +182,9 @@ class Run:
             self.first_post = time.perf_counter()
         async with self.connections:
             started = time.perf_counter()
-            response = await self.client.post(self.url, content=body,
-                                              headers=signed(self.slack.signing_secret, body, content_type=content_type))
+            status = await send(self.client, self.url, body, self.slack.signing_secret, content_type)
             self.latencies.append(time.perf_counter() - started)
-        self.not_ok += response.status_code != 200
+        self.not_ok += status != 200
         self.last_ack = time.perf_counter()
 
     async def wait_for(self, user: FakeSlackUser, test: Callable[[SlackMessage], bool], seen: list[int]) -> SlackMessage:
@@ -210,6 +209,19 @@ class Run:
 
     def typed(self, user: FakeSlackUser, text: str) -> bytes:
         return event_callback(message_event(user.id, user.dm or "", text))
+
+
+async def send(client: httpx.AsyncClient, url: str, body: bytes, secret: str, content_type: str) -> int:
+    """POST as Slack does, and as Slack does, send the same request again when the connection broke (an
+    idle kept-alive connection the server has just closed): the same event id, so it is done once."""
+    for attempt in range(3):
+        try:
+            response = await client.post(url, content=body, headers=signed(secret, body, content_type=content_type))
+            return response.status_code
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def shows(text: str) -> Callable[[SlackMessage], bool]:
@@ -335,9 +347,7 @@ async def burst(slack: FakeSlack, url: str, codes: list[str], child: asyncio.sub
         async def start(person: FakeSlackUser, code: str) -> bool:
             body = slash_command(person.id, code)
             async with gate:
-                response = await client.post(url, content=body, headers=signed(slack.signing_secret, body,
-                                                                                  content_type=FORM))
-            return response.status_code == 200
+                return await send(client, url, body, slack.signing_secret, FORM) == 200
 
         acked = await asyncio.gather(*(start(p, c) for p, c in zip(people, codes, strict=True)))
     child.send_signal(stop)
