@@ -60,7 +60,7 @@ from adapters.base import (
     WebhookReply,
 )
 from adapters.slack_events import COMMAND_NOT_ROUTED, URL_VERIFICATION, fresh_headers, read_body, verify
-from adapters.slack_render import Block, answered, fallback, render, text_blocks
+from adapters.slack_render import Block, answered, escape, fallback, render, text_blocks
 from conversations.messages import Language
 from conversations.phrases import phrase
 
@@ -424,5 +424,6 @@ def app_redirect(app_id: str, team_id: str) -> str:
 
 
 def _ephemeral(text: str) -> WebhookReply:
-    body = json.dumps({"response_type": "ephemeral", "text": text}, ensure_ascii=False).encode()
+    # Escaped: a consultation's title in a status answer must not mention @channel or become a link.
+    body = json.dumps({"response_type": "ephemeral", "text": escape(text)}, ensure_ascii=False).encode()
     return WebhookReply(200, body, "application/json")

@@ -5,6 +5,10 @@ opened, one outbox row per contact (idempotency key `invitation:<consultation>:<
 invitation's channel and time, and the contact's planned reminders. Broadcasting again queues nothing
 for anyone already invited; contacts added to the audience since then get theirs.
 
+Before that transaction, contacts in the audience with an e-mail address and no identity on a channel
+that can find people by e-mail are looked up there (bot/services/email_lookup.py): those found are
+invited in that chat.
+
 Skipped, and counted by reason: contacts who opted out, who are unreachable, who were already invited,
 and who already answer (through a handed-out link). Contacts with no channel at all are listed with
 their web link, for the official to hand out.

@@ -14,6 +14,10 @@ The same path for every chat channel (adapters/base.py's `ChatChannel`):
    commit order (MessageEdits). The edit is cosmetic: if it fails, the old controls stay and a press on
    them is answered as stale.
 5. The channel builds the acknowledgement (Telegram answers the press inside it).
+
+Two events skip the inbox: an official's status question (`StatusAsked`) is answered from a read, and a
+withdrawn access (`AccessWithdrawn`: the app uninstalled) marks the channel's pending messages failed in
+one writer job, before the acknowledgement.
 """
 
 from __future__ import annotations

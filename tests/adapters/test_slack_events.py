@@ -319,8 +319,11 @@ def test_status_asks_for_a_consultation_s_figures_and_the_answer_is_ephemeral(
     event = slack.parse(signed(SECRET, body, content_type=FORM), body)
     assert isinstance(event, StatusAsked) and event.address == ANNA and event.consultation == asked
     assert event.event_id.startswith("command:")
-    reply = slack.acknowledge(event, notice="Samråd 14: 3 har svarat.")
-    assert json.loads(reply.body) == {"response_type": "ephemeral", "text": "Samråd 14: 3 har svarat."}
+    reply = slack.acknowledge(event, notice="Samråd 14 – <!channel> & <https://x.example|klicka>: 3 har svarat.")
+    assert json.loads(reply.body) == {  # an official's title can neither mention everyone nor become a link
+        "response_type": "ephemeral",
+        "text": "Samråd 14 – &lt;!channel&gt; &amp; &lt;https://x.example|klicka&gt;: 3 har svarat.",
+    }
 
 
 def test_the_app_uninstalled_stops_the_channel(slack: SlackChannel, caplog: pytest.LogCaptureFixture) -> None:
