@@ -127,7 +127,7 @@ def broadcast(
     """Queue the invitations of an open consultation (see the module's docstring). In a transaction of
     its own (no `conn`), contacts are first looked up by e-mail on the channels that can find people."""
     if conn is None:
-        by_email = find_contacts_by_email(app, consultation_id)
+        by_email = find_contacts_by_email(app, consultation_id, actor=actor)
         with app.engine.begin() as own:
             report = broadcast(app, consultation_id, actor=actor, progress=progress, conn=own)
         report.by_email = by_email

@@ -30,6 +30,7 @@ from adapters.base import FoundPeople, PeopleFinder
 from bot.channels import people_finders
 from bot.services.consultations import audience_contact_ids
 from bot.services.outreach import load_reach
+from storage.tables import audit_log_table as audit_t
 from storage.tables import channel_identities_table as identities_t
 from storage.tables import consultations_table as consultations_t
 
@@ -56,7 +57,7 @@ class EmailLookup:
         return lines + [f"  not looked up by e-mail: {problem}" for problem in self.problems]
 
 
-def find_contacts_by_email(app: App, consultation_id: int) -> EmailLookup:
+def find_contacts_by_email(app: App, consultation_id: int, *, actor: str) -> EmailLookup:
     """Look up the audience's contacts without an identity on each channel that can find people by
     e-mail, and remember those found. Does nothing for a consultation that is not open or a draft."""
     lookup = EmailLookup()
@@ -86,7 +87,7 @@ def find_contacts_by_email(app: App, consultation_id: int) -> EmailLookup:
             lookup.problems.append(f"{name}: {result.problem}")
             log.warning("%s: the search by e-mail stopped: %s", name, result.problem)
         found = {wanted[email]: address for email, address in result.found.items() if address is not None}
-        lookup.found[name] = _remember(app, name, found)
+        lookup.found[name] = _remember(app, name, found, consultation_id=consultation_id, actor=actor)
     return lookup
 
 
@@ -101,8 +102,9 @@ def _run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def _remember(app: App, channel: str, found: Mapping[int, str]) -> int:
-    """Record the identities found; one already held (by another contact, or added meanwhile) is kept."""
+def _remember(app: App, channel: str, found: Mapping[int, str], *, consultation_id: int, actor: str) -> int:
+    """Record the identities found (and, in the audit log, which contacts got one); an identity already
+    held (by another contact, or added meanwhile) is kept."""
     if not found:
         return 0
     now = app.clock()
@@ -129,4 +131,8 @@ def _remember(app: App, channel: str, found: Mapping[int, str]) -> int:
             rows.append({"contact_id": contact_id, "channel": channel, "address": address, "created_at": now})
         if rows:
             conn.execute(identities_t.insert(), rows)
+            conn.execute(audit_t.insert().values(
+                at=now, actor=actor, action="contacts.found_by_email", target=f"consultation:{consultation_id}",
+                detail={"channel": channel, "contacts": [row["contact_id"] for row in rows]},
+            ))
     return len(rows)

@@ -13,7 +13,7 @@ from adapters.slack import SlackChannel
 from bot.bootstrap import App
 from bot.services.broadcast import broadcast
 from bot.services.email_lookup import find_contacts_by_email
-from storage.tables import channel_identities_table, contacts_table
+from storage.tables import audit_log_table, channel_identities_table, contacts_table
 from tests import scenario
 from tests.bot.services.outreach_support import HEADER, Town, org_number, queued, town
 from tests.fakes.slack_api import FakeSlack
@@ -56,6 +56,10 @@ def test_a_contact_found_by_e_mail_is_invited_in_slack_and_remembered(
     assert rows[slack_town.email] == ("slack", bo.id)
     assert identities(app, "slack") == {slack_town.slack: "U0ANNA1", slack_town.email: bo.id}
     assert "  found by e-mail on slack: 1 of 2 addresses asked" in report.lines()
+    with app.engine.connect() as conn:
+        audited = conn.execute(sa.select(audit_log_table.c.actor, audit_log_table.c.detail).where(
+            audit_log_table.c.action == "contacts.found_by_email")).all()
+    assert [(row.actor, row.detail) for row in audited] == [("test", {"channel": "slack", "contacts": [slack_town.email]})]
 
 
 def test_each_address_is_asked_once_per_run_and_a_miss_again_at_the_next(
@@ -67,14 +71,14 @@ def test_each_address_is_asked_once_per_run_and_a_miss_again_at_the_next(
         bosse = conn.execute(sa.select(contacts_table.c.id).where(contacts_table.c.name == "Bosse Ek")).scalar_one()
     bo = slack_api.person("bo@bageri.example")
 
-    first = find_contacts_by_email(app, slack_town.consultation_id)
+    first = find_contacts_by_email(app, slack_town.consultation_id, actor="test")
     assert sorted(asked(slack_api)) == ["bo@bageri.example", "dan@blommor.example"]
     assert first.found["slack"] == 1 and first.asked["slack"] == 2
     # One Slack user is one contact's identity: the first contact with the address gets it.
     assert identities(app, "slack")[slack_town.email] == bo.id and bosse not in identities(app, "slack")
 
     slack_api.calls.clear()
-    find_contacts_by_email(app, slack_town.consultation_id)
+    find_contacts_by_email(app, slack_town.consultation_id, actor="test")
     # Bo is known now; Dan (a miss) and Bosse (whose address is taken) are asked again next time.
     assert sorted(asked(slack_api)) == ["bo@bageri.example", "dan@blommor.example"]
 
@@ -84,7 +88,7 @@ def test_a_rate_limit_is_waited_out_and_a_refusal_leaves_the_broadcast_on_e_mail
 ) -> None:
     bo = slack_api.person("bo@bageri.example")
     slack_api.fail_next("users.lookupByEmail", "ratelimited", status=429, retry_after=1)
-    limited = find_contacts_by_email(app, slack_town.consultation_id)
+    limited = find_contacts_by_email(app, slack_town.consultation_id, actor="test")
     assert limited.found["slack"] == 1 and limited.problems == []
     assert identities(app, "slack")[slack_town.email] == bo.id
 
@@ -107,5 +111,5 @@ def test_a_closed_consultation_is_not_looked_up(app: App, slack_api: FakeSlack, 
 
     lifecycle.close(app, slack_town.consultation_id, actor="test")
     slack_api.person("bo@bageri.example")
-    assert find_contacts_by_email(app, slack_town.consultation_id).asked == {}
+    assert find_contacts_by_email(app, slack_town.consultation_id, actor="test").asked == {}
     assert asked(slack_api) == []
