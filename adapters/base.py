@@ -191,7 +191,27 @@ class Ignored:
     reply_ref: str | None = None
 
 
-ChatEvent = Typed | Started | Pressed | Unreadable | ReachabilityChanged | Ignored
+@dataclass(frozen=True, slots=True)
+class StatusAsked:
+    """Someone asks in the chat for a consultation's figures (an official's command, such as Slack's
+    `/samrad status 12`). `consultation` is what they wrote after the command, unchecked. The application
+    answers only a person whose identity on this channel is linked to an officials' account."""
+
+    event_id: str
+    address: str
+    consultation: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccessWithdrawn:
+    """The platform says the app may no longer act there (it was uninstalled, its token revoked): nothing
+    can be sent on this channel until it is set up again. `reason` says so in plain words."""
+
+    event_id: str
+    reason: str
+
+
+ChatEvent = Typed | Started | Pressed | Unreadable | ReachabilityChanged | StatusAsked | AccessWithdrawn | Ignored
 
 
 class NotAuthentic(Exception):
@@ -286,6 +306,36 @@ class InlineReplyChannel(ChatChannel, Protocol):
     def reply(self, event: ChatEvent, replies: Sequence[OutgoingMessage]) -> WebhookReply:
         """The HTTP answer carrying `replies` (none: an empty answer the platform accepts)."""
         ...
+
+
+# --- optional capabilities: what some channels can do beside the contracts above ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPeople:
+    """What a search by e-mail found: each address asked (as given) -> the person's address on the
+    channel, None when the platform has no such person. `problem` says why the search stopped early
+    (a missing permission, rate limited for too long); the addresses after it are not in `found`."""
+
+    found: Mapping[str, str | None]
+    problem: str | None = None
+
+
+@runtime_checkable
+class PeopleFinder(Protocol):
+    """A channel that can find a person by e-mail address (Slack's users.lookupByEmail): a contact with
+    an e-mail and no identity there can be reached without a code. The channel keeps within the
+    platform's limits itself (waits out a 429, within a time budget)."""
+
+    async def find_by_email(self, emails: Sequence[str]) -> FoundPeople: ...
+
+
+@runtime_checkable
+class MayStop(Protocol):
+    """A channel that knows when it can no longer send at all (its token revoked, the app uninstalled):
+    `stopped` says why, None while it works. Health checks and `samrad doctor` show it."""
+
+    stopped: str | None
 
 
 class PollFailed(Exception):

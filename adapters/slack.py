@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import urllib.parse
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,11 +40,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.base import (
+    AccessWithdrawn,
     ChatEvent,
     Delivered,
     DeliveryResult,
     EditContent,
     Failed,
+    FoundPeople,
     Ignored,
     OutgoingMessage,
     Pressed,
@@ -52,15 +55,16 @@ from adapters.base import (
     ShowAnswer,
     ShowQuestion,
     Started,
+    StatusAsked,
     Unreachable,
     WebhookReply,
 )
 from adapters.slack_events import COMMAND_NOT_ROUTED, URL_VERIFICATION, fresh_headers, read_body, verify
-from adapters.slack_render import Block, answered, fallback, render, text_blocks
+from adapters.slack_render import Block, answered, escape, fallback, render, text_blocks
 from conversations.messages import Language
 from conversations.phrases import phrase
 
-__all__ = ["NAME", "SlackApiCallFailed", "SlackChannel", "SlackIdentity", "delivery_failure"]
+__all__ = ["NAME", "SlackApiCallFailed", "SlackChannel", "SlackIdentity", "app_redirect", "delivery_failure"]
 
 NAME: Final = "slack"
 UNREACHABLE_ERRORS: Final = frozenset({
@@ -81,6 +85,9 @@ REFUSED_ERRORS: Final = frozenset({
 # URL-encoded): far below this; anything larger is not Slack's.
 MAX_BODY_BYTES: Final = 1_000_000
 _REMEMBERED: Final = 4096  # messages whose text is kept for edits (see `_shown`)
+# users.lookupByEmail is Tier 3 (50+ a minute, short bursts): a search waits out Slack's 429s, but no
+# longer than this in all; the rest are looked up at the next broadcast.
+LOOKUP_WAIT_BUDGET_SECONDS: Final = 120.0
 
 log = logging.getLogger(__name__)
 
@@ -307,6 +314,59 @@ class SlackChannel:
             raise SlackApiCallFailed(f"users.lookupByEmail: {type(error).__name__}") from None
         return str(response["user"]["id"])
 
+    async def find_by_email(self, emails: Sequence[str]) -> FoundPeople:
+        """Each address's Slack user id (adapters/base.py's PeopleFinder), one users.lookupByEmail at a
+        time on a client of its own (the caller may run it on an event loop of its own). A 429 is waited
+        out (its Retry-After) within LOOKUP_WAIT_BUDGET_SECONDS; another error stops the search."""
+        found: dict[str, str | None] = {}
+        waited = 0.0
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self._timeout)) as session:
+            client = AsyncWebClient(token=self._token, base_url=self._api_url, timeout=self._timeout,
+                                    session=session, retry_handlers=[])
+            pending = list(dict.fromkeys(emails))
+            while pending:
+                email = pending[0]
+                try:
+                    response = await client.users_lookupByEmail(email=email)
+                except SlackApiError as error:
+                    code = _error_code(error)
+                    if code == "users_not_found":
+                        found[email] = None
+                        pending.pop(0)
+                        continue
+                    result = delivery_failure("users.lookupByEmail", error)
+                    if isinstance(result, RetryAfter) and waited + result.seconds <= LOOKUP_WAIT_BUDGET_SECONDS:
+                        waited += result.seconds
+                        await asyncio.sleep(result.seconds)
+                        continue
+                    if code in STOPPED_ERRORS and code != "missing_scope":  # the scope is for this call only
+                        self._failed("users.lookupByEmail", error)
+                    return FoundPeople(found, f"users.lookupByEmail: {code}")
+                except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as error:
+                    return FoundPeople(found, f"users.lookupByEmail: {type(error).__name__}")
+                user = response.get("user")
+                user_id = user.get("id") if isinstance(user, dict) else None
+                found[email] = user_id if isinstance(user_id, str) and user_id else None
+                pending.pop(0)
+        return FoundPeople(found)
+
+    async def app_link(self) -> str:
+        """The link that opens the app's direct messages in the workspace
+        (`https://slack.com/app_redirect?app=…&team=…`): the team from auth.test, the app's id from
+        bots.info (scope users:read). Raises SlackApiCallFailed."""
+        identity = await self.auth_test()
+        try:
+            response = await self._api().bots_info(bot=identity.bot_id)
+        except SlackApiError as error:
+            raise SlackApiCallFailed(f"bots.info: {_error_code(error)}") from None
+        except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as error:
+            raise SlackApiCallFailed(f"bots.info: {type(error).__name__}") from None
+        bot = response.get("bot")
+        app_id = bot.get("app_id") if isinstance(bot, dict) else None
+        if not isinstance(app_id, str) or not app_id:
+            raise SlackApiCallFailed("bots.info: no app_id in the answer")
+        return app_redirect(app_id, identity.team_id)
+
     async def auth_test(self) -> SlackIdentity:
         """Whether the token works, and for whom (auth.test): the health check. Raises SlackApiCallFailed."""
         try:
@@ -335,6 +395,9 @@ class SlackChannel:
     def parse(self, headers: Mapping[str, str], body: bytes) -> ChatEvent:
         verify(self._signing_secret, headers, body)
         event = read_body(headers, body)
+        if isinstance(event, AccessWithdrawn):
+            self.stopped = event.reason
+            log.error("slack: the channel has stopped: %s", event.reason)
         if isinstance(event, Pressed) and isinstance(event.shown, str):
             # The pressed message as Slack shows it: its text, for the edit that follows.
             blocks = json.loads(event.shown)
@@ -350,11 +413,19 @@ class SlackChannel:
             return WebhookReply(200, event.reply_ref.encode(), "text/plain")
         if isinstance(event, Started):
             return _ephemeral(notice or phrase("slack_started", self.language))
+        if isinstance(event, StatusAsked):
+            return _ephemeral(notice or phrase("slack_command_usage", self.language))
         if isinstance(event, Ignored) and event.reason == COMMAND_NOT_ROUTED:
             return _ephemeral(notice or phrase("slack_command_usage", self.language))
         return WebhookReply(200, b"", "text/plain")
 
 
+def app_redirect(app_id: str, team_id: str) -> str:
+    """Slack's link to an app's direct messages in one workspace."""
+    return "https://slack.com/app_redirect?" + urllib.parse.urlencode({"app": app_id, "team": team_id})
+
+
 def _ephemeral(text: str) -> WebhookReply:
-    body = json.dumps({"response_type": "ephemeral", "text": text}, ensure_ascii=False).encode()
+    # Escaped: a consultation's title in a status answer must not mention @channel or become a link.
+    body = json.dumps({"response_type": "ephemeral", "text": escape(text)}, ensure_ascii=False).encode()
     return WebhookReply(200, body, "application/json")

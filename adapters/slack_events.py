@@ -9,7 +9,10 @@ timestamp more than five minutes off is refused as a possible replay):
   (X-Slack-Retry-Num), so the application's inbox does a retried event once;
 - interactivity, form-encoded `payload=<JSON>`: `block_actions` when a button, checkbox, select or date
   picker of a message is used;
-- slash commands, form-encoded fields (`command`, `text`, `user_id`, `trigger_id`…).
+- slash commands, form-encoded fields (`command`, `text`, `user_id`, `trigger_id`…): `/samrad <code>`
+  starts a dialogue, `/samrad status <consultation id>` asks for its figures (officials only).
+
+`app_uninstalled` and `tokens_revoked` (of the bot's token) become `AccessWithdrawn`: the channel stops.
 
 The address of every event is the person's **user id** (U…/W…): it is what contacts carry
 (`slack_user_id`, `users.lookupByEmail`), and `SlackChannel.send` opens the app's direct message with it.
@@ -33,6 +36,7 @@ from typing import Any, Final
 from slack_sdk.signature import Clock, SignatureVerifier
 
 from adapters.base import (
+    AccessWithdrawn,
     ChatEvent,
     Ignored,
     MalformedRequest,
@@ -40,6 +44,7 @@ from adapters.base import (
     Press,
     Pressed,
     Started,
+    StatusAsked,
     Typed,
     Unreadable,
 )
@@ -151,6 +156,14 @@ def _read_events_api(data: dict[str, Any]) -> ChatEvent:
     event_id = _text(data.get("event_id"), "event_id")
     event = _object(data.get("event"), "event")
     event_type = _text(event.get("type"), "event.type")
+    if event_type == "app_uninstalled":
+        return AccessWithdrawn(event_id, "the Slack app was uninstalled from the workspace")
+    if event_type == "tokens_revoked":
+        # `tokens` lists the user ids whose tokens went, by kind; only the bot's token sends messages.
+        tokens = _object(event.get("tokens") or {}, "event.tokens")
+        if tokens.get("bot"):
+            return AccessWithdrawn(event_id, "the Slack app's bot token was revoked")
+        return Ignored("user tokens revoked (the bot's token still works)")
     if event_type != "message":
         return Ignored(f"a {event_type} event")  # app_home_opened, app_uninstalled… : nothing to answer
     if event.get("channel_type") != "im":
@@ -291,14 +304,14 @@ def _read_command(form: dict[str, str]) -> ChatEvent:
     if not user_id or not trigger_id:
         raise _Wrong("a slash command without user_id or trigger_id")
     words = form.get("text", "").split()
+    # Slash commands are never retried, so the trigger id (unique per invocation) is the event's id.
+    event_id = f"command:{trigger_id}"
     if words and words[0].lower() == "status":
-        # TODO: `/samrad status <id>` (officials asking for a consultation's status) needs an event the
-        # application can route; until the contract has one it is answered with the usage.
-        return Ignored(COMMAND_NOT_ROUTED)
+        # An official's `/samrad status <consultation id>`; the application decides who may ask.
+        return StatusAsked(event_id, user_id, " ".join(words[1:]))
     if len(words) > 1:
         return Ignored(COMMAND_NOT_ROUTED)
-    # Slash commands are never retried, so the trigger id (unique per invocation) is the event's id.
-    return Started(f"command:{trigger_id}", user_id, words[0] if words else "")
+    return Started(event_id, user_id, words[0] if words else "")
 
 
 # --- field checks -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from adapters.base import Channel, ChatChannel, InlineReplyChannel
+from adapters.base import Channel, ChatChannel, InlineReplyChannel, PeopleFinder
 from bot.settings import Settings
 
 
@@ -56,6 +56,12 @@ class ChannelEntry:
     replies_only: bool = False
     # The path its platform posts to, POST /webhooks/<webhook_path>, when it is not the channel's name.
     webhook_path: str = ""
+    # Whether it can find a person by e-mail (adapters/base.py's PeopleFinder): a broadcast then looks up
+    # contacts with an e-mail address and no identity on it, so they are reached without a code.
+    finds_people_by_email: bool = False
+    # The column of the officials' accounts (users) that holds an official's own identity on this channel:
+    # a linked official may ask for a consultation's figures from the chat. None: nobody may.
+    staff_link: str | None = None
 
 
 def _telegram(settings: Settings) -> Channel:
@@ -155,6 +161,9 @@ async def _probe_slack(settings: Settings) -> Probed:
     try:
         identity = await channel.auth_test()
     except SlackApiCallFailed as error:
+        if channel.stopped is not None and str(error).endswith(("token_revoked", "account_inactive")):
+            return Probed((f"the Slack app was uninstalled or its token revoked ({error}): Samråd sends nothing "
+                           "on Slack; reinstall the app and set the new SAMRAD_SLACK_BOT_TOKEN",))
         return Probed((f"Slack refused the bot token ({error}); check SAMRAD_SLACK_BOT_TOKEN",))
     finally:
         await channel.aclose()
@@ -240,6 +249,8 @@ REGISTRY: Final[tuple[ChannelEntry, ...]] = (
         title="Slack",
         chat=True,
         probe=_probe_slack,
+        finds_people_by_email=True,
+        staff_link="slack_user_id",
         unsafe=lambda s: (
             "SAMRAD_SLACK_SIGNING_SECRET is not set: without it Slack's requests to /webhooks/slack cannot "
             "be verified; set it from the app's Basic Information page"
@@ -306,6 +317,23 @@ def proactive(channels: Mapping[str, Channel]) -> frozenset[str]:
 def webhook_aliases(settings: Settings) -> dict[str, str]:
     """Webhook paths that are not a channel's name, to the channel's name, for the channels that are on."""
     return {e.webhook_path: e.name for e in REGISTRY if e.webhook_path and e.is_on(settings)}
+
+
+def people_finders(channels: Mapping[str, Channel]) -> dict[str, PeopleFinder]:
+    """The channels among `channels` that can find a person by e-mail: as the registry declares it, or,
+    for a channel the registry does not know (one a test plugs in), as the channel itself is built."""
+    found: dict[str, PeopleFinder] = {}
+    for name, channel in channels.items():
+        declared = entry(name)
+        if (declared is None or declared.finds_people_by_email) and isinstance(channel, PeopleFinder):
+            found[name] = channel
+    return found
+
+
+def staff_link(name: str) -> str | None:
+    """The users column linking an official to their identity on channel `name`, None when none does."""
+    declared = entry(name)
+    return declared.staff_link if declared is not None else None
 
 
 def channels_from(settings: Settings) -> dict[str, Channel]:

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     # A Slack channel's ID (C0123ABCD: the channel's name → About) for the staff's notifications, posted
     # by the bot (invite it to the channel) when Slack is on.
     slack_notify_channel: str | None = None
+    # For the link to the app's direct messages in invitation lists (slack.com/app_redirect): asked of
+    # Slack (auth.test, bots.info) when not set.
+    slack_app_id: str | None = None
+    slack_team_id: str | None = None
 
     # Teams: cards posted to each business's own Workflows webhook. It needs no credential of ours, so
     # it is switched on by name; the webhook URLs come with the businesses (teams_webhook_url).

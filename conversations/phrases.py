@@ -541,6 +541,30 @@ PHRASES: Final[Mapping[str, Mapping[Language, str]]] = {
         "sv": "Skriv /samrad och koden från din inbjudan, så börjar samrådet i ett direktmeddelande.",
         "en": "Type /samrad and the code from your invitation, and the consultation starts in a direct message.",
     },
+    # Officials asking for a consultation's figures from a chat (`/samrad status 12` in Slack).
+    "staff_status": {
+        "sv": "Samråd {id} – {title} ({status}): {audience} inbjudna, {sent} nådda, {started} har börjat, "
+              "{answered} har svarat ({rate} %), {declined} avböjde, {opted_out} avregistrerade.",
+        "en": "Consultation {id} – {title} ({status}): {audience} invited, {sent} reached, {started} started, "
+              "{answered} answered ({rate} %), {declined} declined, {opted_out} opted out.",
+    },
+    "staff_status_draft": {"sv": "utkast", "en": "draft"},
+    "staff_status_open": {"sv": "öppet", "en": "open"},
+    "staff_status_closed": {"sv": "stängt", "en": "closed"},
+    "staff_status_usage": {
+        "sv": "Skriv /samrad status och samrådets nummer, till exempel /samrad status 12.",
+        "en": "Type /samrad status and the consultation's number, for example /samrad status 12.",
+    },
+    "staff_status_unknown": {
+        "sv": "Det finns inget samråd med nummer {id}.",
+        "en": "There is no consultation number {id}.",
+    },
+    "staff_status_refused": {
+        "sv": "Tyvärr, samrådens siffror visas bara för kommunens handläggare. Har du fått en inbjudan? "
+              "Skriv /samrad och koden från den.",
+        "en": "Sorry, the consultations' figures are shown only to the municipality's officials. Got an "
+              "invitation? Type /samrad and the code from it.",
+    },
     "command_help": {"sv": "Hjälp och kommandon", "en": "Help and commands"},
     "command_skip": {"sv": "Hoppa över frågan", "en": "Skip the question"},
     "command_back": {"sv": "Tillbaka till förra frågan", "en": "Back to the previous question"},

@@ -372,6 +372,8 @@ class User(SQLModel, table=True):
     # After an admin's password reset: every page asks for a new password until it is changed.
     must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     language: str | None = None  # "sv" | "en" as last chosen; None until chosen (the cookie decides)
+    # The official's own Slack user id: `/samrad status <id>` in Slack answers only linked accounts.
+    slack_user_id: str | None = Field(default=None, index=True, unique=True)
 
 
 class StaffSession(SQLModel, table=True):

@@ -276,6 +276,19 @@ def user_add(
         typer.echo(commands.user_add(email, role, password))
 
 
+@user_app.command("link-slack")
+def user_link_slack(
+    email: Annotated[str, typer.Argument()],
+    slack_user_id: Annotated[str | None, typer.Argument(metavar="SLACK_USER_ID")] = None,
+    unlink: Annotated[bool, typer.Option("--unlink", help="remove the account's link to Slack")] = False,
+) -> None:
+    """Link an officials' account to its owner's Slack user id: `/samrad status ID` in Slack answers them."""
+    with user_errors():
+        if unlink == (slack_user_id is not None):
+            raise UserFacingError("give the Slack user id (like U012AB3CD), or --unlink without one")
+        typer.echo(commands.user_link_slack(email, None if unlink else slack_user_id))
+
+
 @outbox_app.command("status")
 def outbox_status() -> None:
     """Rows in the outbox by channel and status."""

@@ -338,7 +338,13 @@ def consultation_invites(consultation_id: int, *, excel: bool = False) -> str:
 
     app = _app()
     bot_username = telegram_username(app)
-    join_links = {"telegram_link": f"https://t.me/{bot_username}?start={{code}}" if bot_username else None}
+    slack_on = "slack" in app.channels
+    join_links = {
+        "telegram_link": f"https://t.me/{bot_username}?start={{code}}" if bot_username else None,
+        # The app's direct messages (no code in the link: Slack's link carries none), and what to type there.
+        "slack_link": slack_app_link(app) if slack_on else None,
+        "slack_command": "/samrad {code}" if slack_on else None,
+    }
     with _user_errors(), app.session() as session:
         rows = invite_rows(session, app, consultation_id, join_links=join_links)
         session.commit()
@@ -399,6 +405,31 @@ def telegram_username(app: App) -> str | None:
         ) from None
 
 
+def slack_app_link(app: App) -> str | None:
+    """The link to the Slack app's direct messages: from SAMRAD_SLACK_APP_ID and SAMRAD_SLACK_TEAM_ID,
+    else asked of Slack (auth.test, bots.info); None when the workspace cannot be known."""
+    from adapters.slack import SlackApiCallFailed, SlackChannel, app_redirect
+
+    settings = app.settings
+    if settings.slack_app_id and settings.slack_team_id:
+        return app_redirect(settings.slack_app_id, settings.slack_team_id)
+    channel = app.channels.get("slack")
+    if not isinstance(channel, SlackChannel):
+        return None
+
+    async def ask() -> str:
+        try:
+            return await channel.app_link()
+        finally:
+            await channel.aclose()
+
+    try:
+        return asyncio.run(ask())
+    except SlackApiCallFailed as error:
+        logging.getLogger(__name__).warning("no Slack link in the list: %s (set SAMRAD_SLACK_APP_ID and SAMRAD_SLACK_TEAM_ID)", error)
+        return None
+
+
 def consultation_export(consultation_id: int, format: str, *, excel: bool = False) -> str:
     if format not in ("csv", "json"):
         raise UserFacingError(f"unknown format {format!r}; use csv or json")
@@ -436,6 +467,16 @@ def user_add(email: str, role: str, password: str) -> str:
         user = users.add_user(session, email, role, password, now=app.clock(), actor="cli")
         session.commit()
     return f"created {user.role} account {user.email}"
+
+
+def user_link_slack(email: str, slack_user_id: str | None) -> str:
+    app = _app()
+    with _user_errors(), app.session() as session:
+        user = users.link_slack(session, email, slack_user_id, now=app.clock(), actor="cli")
+        session.commit()
+    if slack_user_id is None:
+        return f"{user.email} is no longer linked to a Slack user"
+    return f"{user.email} is linked to Slack user {user.slack_user_id}: /samrad status answers them in Slack"
 
 
 def contact_erase(contact_id: int) -> str:

@@ -5,6 +5,10 @@ opened, one outbox row per contact (idempotency key `invitation:<consultation>:<
 invitation's channel and time, and the contact's planned reminders. Broadcasting again queues nothing
 for anyone already invited; contacts added to the audience since then get theirs.
 
+Before that transaction, contacts in the audience with an e-mail address and no identity on a channel
+that can find people by e-mail are looked up there (bot/services/email_lookup.py): those found are
+invited in that chat.
+
 Skipped, and counted by reason: contacts who opted out, who are unreachable, who were already invited,
 and who already answer (through a handed-out link). Contacts with no channel at all are listed with
 their web link, for the official to hand out.
@@ -23,6 +27,7 @@ from sqlalchemy.engine import Connection
 
 from bot.services.channel_reach import off_lines, switched_off
 from bot.services.consultations import ConsultationError, ensure_invitation_rows
+from bot.services.email_lookup import EmailLookup, find_contacts_by_email
 from bot.services.outreach import (
     BULK_PRIORITY,
     EMAIL,
@@ -81,6 +86,8 @@ class BroadcastReport:
     # Of the web-only contacts: how many have an address on each channel that is switched off here.
     channels_off: Counter[str] = field(default_factory=Counter)
     reminders: int = 0
+    # Contacts found on a chat channel by their e-mail before this broadcast (bot/services/email_lookup.py).
+    by_email: EmailLookup = field(default_factory=EmailLookup)
 
     @property
     def total_queued(self) -> int:
@@ -91,6 +98,7 @@ class BroadcastReport:
         lines += [f"  {channel:<10} {count:>6} queued" for channel, count in sorted(self.queued.items())]
         if self.reminders:
             lines.append(f"  reminders  {self.reminders:>6} planned")
+        lines += self.by_email.lines()
         for reason, count in sorted(self.skipped.items()):
             lines.append(f"  not sent: {count} {SKIP_REASONS.get(reason, reason)}")
         if self.web_only:
@@ -116,10 +124,14 @@ def broadcast(
     progress: Progress | None = None,
     conn: Connection | None = None,
 ) -> BroadcastReport:
-    """Queue the invitations of an open consultation (see the module's docstring)."""
+    """Queue the invitations of an open consultation (see the module's docstring). In a transaction of
+    its own (no `conn`), contacts are first looked up by e-mail on the channels that can find people."""
     if conn is None:
+        by_email = find_contacts_by_email(app, consultation_id, actor=actor)
         with app.engine.begin() as own:
-            return broadcast(app, consultation_id, actor=actor, progress=progress, conn=own)
+            report = broadcast(app, consultation_id, actor=actor, progress=progress, conn=own)
+        report.by_email = by_email
+        return report
     now = app.clock()
     row = conn.execute(
         sa.select(

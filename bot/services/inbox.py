@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from adapters.base import (
+    AccessWithdrawn,
     ChatEvent,
     EditContent,
     Ignored,
@@ -46,6 +47,7 @@ from adapters.base import (
     ShowAnswer,
     ShowQuestion,
     Started,
+    StatusAsked,
     Typed,
     Unreadable,
 )
@@ -178,7 +180,7 @@ _REPLIES_TO_EVENT: Final = (
 def _recorded_replies(conn: Connection, channel: str, event: ChatEvent) -> tuple[OutgoingMessage, ...]:
     """The replies written for this event (by their idempotency keys, which the unique index finds), as
     the channel gets them: the same again when the platform delivers the event a second time."""
-    if isinstance(event, Ignored):
+    if isinstance(event, Ignored | AccessWithdrawn):
         return ()
     keys = [f"{channel}:{event.event_id}:{index}" for index in range(MAX_REPLIES_PER_EVENT)]
     replies = []
@@ -220,8 +222,8 @@ class ChatInbox:
     ) -> InboxOutcome:
         """Run in the writer's transaction. `inline`: the channel answers inside the platform's request
         (adapters/base.py's InlineReplyChannel); the outcome then carries the replies."""
-        if isinstance(event, Ignored):
-            return InboxOutcome()
+        if isinstance(event, Ignored | StatusAsked | AccessWithdrawn):
+            return InboxOutcome()  # not the dialogue's: the webhook route answers these itself
         record = {"channel": channel, "event_id": event.event_id, "received_at": now}
         if not conn.execute(_RECORD_EVENT, record).rowcount:
             duplicate = InboxOutcome(duplicate=True)
@@ -234,7 +236,7 @@ class ChatInbox:
     def _handle(
         self, conn: Connection, channel: str, event: ChatEvent, *, now: dt.datetime, inline: bool
     ) -> InboxOutcome:
-        assert not isinstance(event, Ignored)
+        assert not isinstance(event, Ignored | StatusAsked | AccessWithdrawn)
         if isinstance(event, ReachabilityChanged):
             mark_reachable(conn, channel=channel, address=event.address, reachable=event.reachable, now=now)
             return InboxOutcome()

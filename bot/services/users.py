@@ -166,3 +166,33 @@ def set_language(session: Session, user_id: int, language: str) -> None:
     if language not in ("sv", "en"):
         raise UserError(f"language must be sv or en, not {language!r}")
     _account(session, user_id).language = language
+
+
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+def link_slack(
+    session: Session, email: str, slack_user_id: str | None, *, now: dt.datetime, actor: str
+) -> User:
+    """Link the account `email` to its owner's Slack user id (None: unlink), so `/samrad status` in Slack
+    answers them. A Slack user id belongs to one account."""
+    user = find_user(session, email)
+    if user is None:
+        raise UserError(f"there is no account for {email.strip().lower()!r}")
+    if slack_user_id is not None:
+        slack_user_id = slack_user_id.strip()
+        if not SLACK_USER_ID.match(slack_user_id):
+            raise UserError(
+                f"{slack_user_id[:40]!r} is not a Slack user id (like U012AB3CD: in Slack, the person's "
+                "profile, ⋮, Copy member ID)"
+            )
+        holder = session.exec(select(User).where(User.slack_user_id == slack_user_id)).first()
+        if holder is not None and holder.id != user.id:
+            raise UserError(f"Slack user {slack_user_id} is already linked to {holder.email}")
+    user.slack_user_id = slack_user_id
+    session.add(user)
+    record(
+        session, actor=actor, action="user.link_slack", target=f"user:{user.id}",
+        detail={"linked": slack_user_id is not None}, now=now,
+    )
+    return user

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from adapters.base import MayStop
 from bot.bootstrap import App
 from bot.scheduler import Background
 from storage.db import deferred, writer_busy
@@ -68,8 +69,15 @@ def _scheduler(background: Background | None, now: dt.datetime) -> dict[str, Any
 
 
 def _channels(app: App, background: Background | None) -> dict[str, dict[str, str | None]]:
+    """Each channel's last delivery, and, for one that has stopped (its access withdrawn), why."""
     sent = background.worker.stats.last_sent_at if background is not None else {}
-    return {name: {"last_sent": _when(sent.get(name))} for name in sorted(set(app.channels) | set(sent))}
+    report: dict[str, dict[str, str | None]] = {}
+    for name in sorted(set(app.channels) | set(sent)):
+        report[name] = {"last_sent": _when(sent.get(name))}
+        channel = app.channels.get(name)
+        if isinstance(channel, MayStop) and channel.stopped is not None:
+            report[name]["stopped"] = channel.stopped
+    return report
 
 
 def health(app: App, background: Background | None) -> tuple[int, dict[str, Any]]:

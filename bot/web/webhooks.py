@@ -16,6 +16,10 @@ The same path for every chat channel (adapters/base.py's `ChatChannel`):
 5. The channel builds the acknowledgement (Telegram answers the press inside it). A channel that can only
    answer inside the request (adapters/base.py's InlineReplyChannel: a Teams outgoing webhook) gets the
    replies from the inbox and puts them in its answer (`reply`).
+
+Two events skip the inbox: an official's status question (`StatusAsked`) is answered from a read, and a
+withdrawn access (`AccessWithdrawn`: the app uninstalled) marks the channel's pending messages failed in
+one writer job, before the acknowledgement.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.base import (
+    AccessWithdrawn,
     ChatChannel,
     ChatEvent,
     Delivered,
@@ -41,9 +46,13 @@ from adapters.base import (
     MalformedRequest,
     NotAuthentic,
     Pressed,
+    StatusAsked,
 )
 from bot.bootstrap import App
+from bot.channels import staff_link
+from bot.services.channel_stop import stop_pending
 from bot.services.inbox import ChatInbox, InboxOutcome, MessageEdit
+from bot.services.staff_status import status_answer
 from bot.writer import GroupCommitWriter
 
 log = logging.getLogger(__name__)
@@ -127,6 +136,15 @@ class ChatWebhooks:
         if isinstance(event, Ignored):
             self._count(name, "ignored")
             return InboxOutcome()  # nothing to record: no transaction
+        if isinstance(event, StatusAsked):
+            self._count(name, "status")
+            return InboxOutcome(notice=await self._status(name, event))
+        if isinstance(event, AccessWithdrawn):
+            stopped = await self.writer.run_async(lambda conn: stop_pending(conn, channel=name, reason=event.reason))
+            log.error("%s: the channel has stopped (%s); %d pending messages marked failed", name, event.reason,
+                      stopped)
+            self._count(name, "stopped")
+            return InboxOutcome()
         now = self.app.clock()
         inline = name in self.inline
         outcome = await self.writer.run_async(
@@ -139,6 +157,14 @@ class ChatWebhooks:
             await self.edits.apply(name, self.editors.get(name, channel), outcome.edit)
         return outcome
 
+
+    async def _status(self, name: str, event: StatusAsked) -> str:
+        """A consultation's figures for a linked official, a refusal for anyone else (a read, in a thread:
+        the event loop goes on meanwhile)."""
+        return await asyncio.to_thread(
+            status_answer, self.app.engine, link_column=staff_link(name), address=event.address,
+            asked=event.consultation, language=self.app.settings.language,
+        )
 
     def _count(self, name: str, outcome: str) -> None:
         if self.events is not None:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.base import (
+    AccessWithdrawn,
     ChatEvent,
     Ignored,
     MalformedRequest,
@@ -24,6 +25,7 @@ from adapters.base import (
     Pressed,
     ReachabilityChanged,
     Started,
+    StatusAsked,
     Typed,
     Unreadable,
 )
@@ -34,7 +36,7 @@ from tests.fakes.slack_api import FORM, block_actions, event_callback, message_e
 from tests.fakes.slack_api import SlackMessage as FakeSlackMessage
 from tests.fakes.teams_outgoing import SECURITY_TOKEN, activity, mention, teams_signature
 
-EVENTS = (Typed, Started, Pressed, Unreadable, ReachabilityChanged, Ignored)
+EVENTS = (Typed, Started, Pressed, Unreadable, ReachabilityChanged, StatusAsked, AccessWithdrawn, Ignored)
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(

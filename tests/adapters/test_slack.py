@@ -5,6 +5,7 @@ calls, and the token kept out of every log line and reason."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,6 +14,7 @@ from adapters.base import (
     ChatChannel,
     Delivered,
     Failed,
+    FoundPeople,
     NoControls,
     OutgoingMessage,
     Pressed,
@@ -258,6 +260,63 @@ async def test_a_contact_is_found_by_e_mail_and_a_miss_is_none(slack_api: FakeSl
     slack_api.fail_next("users.lookupByEmail", "missing_scope")
     with pytest.raises(SlackApiCallFailed, match=r"^users\.lookupByEmail: missing_scope$"):
         await channel.lookup_user_by_email("anna@bageri.example")
+
+
+async def test_people_are_found_by_e_mail_each_address_asked_once_and_a_miss_is_none(
+    slack_api: FakeSlack, channel: SlackChannel
+) -> None:
+    anna = slack_api.person("Anna@Bageri.example")
+    slack_api.person("gone@bageri.example", deleted=True)
+    found = await channel.find_by_email(["anna@bageri.example", "nobody@example.se", "anna@bageri.example",
+                                         "gone@bageri.example"])
+    assert found == FoundPeople({"anna@bageri.example": anna.id, "nobody@example.se": None,
+                                 "gone@bageri.example": None})
+    assert len(slack_api.calls_to("users.lookupByEmail")) == 3
+
+
+async def test_a_search_waits_out_slack_s_rate_limit(slack_api: FakeSlack, channel: SlackChannel) -> None:
+    anna = slack_api.person("anna@bageri.example")
+    slack_api.fail_next("users.lookupByEmail", "ratelimited", status=429, retry_after=1)
+    started = time.monotonic()
+    found = await channel.find_by_email(["anna@bageri.example"])
+    assert found == FoundPeople({"anna@bageri.example": anna.id})
+    assert time.monotonic() - started >= 1.0  # it waited the Retry-After before asking again
+    assert len(slack_api.calls_to("users.lookupByEmail")) == 2
+
+
+async def test_a_search_stops_with_what_it_found_when_slack_refuses_or_limits_too_long(
+    slack_api: FakeSlack, channel: SlackChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anna = slack_api.person("anna@bageri.example")
+    slack_api.person("bo@bageri.example")
+    slack_api.fail_next("users.lookupByEmail", "missing_scope", times=1)
+    refused = await channel.find_by_email(["anna@bageri.example", "bo@bageri.example"])
+    assert refused == FoundPeople({}, "users.lookupByEmail: missing_scope")
+    assert channel.stopped is None  # users:read.email is for this call only: sending still works
+
+    monkeypatch.setattr("adapters.slack.LOOKUP_WAIT_BUDGET_SECONDS", 5.0)
+    calls = len(slack_api.calls_to("users.lookupByEmail"))
+    slack_api.fail_next("users.lookupByEmail", "ratelimited", status=429, retry_after=30)
+    limited = await channel.find_by_email(["anna@bageri.example", "bo@bageri.example"])
+    assert limited == FoundPeople({}, "users.lookupByEmail: ratelimited")  # 30 s is over the budget: no wait
+    assert len(slack_api.calls_to("users.lookupByEmail")) == calls + 1
+
+    slack_api.fail_next("users.lookupByEmail", "token_revoked")
+    assert (await channel.find_by_email(["bo@bageri.example"])).problem == "users.lookupByEmail: token_revoked"
+    assert channel.stopped == "users.lookupByEmail: token_revoked"
+
+    slack_api.fail_next("users.lookupByEmail", "internal_error", status=500)
+    partial = await channel.find_by_email(["nobody@example.se", "anna@bageri.example"])
+    assert partial.problem == "users.lookupByEmail: internal_error" and partial.found == {}
+    found = await channel.find_by_email(["nobody@example.se", "anna@bageri.example"])
+    assert found == FoundPeople({"nobody@example.se": None, "anna@bageri.example": anna.id})
+
+
+async def test_the_app_link_names_the_app_and_the_workspace(slack_api: FakeSlack, channel: SlackChannel) -> None:
+    assert await channel.app_link() == "https://slack.com/app_redirect?app=A0SAMRAD1&team=T0SAMRAD1"
+    slack_api.fail_next("bots.info", "missing_scope")
+    with pytest.raises(SlackApiCallFailed, match=r"^bots\.info: missing_scope$"):
+        await channel.app_link()
 
 
 async def test_auth_test_says_who_the_token_speaks_for(slack_api: FakeSlack, channel: SlackChannel) -> None:

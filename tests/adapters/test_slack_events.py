@@ -14,12 +14,14 @@ from typing import Any
 import pytest
 
 from adapters.base import (
+    AccessWithdrawn,
     Ignored,
     MalformedRequest,
     NotAuthentic,
     Press,
     Pressed,
     Started,
+    StatusAsked,
     Typed,
     Unreadable,
     WebhookReply,
@@ -31,11 +33,13 @@ from conversations.messages import Action, Choice, ChoiceIn, CommandIn, Question
 from tests.fakes.slack_api import (
     FORM,
     SlackMessage,
+    app_uninstalled,
     block_actions,
     event_callback,
     message_event,
     signed,
     slash_command,
+    tokens_revoked,
 )
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -298,10 +302,51 @@ def test_the_slash_command_alone_starts_without_a_code(slack: SlackChannel) -> N
     assert isinstance(event, Started) and event.code == ""
 
 
-def test_status_and_other_subcommands_are_answered_with_the_usage(slack: SlackChannel) -> None:
+def test_other_subcommands_are_answered_with_the_usage(slack: SlackChannel) -> None:
     english = SlackChannel("xoxb-unused", SECRET, language="en")
-    for text in ("status 4", "two words"):
-        body = slash_command(ANNA, text)
-        event = english.parse(signed(SECRET, body, content_type=FORM), body)
-        assert event == Ignored(COMMAND_NOT_ROUTED)
-        assert json.loads(english.acknowledge(event).body)["text"].startswith("Type /samrad and the code")
+    body = slash_command(ANNA, "two words")
+    event = english.parse(signed(SECRET, body, content_type=FORM), body)
+    assert event == Ignored(COMMAND_NOT_ROUTED)
+    assert json.loads(english.acknowledge(event).body)["text"].startswith("Type /samrad and the code")
+
+
+@pytest.mark.parametrize(("text", "asked"), [("status 14", "14"), ("STATUS  #7 ", "#7"), ("status", ""),
+                                              ("status 3 extra", "3 extra")])
+def test_status_asks_for_a_consultation_s_figures_and_the_answer_is_ephemeral(
+    slack: SlackChannel, text: str, asked: str
+) -> None:
+    body = slash_command(ANNA, text)
+    event = slack.parse(signed(SECRET, body, content_type=FORM), body)
+    assert isinstance(event, StatusAsked) and event.address == ANNA and event.consultation == asked
+    assert event.event_id.startswith("command:")
+    reply = slack.acknowledge(event, notice="Samråd 14 – <!channel> & <https://x.example|klicka>: 3 har svarat.")
+    assert json.loads(reply.body) == {  # an official's title can neither mention everyone nor become a link
+        "response_type": "ephemeral",
+        "text": "Samråd 14 – &lt;!channel&gt; &amp; &lt;https://x.example|klicka&gt;: 3 har svarat.",
+    }
+
+
+def test_the_app_uninstalled_stops_the_channel(slack: SlackChannel, caplog: pytest.LogCaptureFixture) -> None:
+    body = app_uninstalled()
+    event = slack.parse(signed(SECRET, body), body)
+    assert isinstance(event, AccessWithdrawn) and event.reason == "the Slack app was uninstalled from the workspace"
+    assert slack.stopped == event.reason
+    assert "the channel has stopped: the Slack app was uninstalled" in caplog.text
+    assert slack.acknowledge(event) == WebhookReply()
+
+
+def test_a_revoked_bot_token_stops_the_channel_and_revoked_user_tokens_do_not(slack: SlackChannel) -> None:
+    users_only = tokens_revoked(bot=(), oauth=("U0ANNA",))
+    assert isinstance(slack.parse(signed(SECRET, users_only), users_only), Ignored)
+    assert slack.stopped is None
+    both = tokens_revoked(oauth=("U0ANNA",))
+    event = slack.parse(signed(SECRET, both), both)
+    assert event == AccessWithdrawn(json.loads(both)["event_id"], "the Slack app's bot token was revoked")
+    assert slack.stopped == "the Slack app's bot token was revoked"
+
+
+def test_an_uninstall_not_signed_by_slack_changes_nothing(slack: SlackChannel) -> None:
+    body = app_uninstalled()
+    with pytest.raises(NotAuthentic):
+        slack.parse(signed("another-secret", body), body)
+    assert slack.stopped is None

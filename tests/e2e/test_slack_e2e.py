@@ -12,20 +12,17 @@ import asyncio
 import csv
 import io
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from adapters.slack import SlackChannel
-from bot.bootstrap import App, build
-from bot.clock import FixedClock
+from bot.bootstrap import App
 from bot.delivery.outbox import OutboxWorker, WorkerConfig
 from bot.services.export import export_csv
-from bot.web.app import create_web_app
 from storage.tables import invitations_table, outbox_table, processed_events_table
 from tests.fakes.slack_api import (
     FORM,
@@ -40,24 +37,6 @@ from tests.fakes.slack_api import (
 )
 from tests.live_server import LiveServer
 from tests.scenario import municipality
-from tests.slack_support import slack_settings
-
-
-@pytest.fixture
-def slack_app(db_engine: Engine, clock: FixedClock, slack_api: FakeSlack) -> App:
-    return build(slack_settings(slack_api), clock=clock, engine=db_engine)
-
-
-@pytest.fixture
-def slack_web(slack_app: App, live_server: LiveServer) -> Iterator[LiveServer]:
-    web_app = create_web_app(slack_app)
-    live_server.app.target = web_app
-    yield live_server
-    live_server.app.target = None
-    web_app.state.writer.stop()
-    channel = slack_app.channels["slack"]
-    if live_server.app.loop is not None:
-        asyncio.run_coroutine_threadsafe(channel.aclose(), live_server.app.loop).result(10)
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@
 `application/x-www-form-urlencoded` or as JSON (slack_sdk sends chat.* as JSON and the others as forms),
 the bot token in `Authorization: Bearer …`. Answers use Slack's envelope (`{"ok": true, …}` or
 `{"ok": false, "error": "<code>"}`, HTTP 200) and a 429 with `Retry-After` for `ratelimited`. Methods:
-auth.test, conversations.open, chat.postMessage, chat.update, conversations.history,
-users.lookupByEmail. It checks what Slack checks and a test cares about: the token, that the person
+auth.test, bots.info, conversations.open, chat.postMessage, chat.update, conversations.history,
+users.lookupByEmail (`users_not_found` for an address no active member has; a `ratelimited` 429 through
+`fail_next`). It checks what Slack checks and a test cares about: the token, that the person
 exists and is active, that a message goes to an opened direct message, a fallback `text`, and Block
 Kit's limits (`invalid_blocks`, with the broken rule in `response_metadata.messages`, as Slack words
 it). `fail_next(...)` makes the next calls of a method answer any error code (or HTTP status).
@@ -30,7 +31,7 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -197,6 +198,10 @@ class FakeSlack:
         self.signing_secret = signing_secret
         self.team_id = "T0SAMRAD1"
         self.bot_user_id = "U0SAMRADBOT"
+        self.app_id = "A0SAMRAD1"
+        # Called (in the server's thread) with the person and the message, for each message posted to a
+        # direct message: a benchmark's people wait for their next question this way.
+        self.listeners: list[Callable[[FakeSlackUser, SlackMessage], None]] = []
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -346,6 +351,12 @@ class FakeSlack:
                 "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": "B0SAMRAD1",
                 "is_enterprise_install": False}
 
+    def _api_bots_info(self, params: JSON) -> JSON:
+        if params.get("bot") != "B0SAMRAD1":
+            raise ApiError("bot_not_found")
+        return {"bot": {"id": "B0SAMRAD1", "deleted": False, "name": "samrad", "app_id": self.app_id,
+                        "user_id": self.bot_user_id, "updated": 1700000000}}
+
     def _api_conversations_open(self, params: JSON) -> JSON:
         users = str(params.get("users", ""))
         if not users:
@@ -385,6 +396,8 @@ class FakeSlack:
         ts = f"{int(time.time())}.{next(self._ts):06d}"
         message = SlackMessage(str(user.dm), ts, text, blocks)
         user.messages.append(message)
+        for listener in self.listeners:
+            listener(user, message)
         return {"channel": user.dm, "ts": ts,
                 "message": {"type": "message", "text": text, "blocks": blocks, "ts": ts, "bot_id": "B0SAMRAD1"}}
 
@@ -460,6 +473,21 @@ def event_callback(event: JSON, *, event_id: str | None = None) -> bytes:
                             "is_bot": True, "is_enterprise_install": False}],
         "is_ext_shared_channel": False, "event_context": "4-eyJldCI6Im1lc3NhZ2UifQ",
     }).encode()
+
+
+def app_uninstalled() -> bytes:
+    """Slack's `app_uninstalled` event: the app was removed from the workspace."""
+    return event_callback({"type": "app_uninstalled"})
+
+
+def tokens_revoked(*, bot: Sequence[str] = ("U0SAMRADBOT",), oauth: Sequence[str] = ()) -> bytes:
+    """Slack's `tokens_revoked` event: the user ids whose tokens were revoked, by kind of token."""
+    tokens: JSON = {}
+    if oauth:
+        tokens["oauth"] = list(oauth)
+    if bot:
+        tokens["bot"] = list(bot)
+    return event_callback({"type": "tokens_revoked", "tokens": tokens})
 
 
 def _state_value(element: JSON, selected: Sequence[str] | None) -> JSON:

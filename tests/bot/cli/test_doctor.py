@@ -299,6 +299,16 @@ def test_a_wrong_slack_token_is_invalid_auth_without_the_token(
     assert caplog.records == []  # not the adapter's warning as well (on stderr): the finding says it
 
 
+@pytest.mark.parametrize("code", ["token_revoked", "account_inactive"])
+def test_an_uninstalled_slack_app_is_named_as_such(on_slack: Run, slack_api: FakeSlack, code: str) -> None:
+    slack_api.fail_next("auth.test", code)
+    result = on_slack("doctor")
+    assert result.exit_code == 1
+    [line] = lines(result, "Slack")
+    assert line.startswith("problem  Slack: the Slack app was uninstalled or its token revoked")
+    assert f"auth.test: {code}" in line and "reinstall the app" in line
+
+
 # --- e-mail --------------------------------------------------------------------------------------------
 
 
