@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.services import responses
+from bot.services.answer_filter import AnswerFilter
 from bot.services.consultations import get_consultation
 from bot.services.spreadsheet import csv_text
 from conversations.questionnaire import Questionnaire
@@ -44,9 +45,19 @@ class ResponseRow:
     # A submitted response the contact has since changed without submitting again: `answers` are the
     # submitted ones, the changes wait in their dialogue.
     changes_not_submitted: bool = False
+    # What the results pages count and filter by (bot/services/results.py); not columns of the export.
+    contact_id: int = 0
+    area: str = ""
+    industry: str = ""
+    sent_at: dt.datetime | None = None  # when the invitation was queued on a channel; None: never sent
+    started_at: dt.datetime | None = None  # when the dialogue began; None: never started
+    ended_at: dt.datetime | None = None  # when it was submitted, declined or opted out of
 
 
-def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire | None, list[ResponseRow]]:
+def response_rows(
+    session: Session, consultation_id: int, wanted: AnswerFilter | None = None
+) -> tuple[Questionnaire | None, list[ResponseRow]]:
+    """Every invited contact's row, or those `wanted` takes (README, "Results and the board report")."""
     consultation = get_consultation(session, consultation_id)
     case = session.get(Case, consultation.case_id)
     assert case is not None
@@ -69,6 +80,9 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
     for invitation, contact, business in session.exec(query):
         assert contact.id is not None
         dialogue = dialogues.get(contact.id)
+        channel = (dialogue.channel if dialogue and dialogue.channel else invitation.channel) or ""
+        if wanted is not None and not wanted.matches(area=business.area, industry=business.industry, channel=channel):
+            continue
         rows.append(
             ResponseRow(
                 case_reference=case.reference,
@@ -76,7 +90,7 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
                 org_number=business.org_number,
                 business_name=business.name,
                 contact_name=ERASED_NAME if contact.erased_at else contact.name,
-                channel=(dialogue.channel if dialogue and dialogue.channel else invitation.channel) or "",
+                channel=channel,
                 status=response_status(contact, dialogue),
                 invited_at=invitation.invited_at or (dialogue.started_at if dialogue else None),
                 completed_at=dialogue.completed_at if dialogue and dialogue.status == "complete" else None,
@@ -84,6 +98,12 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
                 changes_not_submitted=responses.changes_not_submitted(
                     dialogue.state if dialogue else None, answers.get(contact.id, {})
                 ),
+                contact_id=contact.id,
+                area=business.area,
+                industry=business.industry,
+                sent_at=invitation.invited_at,
+                started_at=dialogue.started_at if dialogue else None,
+                ended_at=dialogue.completed_at if dialogue else None,
             )
         )
     return questionnaire, rows
@@ -113,33 +133,43 @@ def _time(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="seconds") if value else ""
 
 
-def export_csv(session: Session, consultation_id: int, *, excel: bool = False) -> str:
-    """One row per invited contact; every text cell guarded against formulas (bot.services.spreadsheet).
-    `excel`: semicolons, a byte-order mark and CRLF, for opening in Excel (README, "Answer export")."""
-    questionnaire, rows = response_rows(session, consultation_id)
+def csv_header(questionnaire: Questionnaire | None) -> list[str]:
+    return [*FIXED_COLUMNS, *(q.id for q in (questionnaire.questions if questionnaire else ()))]
+
+
+def csv_row(questionnaire: Questionnaire | None, row: ResponseRow) -> list[str]:
+    """One row of the export as text, before any guarding (the XLSX export writes the same cells)."""
     questions = questionnaire.questions if questionnaire else ()
-    body = (
-        [
-            row.case_reference,
-            str(row.consultation_id),
-            row.org_number,
-            row.business_name,
-            row.contact_name,
-            row.channel,
-            row.status,
-            _time(row.invited_at),
-            _time(row.completed_at),
-            *(csv_cell(row.answers.get(question.id)) for question in questions),
-        ]
-        for row in rows
-    )
-    return csv_text([*FIXED_COLUMNS, *(q.id for q in questions)], body, excel=excel)
+    return [
+        row.case_reference,
+        str(row.consultation_id),
+        row.org_number,
+        row.business_name,
+        row.contact_name,
+        row.channel,
+        row.status,
+        _time(row.invited_at),
+        _time(row.completed_at),
+        *(csv_cell(row.answers.get(question.id)) for question in questions),
+    ]
 
 
-def export_json(session: Session, consultation_id: int) -> str:
-    questionnaire, rows = response_rows(session, consultation_id)
+def export_csv(
+    session: Session, consultation_id: int, *, excel: bool = False, wanted: AnswerFilter | None = None
+) -> str:
+    """One row per invited contact (those `wanted` takes); every text cell guarded against formulas
+    (bot.services.spreadsheet). `excel`: semicolons, a byte-order mark and CRLF, for opening in Excel
+    (README, "Answer export")."""
+    questionnaire, rows = response_rows(session, consultation_id, wanted)
+    body = (csv_row(questionnaire, row) for row in rows)
+    return csv_text(csv_header(questionnaire), body, excel=excel)
+
+
+def export_json(session: Session, consultation_id: int, wanted: AnswerFilter | None = None) -> str:
+    questionnaire, rows = response_rows(session, consultation_id, wanted)
     consultation = get_consultation(session, consultation_id)
     document = {
+        "filter": wanted.as_dict() if wanted is not None else {},
         "consultation": {
             "id": consultation_id,
             "title": consultation.title,
