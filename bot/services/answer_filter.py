@@ -13,7 +13,13 @@ _SNI_PREFIX = re.compile(r"\d[\d.]{0,9}")
 
 
 class FilterError(ValueError):
-    """A filter value a person typed that cannot be a filter (one line, in plain words)."""
+    """A filter value a person typed that cannot be a filter (one line, in plain words); `field` names
+    it and `reason` says why ("too_long" | "not_sni"), for a page to say it in its own language."""
+
+    def __init__(self, field: str, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.reason = reason
 
 
 def sni_digits(code: str) -> str:
@@ -33,9 +39,11 @@ class AnswerFilter:
         area, industry, channel = (value.strip() for value in (area, industry, channel))
         for name, value in (("area", area), ("industry", industry), ("channel", channel)):
             if len(value) > MAX_FILTER_CHARS:
-                raise FilterError(f"the {name} filter is longer than {MAX_FILTER_CHARS} characters")
+                raise FilterError(name, "too_long", f"the {name} filter is longer than {MAX_FILTER_CHARS} characters")
         if industry and not _SNI_PREFIX.fullmatch(industry):
-            raise FilterError(f"industry {industry!r} is not an SNI code: write digits, like 56 or 56.100")
+            raise FilterError(
+                "industry", "not_sni", f"industry {industry!r} is not an SNI code: write digits, like 56 or 56.100"
+            )
         return cls(area=area, industry=industry, channel=channel)
 
     @property

@@ -208,7 +208,7 @@ def days_of(rows: Sequence[ResponseRow], zone: ZoneInfo) -> list[DayCounts]:
         if row.started_at is not None:
             counts["started"][row.started_at.astimezone(zone).date()] += 1
         if row.ended_at is not None and row.status in ("complete", "declined"):
-            counts["complete" if row.status == "complete" else "declined"][row.ended_at.astimezone(zone).date()] += 1
+            counts["completed" if row.status == "complete" else "declined"][row.ended_at.astimezone(zone).date()] += 1
     seen = sorted({day for counter in counts.values() for day in counter})
     if not seen:
         return []

@@ -10,7 +10,14 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 
-from bot.web.admin import auth_pages, business_pages, case_pages, consultation_pages, other_pages
+from bot.web.admin import (
+    auth_pages,
+    business_pages,
+    case_pages,
+    consultation_pages,
+    other_pages,
+    results_pages,
+)
 from bot.web.admin.access import Refusal
 from bot.web.admin.pages import refusal_response
 
@@ -18,7 +25,7 @@ STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 
 router = APIRouter(prefix="/admin")
-for pages in (auth_pages, case_pages, consultation_pages, business_pages, other_pages):
+for pages in (auth_pages, case_pages, consultation_pages, results_pages, business_pages, other_pages):
     router.include_router(pages.router)
 
 

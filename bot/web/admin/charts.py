@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from bot.services.results import percent
+from bot.services.results import DayCounts, Funnel, QuestionSummary, percent, share
 from conversations.messages import Language
 
 WIDTH = 640
@@ -74,3 +74,24 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[ChartBar], language: Lan
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def funnel_chart(chart_id: str, title: str, funnel: Funnel, labels: dict[str, str], language: Language) -> Markup:
+    """The funnel's steps as bars, each with its share of the invited."""
+    bars = [ChartBar(labels[f"res_step_{key}"], count, share(count, funnel.invited)) for key, count in funnel.steps()]
+    return bar_chart(chart_id, title, bars, language)
+
+
+def question_chart(chart_id: str, summary: QuestionSummary, language: Language) -> Markup | None:
+    """A question's bars, or None for a question without any (a text question, no answers yet)."""
+    if not summary.bars or not summary.answered:
+        return None
+    bars = [ChartBar(bar.label, bar.count, bar.share) for bar in summary.bars]
+    return bar_chart(chart_id, f"{summary.number}. {summary.text}", bars, language)
+
+
+def days_chart(chart_id: str, title: str, days: Sequence[DayCounts], language: Language) -> Markup | None:
+    """Submitted responses per day: when the answers came in."""
+    if not days:
+        return None
+    return bar_chart(chart_id, title, [ChartBar(day.day.isoformat(), day.completed) for day in days], language)
