@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.services.answer_filter import AnswerFilter
+from bot.services.export import ResponseRow
 from bot.services.results import Results, percent, show
 from bot.web.admin.charts import days_chart, funnel_chart, question_chart
 from conversations.messages import Language
@@ -25,7 +26,16 @@ def chart_context(results: Results, texts: dict[str, str], language: Language) -
         "question_svgs": [question_chart(f"chart-q{q.number}", q, language) for q in results.questions],
         "pct": pct,
         "num": num,
+        "status_of": lambda row: status_text(row, texts),
     }
+
+
+_STATUS_STEP = {"complete": "completed", "partial": "started"}
+
+
+def status_text(row: ResponseRow, texts: dict[str, str]) -> str:
+    """A response's status named as the funnel names its step ("Skickade in svar", "Berör oss inte")."""
+    return texts["res_step_" + _STATUS_STEP.get(row.status, row.status)]
 
 
 def selection_text(wanted: AnswerFilter, texts: dict[str, str]) -> str:

@@ -21,7 +21,7 @@ from bot.services.results import ResultsError, answer_sheet, consultation_result
 from bot.web.admin.access import Official, Refusal, Staff, app_of
 from bot.web.admin.pages import HEADERS, language, render, texts
 from bot.web.admin.report_render import report_html, report_pdf
-from bot.web.admin.result_views import chart_context, query_string, selection_text
+from bot.web.admin.result_views import chart_context, query_string, selection_text, status_text
 from storage.tables import Consultation
 
 router = APIRouter()
@@ -88,15 +88,9 @@ def answer_sheet_page(request: Request, staff: Official, consultation_id: int, c
             detail={"consultation": consultation_id}, now=app.clock(),
         )
         session.commit()
-    status = sheet.row.status
-    status_text = t["res_step_started"] if status in ("partial", "invited") else t[
-        "res_step_" + ("completed" if status == "complete" else status)
-    ]
-    if status == "invited" and sheet.row.started_at is None:
-        status_text = t["res_step_invited"]
     return render(
         request, "answer_sheet.html", t["res_sheet_title"].format(name=sheet.row.business_name), staff,
-        sheet=sheet, status_text=status_text,
+        sheet=sheet, status_text=status_text(sheet.row, t),
     )
 
 
