@@ -62,7 +62,7 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
 
 def _request(browser: httpx.Client, method: str, path: str, csrf: str) -> httpx.Response:
     if method == "GET":
-        return browser.get(path)
+        return browser.get(path, timeout=60)  # the report's PDF takes seconds on a busy machine
     return browser.post(path, data={"csrf": csrf})
 
 

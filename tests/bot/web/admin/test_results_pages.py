@@ -117,7 +117,7 @@ def test_the_board_report_is_printable_html_and_a_pdf_without_names(app: App, we
     browser, _ = signed_in(web, "official")
     with closing(browser):
         page = browser.get(f"{base}/report")
-        pdf = browser.get(f"{base}/report.pdf?area=M%C3%B6rby")
+        pdf = browser.get(f"{base}/report.pdf?area=M%C3%B6rby", timeout=60)  # seconds on a busy machine
     assert page.status_code == 200 and page.headers["content-security-policy"].startswith("default-src 'self'")
     html = page.text
     assert "<title>Rapport: Trafiken under byggtiden i Mörby centrum – Samråd</title>" in html
