@@ -11,6 +11,10 @@ RUN pip install --no-cache-dir --upgrade pip setuptools wheel \
     && pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt .
 
 FROM python:3.11-slim
+# Pango and a font: WeasyPrint draws the board report's PDF with them.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 samrad
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --upgrade pip setuptools \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Python packages, where it is missing and we may install:
-# Debian's Chromium (the browser tests drive it through Playwright) and a PostgreSQL server (the storage
-# tests run against it). Without root or apt, it says what is missing; those tests then skip with a reason
+# Debian's Chromium (the browser tests drive it through Playwright), Pango (WeasyPrint draws the board
+# report's PDF with it) and a PostgreSQL server (the storage tests run against it). Without root or apt, it says what is missing; those tests then skip with a reason
 # (or fail, under SAMRAD_REQUIRE_POSTGRES=1 / SAMRAD_REQUIRE_BROWSER=1, as CI sets).
 set -u
 
@@ -20,6 +20,16 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt_install chromium fonts-dejavu-core || echo "test-deps: could not install chromium"
   else
     echo "test-deps: chromium is missing; browser tests will skip"
+  fi
+fi
+
+# WeasyPrint loads Pango through its C library at run time; ldconfig knows whether it is there.
+if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
+  if can_install; then
+    echo "test-deps: installing Pango for the board report's PDF"
+    apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core || echo "test-deps: could not install Pango"
+  else
+    echo "test-deps: Pango (libpango-1.0-0, libpangoft2-1.0-0) is missing; the PDF report tests will fail"
   fi
 fi
 

@@ -217,26 +217,64 @@ def consultation_invites(
         typer.echo(commands.consultation_invites(consultation_id, excel=excel), nl=False)
 
 
+AreaOption = Annotated[str, typer.Option("--area", help="only businesses in this area")]
+IndustryOption = Annotated[str, typer.Option("--industry", help="only this SNI code or prefix, e.g. 56")]
+ChannelOption = Annotated[str, typer.Option("--channel", help="only responses on this channel, e.g. email")]
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="file to write; stdout if left out")]
+
+
+def _write(output: Path | None, made: str | bytes, *, what: str) -> None:
+    """`made` to stdout or to `output`; bytes (a workbook, a PDF) only to a file."""
+    if output is None:
+        if isinstance(made, bytes):
+            fail(f"{what} is a binary file: give -o FILE")
+        sys.stdout.write(made)
+        return
+    try:
+        if isinstance(made, bytes):
+            output.write_bytes(made)
+        else:
+            output.write_text(made, encoding="utf-8", newline="")  # keep --excel's CRLF as written
+    except OSError as error:
+        fail(f"{output}: {error.strerror}")
+    typer.echo(f"wrote {output}", err=True)
+
+
 @consultation_app.command("export")
 def consultation_export(
     consultation_id: Annotated[int, typer.Argument(metavar="ID")],
-    format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="file to write; stdout if left out")
-    ] = None,
+    format: Annotated[str, typer.Option("--format", help="csv, json or xlsx (xlsx needs -o)")] = "csv",
+    output: OutputOption = None,
     excel: Annotated[bool, typer.Option("--excel", help=EXCEL_HELP)] = False,
+    area: AreaOption = "",
+    industry: IndustryOption = "",
+    channel: ChannelOption = "",
 ) -> None:
-    """Export the answers, one row per invited contact."""
+    """Export the answers, one row per invited contact (those the filters take)."""
     with user_errors():
-        text = commands.consultation_export(consultation_id, format, excel=excel)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            try:
-                output.write_text(text, encoding="utf-8", newline="")  # keep --excel's CRLF as written
-            except OSError as error:
-                fail(f"{output}: {error.strerror}")
-            typer.echo(f"wrote {output}", err=True)
+        if format == "xlsx" and output is None:
+            fail("--format xlsx writes a workbook: give -o FILE")
+        made = commands.consultation_export(
+            consultation_id, format, excel=excel, area=area, industry=industry, channel=channel
+        )
+        _write(output, made, what=f"--format {format}")
+
+
+@consultation_app.command("report")
+def consultation_report(
+    consultation_id: Annotated[int, typer.Argument(metavar="ID")],
+    format: Annotated[str, typer.Option("--format", help="html or pdf (pdf needs -o)")] = "html",
+    output: OutputOption = None,
+    area: AreaOption = "",
+    industry: IndustryOption = "",
+    channel: ChannelOption = "",
+) -> None:
+    """The report to the committee: case, participation, response rate, each question's figures."""
+    with user_errors():
+        if format == "pdf" and output is None:
+            fail("--format pdf writes a file: give -o FILE")
+        made = commands.consultation_report(consultation_id, format, area=area, industry=industry, channel=channel)
+        _write(output, made, what=f"--format {format}")
 
 
 @consultation_app.command("themes")

@@ -30,12 +30,17 @@ from bot.services import (
     contacts,
     export,
     links,
+    report_inputs,
     retention,
     teams_webhooks,
     themes,
     users,
+    xlsx_export,
 )
+from bot.services.answer_filter import AnswerFilter, FilterError
+from bot.services.board_report import build_report
 from bot.services.channel_reach import off_lines
+from bot.services.results import ResultsError
 from bot.services.spreadsheet import csv_text
 from bot.settings import Settings, get_settings, settings_problem
 from conversations.questionnaire import QuestionnaireError
@@ -52,6 +57,8 @@ _USER_ERRORS: tuple[type[Exception], ...] = (
     themes.ThemeError,
     users.UserError,
     QuestionnaireError,
+    FilterError,
+    ResultsError,
 )
 
 
@@ -430,16 +437,50 @@ def slack_app_link(app: App) -> str | None:
         return None
 
 
-def consultation_export(consultation_id: int, format: str, *, excel: bool = False) -> str:
-    if format not in ("csv", "json"):
-        raise UserFacingError(f"unknown format {format!r}; use csv or json")
+EXPORT_FORMATS = ("csv", "json", "xlsx")
+REPORT_FORMATS = ("html", "pdf")
+
+
+def consultation_export(
+    consultation_id: int, format: str, *, excel: bool = False, area: str = "", industry: str = "", channel: str = ""
+) -> str | bytes:
+    """The answers as CSV or JSON text, or an XLSX workbook's bytes; only the contacts the filter takes."""
+    if format not in EXPORT_FORMATS:
+        raise UserFacingError(f"unknown format {format!r}; use csv, json or xlsx")
     if excel and format != "csv":
         raise UserFacingError("--excel is for --format csv")
     app = _app()
     with _user_errors(), _reading(app) as session:
+        wanted = AnswerFilter.parse(area=area, industry=industry, channel=channel)
+        if format == "xlsx":
+            return xlsx_export.export_xlsx(
+                session, consultation_id, wanted=wanted, language=app.settings.language, timezone=app.settings.timezone,
+                themes=report_inputs.theme_rows(session, consultation_id),
+            )
         if format == "csv":
-            return export.export_csv(session, consultation_id, excel=excel)
-        return export.export_json(session, consultation_id)
+            return export.export_csv(session, consultation_id, excel=excel, wanted=wanted)
+        return export.export_json(session, consultation_id, wanted)
+
+
+def consultation_report(
+    consultation_id: int, format: str, *, area: str = "", industry: str = "", channel: str = ""
+) -> str | bytes:
+    """The board report as a standalone HTML document, or a PDF's bytes, in the municipality's language."""
+    from bot.web.admin.report_render import report_html, report_pdf  # the web's templates: only here
+
+    if format not in REPORT_FORMATS:
+        raise UserFacingError(f"unknown format {format!r}; use html or pdf")
+    app = _app()
+    with _user_errors(), _reading(app) as session:
+        wanted = AnswerFilter.parse(area=area, industry=industry, channel=channel)
+        report = build_report(
+            session, consultation_id, now=app.clock(), language=app.settings.language,
+            timezone=app.settings.timezone, wanted=wanted,
+            themes=report_inputs.theme_rows(session, consultation_id),
+            response=report_inputs.published_response(session, consultation_id, app.settings.language),
+        )
+    html = report_html(report, municipality=app.settings.municipality, timezone=app.settings.timezone, standalone=True)
+    return report_pdf(html) if format == "pdf" else html
 
 
 def consultation_themes(consultation_id: int, *, suggest: bool = False) -> str:

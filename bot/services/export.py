@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.services import anonymous, responses
+from bot.services.answer_filter import AnswerFilter
 from bot.services.answer_marks import secret_answers
 from bot.services.consultations import get_consultation
 from bot.services.spreadsheet import csv_text
@@ -58,9 +59,17 @@ class ResponseRow:
     notice_version: str | None = None
     notice_shown_at: dt.datetime | None = None
     notice_channel: str | None = None
+    # What the results pages count and filter by (bot/services/results.py); not columns of the export.
+    contact_id: int = 0
+    sent_at: dt.datetime | None = None  # when the invitation was queued on a channel; None: never sent
+    started_at: dt.datetime | None = None  # when the dialogue began; None: never started
+    ended_at: dt.datetime | None = None  # when it was submitted, declined or opted out of
 
 
-def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire | None, list[ResponseRow]]:
+def response_rows(
+    session: Session, consultation_id: int, wanted: AnswerFilter | None = None
+) -> tuple[Questionnaire | None, list[ResponseRow]]:
+    """Every invited contact's row, or those `wanted` takes (README, "Results and the board report")."""
     consultation = get_consultation(session, consultation_id)
     case = session.get(Case, consultation.case_id)
     assert case is not None
@@ -90,6 +99,9 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
             if dialogue is not None and dialogue.status == "complete":
                 continue  # their response is one of the anonymous rows below, which name no one
             answers.pop(contact.id, None)  # unsent answers are never shown with a name
+        channel = (dialogue.channel if dialogue and dialogue.channel else invitation.channel) or ""
+        if wanted is not None and not wanted.matches(area=business.area, industry=business.industry, channel=channel):
+            continue
         rows.append(
             ResponseRow(
                 case_reference=case.reference,
@@ -97,7 +109,7 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
                 org_number=business.org_number,
                 business_name=business.name,
                 contact_name=ERASED_NAME if contact.erased_at else contact.name,
-                channel=(dialogue.channel if dialogue and dialogue.channel else invitation.channel) or "",
+                channel=channel,
                 status=response_status(contact, dialogue),
                 invited_at=invitation.invited_at or (dialogue.started_at if dialogue else None),
                 completed_at=dialogue.completed_at if dialogue and dialogue.status == "complete" else None,
@@ -111,10 +123,17 @@ def response_rows(session: Session, consultation_id: int) -> tuple[Questionnaire
                 notice_version=state.notice_version if state else None,
                 notice_shown_at=_moment(state.notice_shown_at) if state else None,
                 notice_channel=state.notice_channel if state else None,
+                contact_id=contact.id,
+                sent_at=invitation.invited_at,
+                started_at=dialogue.started_at if dialogue else None,
+                ended_at=dialogue.completed_at if dialogue else None,
             )
         )
     if anonymous_consultation:
-        rows.extend(anonymous_rows(session, consultation_id, case.reference))
+        rows.extend(
+            row for row in anonymous_rows(session, consultation_id, case.reference)
+            if wanted is None or wanted.matches(area=row.area, industry=row.industry, channel=row.channel)
+        )
     return questionnaire, rows
 
 
@@ -169,39 +188,49 @@ def _time(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="seconds") if value else ""
 
 
-def export_csv(session: Session, consultation_id: int, *, excel: bool = False) -> str:
-    """One row per invited contact; every text cell guarded against formulas (bot.services.spreadsheet).
-    `excel`: semicolons, a byte-order mark and CRLF, for opening in Excel (README, "Answer export")."""
-    questionnaire, rows = response_rows(session, consultation_id)
+def csv_header(questionnaire: Questionnaire | None) -> list[str]:
+    return [*FIXED_COLUMNS, *(q.id for q in (questionnaire.questions if questionnaire else ())), *TRAILING_COLUMNS]
+
+
+def csv_row(questionnaire: Questionnaire | None, row: ResponseRow) -> list[str]:
+    """One row of the export as text, before any guarding (the XLSX export writes the same cells)."""
     questions = questionnaire.questions if questionnaire else ()
-    body = (
-        [
-            row.case_reference,
-            str(row.consultation_id),
-            row.org_number,
-            row.business_name,
-            row.contact_name,
-            row.channel,
-            row.status,
-            _time(row.invited_at),
-            _time(row.completed_at),
-            *(csv_cell(row.answers.get(question.id)) for question in questions),
-            ";".join(row.secret_questions),
-            row.area,
-            row.industry,
-            row.notice_version or "",
-            _time(row.notice_shown_at),
-            row.notice_channel or "",
-        ]
-        for row in rows
-    )
-    return csv_text([*FIXED_COLUMNS, *(q.id for q in questions), *TRAILING_COLUMNS], body, excel=excel)
+    return [
+        row.case_reference,
+        str(row.consultation_id),
+        row.org_number,
+        row.business_name,
+        row.contact_name,
+        row.channel,
+        row.status,
+        _time(row.invited_at),
+        _time(row.completed_at),
+        *(csv_cell(row.answers.get(question.id)) for question in questions),
+        ";".join(row.secret_questions),
+        row.area,
+        row.industry,
+        row.notice_version or "",
+        _time(row.notice_shown_at),
+        row.notice_channel or "",
+    ]
 
 
-def export_json(session: Session, consultation_id: int) -> str:
-    questionnaire, rows = response_rows(session, consultation_id)
+def export_csv(
+    session: Session, consultation_id: int, *, excel: bool = False, wanted: AnswerFilter | None = None
+) -> str:
+    """One row per invited contact (those `wanted` takes); every text cell guarded against formulas
+    (bot.services.spreadsheet). `excel`: semicolons, a byte-order mark and CRLF, for opening in Excel
+    (README, "Answer export")."""
+    questionnaire, rows = response_rows(session, consultation_id, wanted)
+    body = (csv_row(questionnaire, row) for row in rows)
+    return csv_text(csv_header(questionnaire), body, excel=excel)
+
+
+def export_json(session: Session, consultation_id: int, wanted: AnswerFilter | None = None) -> str:
+    questionnaire, rows = response_rows(session, consultation_id, wanted)
     consultation = get_consultation(session, consultation_id)
     document = {
+        "filter": wanted.as_dict() if wanted is not None else {},
         "consultation": {
             "id": consultation_id,
             "title": consultation.title,

@@ -20,6 +20,7 @@ from bot.web.admin import (
     feedback_pages,
     free_text_pages,
     other_pages,
+    results_pages,
     schedule_pages,
     user_pages,
 )
@@ -31,7 +32,7 @@ STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 
 router = APIRouter(prefix="/admin")
 for pages in (
-    auth_pages, case_pages, audience_pages, schedule_pages, consultation_pages, free_text_pages, feedback_pages,
+    auth_pages, case_pages, audience_pages, schedule_pages, consultation_pages, results_pages, free_text_pages, feedback_pages,
     digest_pages, business_pages, other_pages, user_pages,
 ):
     router.include_router(pages.router)

@@ -1,4 +1,5 @@
-"""Consultations: create from a template or a file, download, open, broadcast, close, follow, export."""
+"""Consultations: create from a template or a file, download, open, broadcast, close, follow (the results
+and exports: results_pages.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.services import consultations, drafts, export, feedback, lifecycle, teams_webhooks
-from bot.services.audit import record
+from bot.services import consultations, drafts, feedback, lifecycle, teams_webhooks
 from bot.services.broadcast import broadcast
 from bot.services.dialogue_preview import play
 from bot.services.progress import progress_by_channel, still_sending
@@ -206,23 +206,6 @@ def download_yaml(request: Request, staff: Official, consultation_id: int) -> Re
     text = ConsultationFile.model_validate(consultation.spec).to_yaml()
     headers = HEADERS | {"Content-Disposition": f'attachment; filename="samrad-{consultation_id}.yaml"'}
     return PlainTextResponse(text, media_type="application/yaml; charset=utf-8", headers=headers)
-
-
-@router.get("/consultations/{consultation_id}/answers.csv")
-def export_answers(request: Request, staff: Official, consultation_id: int) -> Response:
-    """The answers with the contacts' names: an export of personal data, recorded in the audit log."""
-    app = app_of(request)
-    with app.session() as session:
-        _consultation(session, consultation_id)
-        text = export.export_csv(session, consultation_id)
-        record(
-            session, actor=staff.actor, action="consultation.export", target=f"consultation:{consultation_id}",
-            detail={"format": "csv"}, now=app.clock(),
-        )
-        session.commit()
-    stamp = app.clock().astimezone(ZoneInfo(app.settings.timezone)).date().isoformat()
-    headers = HEADERS | {"Content-Disposition": f'attachment; filename="svar-{consultation_id}-{stamp}.csv"'}
-    return PlainTextResponse(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def _field_label(field: drafts.TextField, t: dict[str, str], numbers: dict[str, int]) -> str:

@@ -31,6 +31,13 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("GET", "/admin/consultations/1/consultation.yaml", 403, 200, 200),
     ("GET", "/admin/consultations/1/answers.csv", 403, 200, 200),
     ("GET", "/admin/consultations/1/preview", 403, 200, 200),
+    ("GET", "/admin/consultations/1/results", 403, 200, 200),
+    ("GET", "/admin/consultations/1/results/1", 403, 200, 200),
+    ("GET", "/admin/consultations/1/results/999", 403, 404, 404),
+    ("GET", "/admin/consultations/1/answers.json", 403, 200, 200),
+    ("GET", "/admin/consultations/1/answers.xlsx", 403, 200, 200),
+    ("GET", "/admin/consultations/1/report", 403, 200, 200),
+    ("GET", "/admin/consultations/1/report.pdf", 403, 200, 200),
     ("GET", "/admin/consultations/1/edit", 403, 409, 409),  # open: its questions are frozen
     ("GET", "/admin/consultations/1/audience", 403, 409, 409),  # open: its audience is fixed
     ("GET", "/admin/consultations/1/audience/count", 403, 409, 409),
@@ -71,7 +78,7 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
 
 def _request(browser: httpx.Client, method: str, path: str, csrf: str) -> httpx.Response:
     if method == "GET":
-        return browser.get(path)
+        return browser.get(path, timeout=60)  # the report's PDF takes seconds on a busy machine
     return browser.post(path, data={"csrf": csrf})
 
 
