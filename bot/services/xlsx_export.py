@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.services.answer_filter import AnswerFilter
-from bot.services.export import csv_header, csv_row
+from bot.services.export import FIXED_COLUMNS, csv_header, csv_row
 from bot.services.results import QuestionSummary, ThemeRow, consultation_results, show
 from bot.services.spreadsheet import Sheet, XlsxCell, xlsx_bytes
 from conversations.messages import Language
@@ -54,7 +54,7 @@ def export_xlsx(
     for row in results.rows:
         cells: list[XlsxCell] = list(csv_row(questionnaire, row))
         cells[1] = row.consultation_id
-        for index, question in enumerate(questions, start=len(cells) - len(questions)):
+        for index, question in enumerate(questions, start=len(FIXED_COLUMNS)):
             value = row.answers.get(question.id)
             if _number(value):
                 cells[index] = value
