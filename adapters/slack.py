@@ -234,8 +234,10 @@ class SlackChannel:
     async def edit(
         self, address: str, message_ref: str, content: EditContent, *, shown: Hashable = None
     ) -> DeliveryResult:
-        """Show the answer given, the question again, or the text without controls (chat.update)."""
-        del address, shown  # the message_ref names the conversation; Slack's shown ticks live in the client
+        """Show the answer given, the question again, or the text without controls (chat.update).
+        `shown` is a press's `Pressed.shown` (the pressed message's blocks as Slack showed them, JSON): the
+        text to keep when this process has not sent or edited the message itself (a restarted sender)."""
+        del address  # the message_ref names the conversation
         channel, _, ts = message_ref.partition(":")
         if not channel or not ts:
             return Failed(f"chat.update: {message_ref!r} is not a Slack message reference", retryable=False)
@@ -243,10 +245,10 @@ class SlackChannel:
             part = render(content.question, self.language)[-1]
             blocks: Sequence[Block] = part.blocks
         else:
-            shown = await self._shown_blocks(channel, ts)
-            if shown is None:
+            kept = self._shown.get(message_ref) or _pressed_blocks(shown) or await self._read_back(channel, ts)
+            if kept is None:
                 return Failed("chat.update: the message to edit could not be read", retryable=False)
-            blocks = answered(shown, content.label) if isinstance(content, ShowAnswer) else text_blocks(shown)
+            blocks = answered(kept, content.label) if isinstance(content, ShowAnswer) else text_blocks(kept)
         try:
             await self._api().chat_update(channel=channel, ts=ts, text=fallback(blocks), blocks=list(blocks))
         except SlackApiError as error:
@@ -262,12 +264,9 @@ class SlackChannel:
         while len(self._shown) > _REMEMBERED:
             self._shown.popitem(last=False)
 
-    async def _shown_blocks(self, channel: str, ts: str) -> tuple[Block, ...] | None:
-        """The text blocks of a message: remembered, else read back (conversations.history, im:history)
-        — a message sent by another process, or before a restart."""
-        remembered = self._shown.get(f"{channel}:{ts}")
-        if remembered is not None:
-            return remembered
+    async def _read_back(self, channel: str, ts: str) -> tuple[Block, ...] | None:
+        """The text blocks of a message read back from Slack (conversations.history, im:history): one
+        neither sent here nor brought by a press (a typed answer to a message sent before a restart)."""
         try:
             response = await self._api().conversations_history(channel=channel, latest=ts, oldest=ts,
                                                                inclusive=True, limit=1)
@@ -398,11 +397,8 @@ class SlackChannel:
         if isinstance(event, AccessWithdrawn):
             self.stopped = event.reason
             log.error("slack: the channel has stopped: %s", event.reason)
-        if isinstance(event, Pressed) and isinstance(event.shown, str):
-            # The pressed message as Slack shows it: its text, for the edit that follows.
-            blocks = json.loads(event.shown)
-            if isinstance(blocks, list) and blocks:
-                self._remember(event.message_ref, blocks)
+        # A press's `shown` (the pressed message's blocks) is read only if the edit that follows needs it
+        # (`edit`), in the process that makes it: the web process, or the sender process.
         return event
 
     def acknowledge(self, event: ChatEvent, *, notice: str = "") -> WebhookReply:
@@ -418,6 +414,19 @@ class SlackChannel:
         if isinstance(event, Ignored) and event.reason == COMMAND_NOT_ROUTED:
             return _ephemeral(notice or phrase("slack_command_usage", self.language))
         return WebhookReply(200, b"", "text/plain")
+
+
+def _pressed_blocks(shown: object) -> tuple[Block, ...] | None:
+    """The text blocks of a press's `shown` (JSON of the message's blocks); None when it is not that."""
+    if not isinstance(shown, str):
+        return None
+    try:
+        blocks = json.loads(shown)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(blocks, list) or not blocks or not all(isinstance(block, dict) for block in blocks):
+        return None
+    return text_blocks(blocks)
 
 
 def app_redirect(app_id: str, team_id: str) -> str:

@@ -2,7 +2,8 @@
 
 As in production: the app (`samrad serve`'s web app on uvicorn with its outbox worker, which calls the Web
 API from a process of its own; SQLite in WAL with synchronous=FULL) and, in one more process, Slack (the
-fake Web API of tests/fakes/slack_api.py plus the people). Every request is signed exactly as Slack signs
+fake Web API of tests/fakes/slack_api.py plus the people, in one event loop: both are a few lines of asyncio,
+not threads and an HTTP library, so that this process stays cheap beside the bots it drives). Every request is signed exactly as Slack signs
 it: Events API JSON for what people type in the direct message, form-encoded `payload=` for button presses
 and the `/samrad <code>` slash command's form; at most 40 in flight. slack_sdk sends the replies to the fake
 over HTTP. The same five questions and answers as bench/telegram_e2e.py.
@@ -74,6 +75,7 @@ from tests.fakes.slack_api import (
     signed,
     slash_command,
 )
+from tests.fakes.telegram_api import WebhookClient
 from tests.live_server import free_port
 
 MAX_CONNECTIONS = 40
@@ -130,15 +132,21 @@ def prepare(db: Path, people: int) -> list[str]:
     return list(codes)
 
 
-def check(db: Path, people: int) -> None:
-    """Every answer committed, every dialogue complete, every reply sent."""
+async def check(db: Path, people: int) -> None:
+    """Every answer committed, every dialogue complete, every reply sent. A reply the people have seen
+    may not be recorded as sent yet (the worker records it when the sender's answer is back): waited for,
+    a little, in this event loop, which also serves the fake Web API the last sends may still be talking to."""
     engine = make_engine(f"sqlite:///{db}")
-    with engine.connect() as conn:
-        answers = conn.execute(sa.select(sa.func.count()).select_from(answers_table)).scalar_one()
-        complete = conn.execute(sa.select(sa.func.count()).select_from(dialogues_table)
-                                .where(dialogues_table.c.status == "complete")).scalar_one()
-        unsent = conn.execute(sa.select(sa.func.count()).select_from(outbox_table)
-                              .where(outbox_table.c.status != "sent")).scalar_one()
+    for _ in range(100):
+        with engine.connect() as conn:
+            answers = conn.execute(sa.select(sa.func.count()).select_from(answers_table)).scalar_one()
+            complete = conn.execute(sa.select(sa.func.count()).select_from(dialogues_table)
+                                    .where(dialogues_table.c.status == "complete")).scalar_one()
+            unsent = conn.execute(sa.select(sa.func.count()).select_from(outbox_table)
+                                  .where(outbox_table.c.status != "sent")).scalar_one()
+        if not unsent:
+            break
+        await asyncio.sleep(0.1)
     engine.dispose()
     assert answers == people * QUESTIONS, f"{answers} answers stored, expected {people * QUESTIONS}"
     assert complete == people, f"{complete} dialogues complete, expected {people}"
@@ -162,7 +170,7 @@ def durable_starts(db: Path) -> int:
 class Run:
     slack: FakeSlack
     url: str
-    client: httpx.AsyncClient
+    client: WebhookClient
     loop: asyncio.AbstractEventLoop
     connections: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_CONNECTIONS))
     latencies: list[float] = field(default_factory=list)
@@ -211,17 +219,13 @@ class Run:
         return event_callback(message_event(user.id, user.dm or "", text))
 
 
-async def send(client: httpx.AsyncClient, url: str, body: bytes, secret: str, content_type: str) -> int:
-    """POST as Slack does, and as Slack does, send the same request again when the connection broke (an
-    idle kept-alive connection the server has just closed): the same event id, so it is done once."""
-    for attempt in range(3):
-        try:
-            response = await client.post(url, content=body, headers=signed(secret, body, content_type=content_type))
-            return response.status_code
-        except httpx.TransportError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+async def send(client: WebhookClient, url: str, body: bytes, secret: str, content_type: str) -> int:
+    """POST as Slack does, over kept-alive connections; as Slack does, the same request is sent again on a
+    new connection when a kept-alive one broke (the same event id, so it is done once). The client is a
+    few lines of asyncio, as the fake Web API is (tests/fakes): the people and the fake share one process
+    and must stay cheap next to the bots they drive."""
+    status, _ = await client.post(url, body, signed(secret, body, content_type=content_type))
+    return status
 
 
 def shows(text: str) -> Callable[[SlackMessage], bool]:
@@ -310,8 +314,8 @@ async def serving_bot(argv: list[str], ready_url: str, ready_status: int, stop: 
 
 async def measure(slack: FakeSlack, url: str, pid: int, codes: list[str],
                   behaviour: Callable[[Run, FakeSlackUser, str], Awaitable[float]], bot: str) -> Phase:
-    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    client = WebhookClient(MAX_CONNECTIONS)
+    try:
         loop = asyncio.get_running_loop()
         warming = Run(slack, url, client, loop)
         slack.listeners.append(warming.on_message)
@@ -330,6 +334,8 @@ async def measure(slack: FakeSlack, url: str, pid: int, codes: list[str],
             raise RuntimeError(f"{bot}: the people were not done after {PHASE_TIMEOUT:.0f} s") from None
         cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(pid).items()}
         slack.listeners.remove(run.on_message)
+    finally:
+        await client.aclose()
     started = run.first_post or measuring
     return Phase(bot, len(users), len(run.latencies), max(finished) - started, run.last_ack - started,
                  max(finished) - measuring, run.latencies, cpu, run.not_ok)
@@ -339,17 +345,16 @@ async def burst(slack: FakeSlack, url: str, codes: list[str], child: asyncio.sub
                 stop: signal.Signals) -> list[FakeSlackUser]:
     """Everyone types `/samrad <code>` at once; the bot is stopped as soon as every request is acknowledged.
     The people who got a 200."""
-    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
     people = [slack.person(f"burst{i}@bench.example") for i in range(len(codes))]
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        gate = asyncio.Semaphore(MAX_CONNECTIONS)
+    client = WebhookClient(MAX_CONNECTIONS)
 
-        async def start(person: FakeSlackUser, code: str) -> bool:
-            body = slash_command(person.id, code)
-            async with gate:
-                return await send(client, url, body, slack.signing_secret, FORM) == 200
+    async def start(person: FakeSlackUser, code: str) -> bool:
+        return await send(client, url, slash_command(person.id, code), slack.signing_secret, FORM) == 200
 
+    try:
         acked = await asyncio.gather(*(start(p, c) for p, c in zip(people, codes, strict=True)))
+    finally:
+        await client.aclose()
     child.send_signal(stop)
     await asyncio.wait_for(child.wait(), 60)
     return [person for person, ok in zip(people, acked, strict=True) if ok]
@@ -372,27 +377,27 @@ def report(label: str, phase: Phase, done: str) -> None:
 async def samrad_run(label: str, db: Path, people: int) -> Phase:
     codes = prepare(db, 2 * people + 1)
     slack = FakeSlack(token=TOKEN, signing_secret=SIGNING_SECRET)
-    slack.start()
+    fake_server = await slack.listen()  # in this event loop, beside the people (not in threads: see `send`)
     port = free_port()
     url = f"http://127.0.0.1:{port}/webhooks/slack"
     try:
         async with serving_bot([__file__, "--serve", str(db), slack.api_url, str(port)],
                                f"http://127.0.0.1:{port}/healthz", 200, signal.SIGINT) as child:
             phase = await measure(slack, url, child.pid, codes[: people + 1], conversation, "Samråd")
-            check(db, people + 1)
+            await check(db, people + 1)
             before = durable_starts(db)
             acked = await burst(slack, url, codes[people + 1:], child, signal.SIGINT)
         phase.burst = len(acked)
         phase.lost = len(acked) - (durable_starts(db) - before)
     finally:
-        slack.stop()
+        fake_server.close()
     report(label, phase, "every reply delivered")
     return phase
 
 
 async def peer_run(label: str, people: int) -> Phase:
     slack = FakeSlack(token=TOKEN, signing_secret=SIGNING_SECRET)
-    slack.start()
+    fake_server = await slack.listen()  # in this event loop, beside the people (not in threads: see `send`)
     port = free_port()
     url = f"http://127.0.0.1:{port}/slack/events"
     codes = [f"code{i}" for i in range(2 * people + 1)]  # the peer takes any code
@@ -407,7 +412,7 @@ async def peer_run(label: str, people: int) -> Phase:
         phase.burst = len(acked)
         phase.lost = sum(not person.messages for person in acked)
     finally:
-        slack.stop()
+        fake_server.close()
     report(label, phase, "every conversation complete")
     return phase
 

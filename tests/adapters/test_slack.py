@@ -224,7 +224,7 @@ async def test_a_press_brings_what_the_edit_needs(slack_api: FakeSlack, channel:
     try:
         event = fresh.parse(signed(slack_api.signing_secret, body, content_type=FORM), body)
         assert isinstance(event, Pressed) and event.message_ref == sent.platform_message_id
-        assert await fresh.edit(event.address, event.message_ref, ShowAnswer(event.label)) == sent
+        assert await fresh.edit(event.address, event.message_ref, ShowAnswer(event.label), shown=event.shown) == sent
         assert await fresh.answer_press(event, "Den knappen gäller inte längre.") == Delivered()
     finally:
         await fresh.aclose()
@@ -232,6 +232,43 @@ async def test_a_press_brings_what_the_edit_needs(slack_api: FakeSlack, channel:
     ((_, notice),) = slack_api.responses
     assert notice == {"text": "Den knappen gäller inte längre.", "response_type": "ephemeral",
                       "replace_original": False}
+
+
+async def test_a_restarted_sender_edits_a_pressed_message_from_the_press_without_reading_it_back(
+    slack_api: FakeSlack, channel: SlackChannel
+) -> None:
+    # The web process reads the press; the sender process, started again since it sent the question,
+    # makes the edit from what the press showed (the route hands `shown` on), not from conversations.history.
+    anna = slack_api.person()
+    sent = await channel.send(to(anna))
+    assert isinstance(sent, Delivered)
+    body = block_actions(anna.id, anna.last, "a:affected:no", response_url=slack_api.response_url())
+    web = SlackChannel(slack_api.token, slack_api.signing_secret, api_url=slack_api.api_url)
+    event = web.parse(signed(slack_api.signing_secret, body, content_type=FORM), body)
+    assert isinstance(event, Pressed)
+    restarted = SlackChannel(slack_api.token, slack_api.signing_secret, api_url=slack_api.api_url)
+    try:
+        assert await restarted.edit(event.address, event.message_ref, ShowAnswer(event.label), shown=event.shown) == sent
+    finally:
+        await restarted.aclose()
+    assert anna.last.block_texts() == ["_1/7_\n*Påverkas ert företag?*\n_Svara ja eller nej._", "*✓ Nej*"]
+    assert not slack_api.calls_to("conversations.history")
+
+
+@pytest.mark.parametrize("shown", ['{"not": "blocks"}', "[1, 2]", "not json", None])
+async def test_an_edit_whose_press_showed_no_blocks_reads_the_message_back(
+    slack_api: FakeSlack, channel: SlackChannel, shown: str | None
+) -> None:
+    anna = slack_api.person()
+    sent = await channel.send(to(anna))
+    assert isinstance(sent, Delivered) and sent.platform_message_id
+    other = SlackChannel(slack_api.token, slack_api.signing_secret, api_url=slack_api.api_url)
+    try:
+        assert await other.edit(anna.id, sent.platform_message_id, ShowAnswer("Ja"), shown=shown) == sent
+    finally:
+        await other.aclose()
+    assert anna.last.block_texts()[-1] == "*✓ Ja*"
+    assert len(slack_api.calls_to("conversations.history")) == 1
 
 
 async def test_an_edit_that_cannot_be_made_fails_for_good(slack_api: FakeSlack, channel: SlackChannel) -> None:

@@ -27,7 +27,7 @@ from adapters.base import (
     WebhookReply,
 )
 from adapters.slack import SlackChannel
-from adapters.slack_events import COMMAND_NOT_ROUTED, URL_VERIFICATION, fresh_headers, typed_text
+from adapters.slack_events import COMMAND_NOT_ROUTED, URL_VERIFICATION, fresh_headers, read_form, typed_text
 from adapters.slack_render import render
 from conversations.messages import Action, Choice, ChoiceIn, CommandIn, QuestionOut
 from tests.fakes.slack_api import (
@@ -269,6 +269,20 @@ def test_the_press_brings_the_message_s_text_for_the_edit(slack: SlackChannel) -
     event = press(slack, posted(YESNO), "a:affected:no")
     assert isinstance(event, Pressed) and isinstance(event.shown, str)
     assert json.loads(event.shown) == posted(YESNO).blocks
+
+
+@pytest.mark.parametrize("body", [
+    urllib.parse.urlencode({"payload": json.dumps({"text": "Fråga 1/5 ✓ \\ & < > = + %", "n": 1},
+                                                  ensure_ascii=False)}),
+    "payload=%7B%22a%22%3A+%221+%2B+1%22%7D&empty=&bare&a=first&a=last",
+    "odd=50%25+%zz+%4&tail=%&lower=%c3%a5%e2%9c%93&latin=%E5&twice=a=b=c",
+    "raw=%C3%A5 \\x41 + r\u00e5tt&lines=a%0D%0Ab \r\n c&tab=%09x\t",
+    "",
+])
+def test_a_form_reads_exactly_as_urllib_reads_it(body: str) -> None:
+    # read_form decodes in C where it can; where it cannot (a lone %, bytes that are not UTF-8, a raw
+    # backslash or line break) it leaves the field to urllib: either way the same fields and values.
+    assert read_form(body) == dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
 
 
 def test_a_body_that_is_not_utf8_is_not_slack_s(slack: SlackChannel) -> None:

@@ -17,12 +17,15 @@ A press's `response_url` points here too (`/response/<n>`): what is posted to it
 `event_callback`, `block_actions`, `slash_command` build the bodies (Events API JSON, interactivity's
 form-encoded `payload=`, a slash command's form) with the fields and shapes Slack documents.
 
-The server runs in a thread of its own (`start`/`stop`), once per test session. Every call is kept in
+The server runs in a thread of its own (`start`/`stop`), once per test session, or in the running event
+loop (`listen`, a benchmark's way: a few lines of asyncio instead of a thread per connection, so that the
+fake stays cheap next to the app it drives and no lock is handed between threads). Every call is kept in
 `calls`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -261,6 +264,40 @@ class FakeSlack:
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
         self._thread.start()
+
+    async def listen(self) -> asyncio.AbstractServer:
+        """Serve in the running event loop (the benchmark's way: HTTP/1.1, kept alive) until the server
+        returned is closed."""
+        server = await asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=1024)
+        self.port = server.sockets[0].getsockname()[1]
+        return server
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                request_line, *lines = head.decode("latin-1").split("\r\n")
+                target = request_line.split(" ", 2)[1]
+                headers = {}
+                for line in lines:
+                    if line:
+                        name, _, value = line.partition(":")
+                        headers[name.strip().lower()] = value.strip()
+                length = int(headers.get("content-length", "0") or 0)
+                body = await reader.readexactly(length) if length else b""
+                status, extra, payload = self.handle(target, headers, body)
+                data = json.dumps(payload, ensure_ascii=False).encode()
+                head_out = [f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}",
+                            "Content-Type: application/json; charset=utf-8", f"Content-Length: {len(data)}"]
+                head_out += [f"{name}: {value}" for name, value in extra.items()]
+                writer.write(("\r\n".join(head_out) + "\r\n\r\n").encode("latin-1") + data)
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            return
+        finally:
+            writer.close()
 
     def stop(self) -> None:
         if self._server is not None:
