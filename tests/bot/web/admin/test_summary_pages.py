@@ -33,7 +33,7 @@ def _identity(n: int) -> dict[str, str]:
     }
 
 
-def _town_with_secrets(app: App) -> tuple[int, dict[str, int], dict[str, dict[str, str]]]:
+def town_with_secrets(app: App) -> tuple[int, dict[str, int], dict[str, dict[str, str]]]:
     """answered_town with every contact and business renamed to distinctive strings, free texts that name
     them, one answer marked personal data, two marked business secrets, an accepted theme, a broken
     Teams webhook and published feedback."""
@@ -117,7 +117,7 @@ def _table_row(label: str, count: int, share: str) -> str:
 
 
 def test_a_representative_sees_figures_themes_and_feedback_but_no_one_and_no_secret(app: App, web: LiveServer) -> None:
-    cid, _, people = _town_with_secrets(app)
+    cid, _, people = town_with_secrets(app)
     add_accounts(app)
     reader, _ = signed_in(web, "representative")
     with closing(reader):
@@ -157,7 +157,7 @@ def test_a_representative_sees_figures_themes_and_feedback_but_no_one_and_no_sec
 def test_an_official_reaches_the_summary_from_the_consultation_page_and_keeps_the_full_page(
     app: App, web: LiveServer
 ) -> None:
-    cid, _, people = _town_with_secrets(app)
+    cid, _, people = town_with_secrets(app)
     add_accounts(app)
     official, _ = signed_in(web, "official")
     with closing(official):
@@ -172,7 +172,7 @@ def test_an_official_reaches_the_summary_from_the_consultation_page_and_keeps_th
 
 
 def test_the_summary_is_for_signed_in_staff_and_an_unknown_one_is_not_found(app: App, web: LiveServer) -> None:
-    cid, _, _ = _town_with_secrets(app)
+    cid, _, _ = town_with_secrets(app)
     add_accounts(app)
     with closing(client(web)) as anonymous:
         refused = anonymous.get(f"/admin/consultations/{cid}/summary")
