@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from bot.bootstrap import App
 from bot.services import answer_marks, feedback, themes
 from bot.services.teams_webhooks import BROKEN_REASON_PREFIX
-from storage.tables import answers_table, businesses_table, contacts_table, feedback_table
+from storage.tables import (
+    answers_table,
+    businesses_table,
+    consultations_table,
+    contacts_table,
+    feedback_table,
+)
+from tests import scenario
 from tests.bot.services.results_support import answered_town
 from tests.bot.web.admin.support import add_accounts, client, signed_in
 from tests.live_server import LiveServer
@@ -36,7 +43,7 @@ def _identity(n: int) -> dict[str, str]:
 def town_with_secrets(app: App) -> tuple[int, dict[str, int], dict[str, dict[str, str]]]:
     """answered_town with every contact and business renamed to distinctive strings, free texts that name
     them, one answer marked personal data, two marked business secrets, an accepted theme, a broken
-    Teams webhook and published feedback."""
+    Teams webhook, an audience naming an org number and published feedback."""
     town = answered_town(app)
     ids = town.contact_ids
     people = {name: _identity(n) for n, name in enumerate(sorted(ids))}
@@ -51,6 +58,9 @@ def town_with_secrets(app: App) -> tuple[int, dict[str, int], dict[str, dict[str
                 name=who["name"], email=who["email"], phone=who["phone"]))
             conn.execute(businesses_table.update().where(businesses_table.c.id == business_id).values(
                 name=who["business"], org_number=who["org_number"]))
+        # An audience naming a business by its org number: only officials see the rule whole.
+        conn.execute(consultations_table.update().where(consultations_table.c.id == cid).values(
+            audience={"areas": ["Mörby", "Djursholm"], "org_numbers": [people["Anna Ek"]["org_number"]]}))
         # Ivan Kiosk was never reachable; now it is a Teams webhook that stopped answering.
         conn.execute(contacts_table.update().where(contacts_table.c.id == ids["Ivan Kiosk"]).values(
             unreachable_reason=f"{BROKEN_REASON_PREFIX} (HTTP 404)"))
@@ -166,6 +176,7 @@ def test_an_official_reaches_the_summary_from_the_consultation_page_and_keeps_th
         page = official.get(f"/admin/consultations/{cid}").text
         assert f'href="/admin/consultations/{cid}/summary"' in page
         assert people["Ivan Kiosk"]["business"] in page  # officials are told whose webhook broke
+        assert people["Anna Ek"]["org_number"] in page  # and the audience's org numbers
         summary = official.get(f"/admin/consultations/{cid}/summary").text
         assert f'href="/admin/consultations/{cid}"' in summary
         assert all(secret not in summary for secret in _forbidden(people))
@@ -186,8 +197,6 @@ def test_the_summary_is_for_signed_in_staff_and_an_unknown_one_is_not_found(app:
 
 
 def test_the_summary_of_a_consultation_without_answers_says_so(app: App, web: LiveServer) -> None:
-    from tests import scenario
-
     scenario.import_businesses(app, scenario.BUSINESSES_CSV)
     cid = scenario.open_consultation(app, scenario.consultation_yaml(closes=app.clock() + dt.timedelta(days=3)))
     add_accounts(app)
