@@ -13,8 +13,9 @@ import httpx
 import sqlalchemy as sa
 
 from bot.bootstrap import App
-from bot.services import answer_marks, feedback, themes
+from bot.services import answer_marks, consultations, feedback, themes
 from bot.services.teams_webhooks import BROKEN_REASON_PREFIX
+from conversations.consultation_file import load_consultation_file
 from storage.tables import (
     answers_table,
     businesses_table,
@@ -198,10 +199,18 @@ def test_the_summary_is_for_signed_in_staff_and_an_unknown_one_is_not_found(app:
 
 def test_the_summary_of_a_consultation_without_answers_says_so(app: App, web: LiveServer) -> None:
     scenario.import_businesses(app, scenario.BUSINESSES_CSV)
-    cid = scenario.open_consultation(app, scenario.consultation_yaml(closes=app.clock() + dt.timedelta(days=3)))
+    closes = app.clock() + dt.timedelta(days=3)
+    cid = scenario.open_consultation(app, scenario.consultation_yaml(closes=closes))
+    with app.session() as session:
+        file = load_consultation_file(scenario.consultation_yaml(closes=closes, reference="KS 2025/0099"))
+        draft = consultations.create_consultation(session, file, now=app.clock(), actor="test")
+        session.commit()
     add_accounts(app)
     reader, _ = signed_in(web, "representative")
     with closing(reader):
         page = reader.get(f"/admin/consultations/{cid}/summary")
         assert page.status_code == 200
         assert "Inga teman är godkända än." in page.text and "Ingen återkoppling är publicerad än." in page.text
+        assert "Svarsfrekvens: 0\u00a0%" in page.text
+        unsent = reader.get(f"/admin/consultations/{draft.id}/summary")
+        assert unsent.status_code == 200 and "utkast" in unsent.text
