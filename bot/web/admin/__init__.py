@@ -22,6 +22,7 @@ from bot.web.admin import (
     other_pages,
     results_pages,
     schedule_pages,
+    summary_pages,
     user_pages,
 )
 from bot.web.admin.access import Refusal
@@ -32,8 +33,8 @@ STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 
 router = APIRouter(prefix="/admin")
 for pages in (
-    auth_pages, case_pages, audience_pages, schedule_pages, consultation_pages, results_pages, free_text_pages, feedback_pages,
-    digest_pages, business_pages, other_pages, user_pages,
+    auth_pages, case_pages, audience_pages, schedule_pages, consultation_pages, results_pages, summary_pages,
+    free_text_pages, feedback_pages, digest_pages, business_pages, other_pages, user_pages,
 ):
     router.include_router(pages.router)
 

@@ -432,6 +432,15 @@ TEXTS: dict[Language, dict[str, str]] = {
         "rep_pdf": "Ladda ner som PDF",
         "rep_back": "Tillbaka till resultaten",
         "rep_via": "{channel}: {n} inbjudna",
+        # --- the summary for elected representatives (summary_pages.py) ---
+        "sum_title": "Sammanställning: {title}",
+        "sum_link": "Sammanställning för förtroendevalda",
+        "sum_intro": "Siffror och teman utan personuppgifter och utan affärshemligheter: här står inget om vem som svarade.",
+        "sum_full_page": "Samrådets fullständiga sida",
+        "sum_withheld": "{n} svar som är markerade som affärshemlighet räknas inte med.",
+        "sum_quotes_note": "Citaten visar aldrig namn, e-postadresser, telefonnummer eller organisationsnummer, och aldrig svar som är markerade som personuppgifter eller affärshemligheter.",
+        "sum_no_themes": "Inga teman är godkända än.",
+        "sum_text_count": "{n} har skrivit ett fritextsvar. Fritexten visas inte här; de godkända temana nedan sammanfattar den.",
     },
     "en": {
         "skip": "Skip to content",
@@ -857,6 +866,15 @@ TEXTS: dict[Language, dict[str, str]] = {
         "rep_pdf": "Download as PDF",
         "rep_back": "Back to the results",
         "rep_via": "{channel}: {n} invited",
+        # --- the summary for elected representatives (summary_pages.py) ---
+        "sum_title": "Summary: {title}",
+        "sum_link": "Summary for elected representatives",
+        "sum_intro": "Figures and themes without personal data or business secrets: nothing here says who answered.",
+        "sum_full_page": "The consultation's full page",
+        "sum_withheld": "{n} answers marked as business secrets are not counted.",
+        "sum_quotes_note": "The quotes never show names, e-mail addresses, phone numbers or org numbers, and never answers marked as personal data or business secrets.",
+        "sum_no_themes": "No themes have been accepted yet.",
+        "sum_text_count": "{n} wrote a free-text answer. The texts are not shown here; the accepted themes below sum them up.",
     },
 }
 

@@ -26,6 +26,8 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("GET", "/admin/cases/999", 404, 404, 404),
     ("GET", "/admin/consultations/1", 200, 200, 200),
     ("GET", "/admin/consultations/1/progress", 200, 200, 200),
+    ("GET", "/admin/consultations/1/summary", 200, 200, 200),
+    ("GET", "/admin/consultations/999/summary", 404, 404, 404),
     ("GET", "/admin/password", 200, 200, 200),
     ("GET", "/admin/consultations/new", 403, 200, 200),
     ("GET", "/admin/consultations/1/consultation.yaml", 403, 200, 200),

@@ -1,0 +1,68 @@
+"""The representatives' summary in real headless Chromium: reached from the overview by a link, and
+axe-core's WCAG 2.1 A/AA checks on it in Swedish and in English.
+
+SQLite only: the HTTP tests in tests/bot/web/admin/test_summary_pages.py cover both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, expect
+from sqlalchemy import Engine
+
+from bot.bootstrap import App, build
+from bot.clock import FixedClock
+from bot.settings import Settings
+from tests.bot.web.admin.support import EMAILS, add_accounts
+from tests.bot.web.admin.test_summary_pages import town_with_secrets
+from tests.browser import launch_chromium
+from tests.e2e.test_admin_browser import WCAG_21_AA, log_in
+from tests.live_server import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launch_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def app(sqlite_engine: Engine, clock: FixedClock) -> App:
+    """The application on SQLite only (overrides the two-backend `app` of conftest)."""
+    settings = Settings(database_url="sqlite://", public_url="http://samrad.test", secret_key="test-secret",
+                        _env_file=None)  # type: ignore[call-arg]
+    return build(settings, clock=clock, engine=sqlite_engine)
+
+
+@pytest.mark.timeout(300)  # axe on a page of charts, on a shared machine
+def test_a_representative_reaches_an_accessible_summary_in_swedish_and_english(
+    app: App, web: LiveServer, browser: Browser
+) -> None:
+    consultation_id, _, _ = town_with_secrets(app)
+    add_accounts(app)
+    axe = Axe()
+    found: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    context.set_default_timeout(5_000)
+    try:
+        page = context.new_page()
+        log_in(page, web, EMAILS["representative"])
+        page.get_by_role("link", name="Trafiken under byggtiden i Mörby centrum").click()
+        expect(page).to_have_url(f"{web.url}/admin/consultations/{consultation_id}/summary")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Sammanställning: Trafiken under byggtiden i Mörby centrum")
+        expect(page.get_by_role("img", name="Påverkas ert företag av ombyggnaden?")).to_have_count(1)
+        for language, heading in (("sv", "Sammanställning"), ("en", "Summary")):
+            page.goto(f"{web.url}/admin/language/{language}?next=/admin/consultations/{consultation_id}/summary")
+            expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+            results = axe.run(page, options=WCAG_21_AA)
+            assert results.response["passes"], f"axe checked nothing in {language}"
+            if results.violations_count:
+                found.append(f"{language}:\n{results.generate_report()}")
+    finally:
+        context.close()
+    assert not found, "\n\n".join(found)
