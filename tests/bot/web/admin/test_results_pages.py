@@ -44,6 +44,9 @@ def test_the_results_page_shows_each_figure_in_the_chart_and_in_the_table(app: A
         assert _svg_texts(html, "chart-funnel")[:4] == ["Inbjudna", "8 (100\u00a0%)", "Inbjudan skickad", "7 (88\u00a0%)"]
         assert '<tr><th scope="row">Parkering för kunder</th><td class="num">2</td><td class="num">67\u00a0%</td></tr>' in html
         assert "Svarsfrekvens: 50\u00a0%" in html
+        telegram = re.search(r'<tr><th scope="row">telegram</th>(.*?)</tr>', html)
+        assert '<caption id="channel-caption">Per kanal</caption>' in html and telegram
+        assert re.findall(r'<td class="num">(\d+)</td>', telegram.group(1)) == ["2", "2", "2", "2", "0", "0", "0"]
         assert "Lägst 2, median 4, medelvärde 3,67, högst 5." in html
         assert f'href="/admin/consultations/{town.consultation_id}/results/{town.contact_ids["Eva Lund"]}"' in html
         assert "Anna Ek" not in html  # names only on the answer sheets, which are logged
