@@ -72,12 +72,13 @@ def _module_name(path: pathlib.Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: pathlib.Path) -> set[str]:
-    """Every module `path` imports, at the top or inside a function, except under `if TYPE_CHECKING:`."""
+def _imports(path: pathlib.Path, *, for_typing_too: bool = False) -> set[str]:
+    """Every module `path` imports, at the top or inside a function, except under `if TYPE_CHECKING:` unless
+    `for_typing_too`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skipped: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        if not for_typing_too and isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             skipped.update(id(child) for child in ast.walk(node))
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -121,6 +122,17 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
     cycles = [c for c in cycles if not all(m == c[0] or m.startswith(c[0] + ".") for m in c)]
     assert cycles == [], " | ".join(" -> ".join(c) for c in cycles)
 
+
+
+def test_use_cases_declare_what_they_use_instead_of_naming_the_app() -> None:
+    # A use case takes Protocols of its needs (bot/services/needs.py) that bootstrap's App satisfies, so a
+    # test or a script can pass a smaller object: not even a type-only import of bootstrap.
+    importers = sorted(
+        _module_name(path)
+        for path in (ROOT / "bot" / "services").rglob("*.py")
+        if any(m == "bot.bootstrap" or m.startswith("bot.bootstrap.") for m in _imports(path, for_typing_too=True))
+    )
+    assert importers == []
 
 # The only places in bot/ that may name a platform's adapter: the registry, and the command line's commands
 # for one channel (`samrad telegram set-webhook`, the terminal chat). Everything else goes through

@@ -20,14 +20,15 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.services.channel_reach import off_lines, switched_off
 from bot.services.consultations import ConsultationError, ensure_invitation_rows
-from bot.services.email_lookup import EmailLookup, find_contacts_by_email
+from bot.services.email_lookup import EmailLookup, LookupNeeds, find_contacts_by_email
+from bot.services.needs import HasSettings, KnowsChannelKinds, SignsLinks
 from bot.services.outreach import (
     BULK_PRIORITY,
     EMAIL,
@@ -51,8 +52,11 @@ from storage.tables import dialogues_table as dialogues_t
 from storage.tables import due_reminders_table as due_reminders_t
 from storage.tables import invitations_table as invitations_t
 
-if TYPE_CHECKING:
-    from bot.bootstrap import App
+
+class BroadcastNeeds(LookupNeeds, HasSettings, KnowsChannelKinds, SignsLinks, Protocol):
+    """What a broadcast reads of the application: its e-mail lookup's, and what invitations are worded and
+    sent with."""
+
 
 Progress = Callable[[int, int], None]  # (done, total)
 _CHUNK = 1000
@@ -117,7 +121,7 @@ class BroadcastReport:
 
 
 def broadcast(
-    app: App,
+    app: BroadcastNeeds,
     consultation_id: int,
     *,
     actor: str,
@@ -257,7 +261,7 @@ def _skip_reason(contact: Reach | None, invited_at: dt.datetime | None, answerin
 
 
 def _invitation_row(
-    app: App, text: ConsultationText, contact: Reach, channel: str, address: str, *, now: dt.datetime
+    app: BroadcastNeeds, text: ConsultationText, contact: Reach, channel: str, address: str, *, now: dt.datetime
 ) -> dict[str, Any]:
     language = contact.language
     closes = format_moment(text.closes_at, language, app.settings.timezone) if text.closes_at else "—"
@@ -291,7 +295,7 @@ def _invitation_row(
     )
 
 
-def _web_only(app: App, conn: Connection, consultation_id: int, contact_ids: list[int]) -> list[WebOnly]:
+def _web_only(app: SignsLinks, conn: Connection, consultation_id: int, contact_ids: list[int]) -> list[WebOnly]:
     if not contact_ids:
         return []
     names: dict[int, tuple[str, str]] = {}

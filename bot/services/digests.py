@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.services.audit import record_row
+from bot.services.needs import HasChannels, HasClock, HasDatabase, HasSettings
 from bot.services.outreach import insert_outbox_rows
 from bot.services.responses import FINISHED, response_summary
 from bot.services.staff_notices import Destination, describe, events_since, response_rate, staff_row
@@ -30,8 +31,10 @@ from storage.tables import consultations_table as consultations_t
 from storage.tables import digest_subscriptions_table as subscriptions_t
 from storage.tables import users_table as users_t
 
-if TYPE_CHECKING:
-    from bot.bootstrap import App
+
+class DigestNeeds(HasDatabase, HasClock, HasSettings, HasChannels, Protocol):
+    """What queueing the weekly digests reads of the application."""
+
 
 Frequency = Literal["event", "weekly"]
 FREQUENCIES: tuple[Frequency, ...] = ("event", "weekly")
@@ -109,7 +112,7 @@ class Digest:
     text: str
 
 
-def compose(app: App, conn: Connection, week: str, start: dt.datetime, end: dt.datetime) -> Digest:
+def compose(app: HasSettings, conn: Connection, week: str, start: dt.datetime, end: dt.datetime) -> Digest:
     """The week's events and the consultations open now: titles, references, counts and links only."""
     settings = app.settings
     words = WORDS[settings.language]
@@ -136,7 +139,7 @@ def compose(app: App, conn: Connection, week: str, start: dt.datetime, end: dt.d
     return Digest(week, words["subject"].format(week=week), "\n\n".join(lines))
 
 
-def tick(app: App) -> int:
+def tick(app: DigestNeeds) -> int:
     """Queue the digest now due to each weekly subscriber who has not had it. Returns rows queued."""
     if "email" not in app.channels:
         return 0

@@ -22,20 +22,23 @@ from collections import Counter
 from collections.abc import Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 
 from adapters.base import FoundPeople, PeopleFinder
 from bot.channels import people_finders
 from bot.services.consultations import audience_contact_ids
+from bot.services.needs import HasChannels, HasClock, HasDatabase
 from bot.services.outreach import load_reach
 from storage.tables import audit_log_table as audit_t
 from storage.tables import channel_identities_table as identities_t
 from storage.tables import consultations_table as consultations_t
 
-if TYPE_CHECKING:
-    from bot.bootstrap import App
+
+class LookupNeeds(HasDatabase, HasClock, HasChannels, Protocol):
+    """What looking people up by e-mail reads of the application."""
+
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,7 +60,7 @@ class EmailLookup:
         return lines + [f"  not looked up by e-mail: {problem}" for problem in self.problems]
 
 
-def find_contacts_by_email(app: App, consultation_id: int, *, actor: str) -> EmailLookup:
+def find_contacts_by_email(app: LookupNeeds, consultation_id: int, *, actor: str) -> EmailLookup:
     """Look up the audience's contacts without an identity on each channel that can find people by
     e-mail, and remember those found. Does nothing for a consultation that is not open or a draft."""
     lookup = EmailLookup()
@@ -102,7 +105,7 @@ def _run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def _remember(app: App, channel: str, found: Mapping[int, str], *, consultation_id: int, actor: str) -> int:
+def _remember(app: LookupNeeds, channel: str, found: Mapping[int, str], *, consultation_id: int, actor: str) -> int:
     """Record the identities found (and, in the audit log, which contacts got one); an identity already
     held (by another contact, or added meanwhile) is kept."""
     if not found:

@@ -18,13 +18,14 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from adapters.base import clean_text
 from bot.services.audit import record_row
+from bot.services.needs import HasChannels, HasClock, HasDatabase, HasSettings, SignsLinks, WakesOutbox
 from bot.services.outreach import (
     BULK_PRIORITY,
     ConsultationText,
@@ -40,8 +41,14 @@ from conversations.phrases import phrase
 from storage.tables import consultations_table as consultations_t
 from storage.tables import feedback_table as feedback_t
 
-if TYPE_CHECKING:
-    from bot.bootstrap import App
+
+class PlanNeeds(HasDatabase, HasChannels, Protocol):
+    """What planning who gets the feedback reads of the application."""
+
+
+class PublishNeeds(PlanNeeds, HasClock, HasSettings, SignsLinks, WakesOutbox, Protocol):
+    """What publishing the feedback reads of the application."""
+
 
 WEB = "web"  # no channel left: the participant reads it on their web answer page
 MAX_TEXT_CHARS = 4000  # a chat message's worth; Telegram splits longer ones, a card is shortened
@@ -275,12 +282,12 @@ def publish(
 # --- with the application's channels and links ------------------------------------------------------
 
 
-def plan_for(app: App, consultation_id: int, text: FeedbackText) -> Plan:
+def plan_for(app: PlanNeeds, consultation_id: int, text: FeedbackText) -> Plan:
     with app.engine.connect() as conn:
         return plan(conn, consultation_id, text, app.channels)
 
 
-def publish_for(app: App, consultation_id: int, *, actor: str) -> PublishReport:
+def publish_for(app: PublishNeeds, consultation_id: int, *, actor: str) -> PublishReport:
     """`publish` in a transaction of its own, with this deployment's channels, links and name."""
     with app.engine.begin() as conn:
         report = publish(

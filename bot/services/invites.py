@@ -4,19 +4,21 @@ and the chat code (which joins in any chat channel when sent as a message)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
 from bot.services.consultations import ConsultationError, ensure_invitations, get_consultation
+from bot.services.needs import HasClock, SignsLinks
 from storage.tables import Business, Contact, Invitation
 
-if TYPE_CHECKING:
-    from bot.bootstrap import App
+
+class InviteNeeds(HasClock, SignsLinks, Protocol):
+    """What listing the invitation links reads of the application."""
 
 
 def invite_rows(
-    session: Session, app: App, consultation_id: int, *, join_links: Mapping[str, str | None] | None = None
+    session: Session, app: InviteNeeds, consultation_id: int, *, join_links: Mapping[str, str | None] | None = None
 ) -> list[list[str]]:
     """One row per contact; `join_links` maps a column (say "telegram_link") to a link template with
     `{code}` for the chat code, in the order the columns come after the web link; None leaves the

@@ -19,14 +19,15 @@ import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from bot.services.broadcast import BroadcastReport, broadcast
+from bot.services.broadcast import BroadcastNeeds, BroadcastReport, broadcast
 from bot.services.consultations import ConsultationError, open_consultation
+from bot.services.needs import HasClock, HasDatabase, KnowsChannelKinds
 from bot.services.outreach import (
     NOTICE_PRIORITY,
     consultation_text,
@@ -44,8 +45,11 @@ from storage.tables import dialogues_table as dialogues_t
 from storage.tables import due_reminders_table as due_t
 from storage.tables import outbox_table as outbox_t
 
-if TYPE_CHECKING:
-    from bot.bootstrap import App
+
+class CloseNeeds(HasDatabase, HasClock, KnowsChannelKinds, Protocol):
+    """What closing a consultation reads of the application. Opening one broadcasts its invitations, so
+    what opens (and the tick that does both) takes `BroadcastNeeds`."""
+
 
 log = logging.getLogger(__name__)
 MID_DIALOGUE = ("invited", "partial")  # a dialogue started in a chat and not finished
@@ -57,7 +61,7 @@ class LifecycleReport:
     closed: dict[int, int] = field(default_factory=dict)  # consultation id -> contacts told
 
 
-def tick(app: App) -> LifecycleReport:
+def tick(app: BroadcastNeeds) -> LifecycleReport:
     now = app.clock()
     report = LifecycleReport()
     with app.engine.connect() as conn:
@@ -88,7 +92,7 @@ def tick(app: App) -> LifecycleReport:
     return report
 
 
-def open_when_due(app: App, consultation_id: int) -> BroadcastReport | None:
+def open_when_due(app: BroadcastNeeds, consultation_id: int) -> BroadcastReport | None:
     """Open a draft whose time has come and queue its invitations, in one transaction; None when
     another process did it first (or it is no longer due)."""
     now = app.clock()
@@ -111,13 +115,13 @@ def open_when_due(app: App, consultation_id: int) -> BroadcastReport | None:
     return report
 
 
-def close(app: App, consultation_id: int, *, actor: str) -> int:
+def close(app: CloseNeeds, consultation_id: int, *, actor: str) -> int:
     """Close an open consultation now. Returns how many contacts in mid-dialogue were told."""
     with app.engine.begin() as conn:
         return close_on(app, conn, consultation_id, actor=actor)
 
 
-def close_on(app: App, conn: Connection, consultation_id: int, *, actor: str) -> int:
+def close_on(app: CloseNeeds, conn: Connection, consultation_id: int, *, actor: str) -> int:
     now = app.clock()
     closed = conn.execute(
         consultations_t.update()
@@ -158,7 +162,7 @@ def close_on(app: App, conn: Connection, consultation_id: int, *, actor: str) ->
     return told
 
 
-def _tell_mid_dialogue(app: App, conn: Connection, consultation_id: int, *, now: dt.datetime) -> int:
+def _tell_mid_dialogue(app: KnowsChannelKinds, conn: Connection, consultation_id: int, *, now: dt.datetime) -> int:
     title_sv = conn.execute(
         sa.select(consultations_t.c.title).where(consultations_t.c.id == consultation_id)
     ).scalar_one()

@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.delivery.quiet_hours import QuietHours
+from bot.services.needs import HasClock, HasDatabase, HasSettings, KnowsChannelKinds, SignsLinks
 from bot.services.outreach import (
     BULK_PRIORITY,
     EMAIL,
@@ -48,8 +49,10 @@ from storage.tables import contacts_table as contacts_t
 from storage.tables import dialogues_table as dialogues_t
 from storage.tables import due_reminders_table as due_t
 
-if TYPE_CHECKING:
-    from bot.bootstrap import App
+
+class ReminderNeeds(HasDatabase, HasClock, HasSettings, KnowsChannelKinds, SignsLinks, Protocol):
+    """What queueing the due reminders reads of the application."""
+
 
 ANSWERED = ("complete", "declined", "opted_out")
 # Two reminders closer together than this are one too many; the "before closing" one gives way.
@@ -92,7 +95,7 @@ class ReminderReport:
     quiet: bool = False  # nothing done: it is a quiet hour
 
 
-def queue_due_reminders(app: App, *, limit: int = 500) -> ReminderReport:
+def queue_due_reminders(app: ReminderNeeds, *, limit: int = 500) -> ReminderReport:
     """Queue the reminders that are due now (see the module's docstring). Safe to run in several
     processes at once: rows are claimed with SKIP LOCKED and decided in the same transaction."""
     now = app.clock()
@@ -143,7 +146,7 @@ def queue_due_reminders(app: App, *, limit: int = 500) -> ReminderReport:
 
 
 def _consultation_reminders(
-    app: App,
+    app: ReminderNeeds,
     conn: Connection,
     consultation_id: int,
     rows: list[Any],
@@ -260,7 +263,7 @@ def _pairs(rows: Any) -> dict[int, Any]:
 
 
 def _reminder_messages(
-    app: App,
+    app: ReminderNeeds,
     text: ConsultationText,
     contact: Reach,
     channel: str,

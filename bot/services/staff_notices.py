@@ -23,11 +23,12 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bot.services.needs import HasChannels, HasClock, HasDatabase, HasSettings
 from bot.services.outreach import (
     NOTICE_PRIORITY,
     consultation_text,
@@ -45,8 +46,16 @@ from storage.tables import outbox_table as outbox_t
 from storage.tables import users_table as users_t
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
     from bot.settings import Settings
+
+
+class DestinationNeeds(HasSettings, HasChannels, Protocol):
+    """What choosing where staff notices go reads of the application."""
+
+
+class NoticeNeeds(DestinationNeeds, HasDatabase, HasClock, Protocol):
+    """What queueing the staff notices reads of the application."""
+
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +149,7 @@ class Destination:
     address: str
 
 
-def shared_destinations(app: App) -> list[Destination]:
+def shared_destinations(app: DestinationNeeds) -> list[Destination]:
     """The municipality's own Teams channel and Slack channel, as far as they are set up and switched on."""
     settings = app.settings
     found = []
@@ -166,7 +175,7 @@ def subscribers(conn: Connection, frequency: str) -> list[tuple[int, str, dt.dat
     return [(int(row.id), str(row.email), row.created_at) for row in rows]
 
 
-def email_destinations(app: App, conn: Connection, frequency: str) -> list[tuple[Destination, dt.datetime]]:
+def email_destinations(app: HasChannels, conn: Connection, frequency: str) -> list[tuple[Destination, dt.datetime]]:
     """Each subscriber's mailbox, with when they subscribed."""
     if "email" not in app.channels:
         return []
@@ -177,7 +186,7 @@ def email_destinations(app: App, conn: Connection, frequency: str) -> list[tuple
 
 
 def staff_row(
-    app: App, destination: Destination, *, subject: str, text: str, key: str, now: dt.datetime,
+    app: HasSettings, destination: Destination, *, subject: str, text: str, key: str, now: dt.datetime,
     consultation_id: int | None,
 ) -> dict[str, Any]:
     """One outbox row for staff: no contact, the staff's language; an e-mail says how to stop it."""
@@ -209,7 +218,7 @@ def _event(row: Any) -> Event | None:
     return Event(int(row.id), EVENTS[row.action], int(number), row.at, dict(row.detail or {}))
 
 
-def tick(app: App) -> int:
+def tick(app: NoticeNeeds) -> int:
     """Queue the notices of the events recorded within WINDOW that are not queued yet. Returns rows new
     in the outbox."""
     now = app.clock()
