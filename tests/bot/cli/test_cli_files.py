@@ -171,6 +171,7 @@ def test_other_writers_get_the_lock_between_a_large_imports_batches(samrad: Run,
     assert samrad("db", "upgrade").exit_code == 0
     (tmp_path / "big.csv").write_text(business_csv(40_000), encoding="utf-8")
     command = [str(Path(sys.executable).parent / "samrad"), "business", "import", str(tmp_path / "big.csv")]
+    began = time.monotonic()
     importing = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     waits: list[float] = []
     with closing(sqlite3.connect(tmp_path / "cli.db", isolation_level=None, timeout=5)) as web:
@@ -182,9 +183,11 @@ def test_other_writers_get_the_lock_between_a_large_imports_batches(samrad: Run,
             web.execute("COMMIT")
             waits.append(time.monotonic() - started)
             time.sleep(0.05)
+    took = time.monotonic() - began
     out, err = importing.communicate(timeout=120)
     assert importing.returncode == 0, err
     assert b"businesses: 40000 created" in out
-    # A write waits at most about one batch (under a second; 3 s on a busy test machine), never the whole
-    # import (one transaction kept other writers out for all of it, past their 5 s busy timeout).
-    assert len(waits) > 5 and max(waits) < 3, (len(waits), max(waits))
+    # A write waits at most about one batch of eight (under a second), never the whole import: one
+    # transaction kept other writers out for all of it, past their 5 s busy timeout. On a machine so busy
+    # that the import itself crawls, a batch takes longer too: the bound grows with the import's time.
+    assert len(waits) > 5 and max(waits) < max(3.0, took / 4), (len(waits), max(waits), took)

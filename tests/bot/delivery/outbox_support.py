@@ -104,7 +104,9 @@ def worker_for(app: App, channel: FakeChannel, config: WorkerConfig = FAST, **kw
     return OutboxWorker(app, config=config, channels={channel.name: channel}, **kwargs)
 
 
-async def until(predicate: Callable[[], bool], *, within: float = 10.0, what: str = "the condition") -> None:
+async def until(predicate: Callable[[], bool], *, within: float = 30.0, what: str = "the condition") -> None:
+    # Generous: it returns as soon as the condition holds, and only a failing test waits it out; on a
+    # loaded 2-core CI machine the worker's first round (lease, claim, send, record) has taken over 10 s.
     deadline = time.monotonic() + within
     while not predicate():
         if time.monotonic() > deadline:
