@@ -171,6 +171,11 @@ def set_language(session: Session, user_id: int, language: str) -> None:
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
+def slack_holder(session: Session, slack_user_id: str) -> User | None:
+    """The account linked to this Slack user id, if one is."""
+    return session.exec(select(User).where(User.slack_user_id == slack_user_id)).first()
+
+
 def link_slack(
     session: Session, email: str, slack_user_id: str | None, *, now: dt.datetime, actor: str
 ) -> User:
@@ -186,7 +191,7 @@ def link_slack(
                 f"{slack_user_id[:40]!r} is not a Slack user id (like U012AB3CD: in Slack, the person's "
                 "profile, ⋮, Copy member ID)"
             )
-        holder = session.exec(select(User).where(User.slack_user_id == slack_user_id)).first()
+        holder = slack_holder(session, slack_user_id)
         if holder is not None and holder.id != user.id:
             raise UserError(f"Slack user {slack_user_id} is already linked to {holder.email}")
     user.slack_user_id = slack_user_id

@@ -69,7 +69,7 @@ def users_page(request: Request, staff: Staff, *, status: int = 200, **context: 
     return render(
         request, "users.html", texts(request)["users"], staff, status=status, accounts=accounts,
         roles_labelled=[(role, texts(request)[f"role_{role}"]) for role in users.ROLES],
-        n=users.MIN_PASSWORD_LENGTH, **(defaults | context),
+        n=users.MIN_PASSWORD_LENGTH, slack_on="slack" in app_of(request).channels, **(defaults | context),
     )
 
 

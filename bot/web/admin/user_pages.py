@@ -1,5 +1,5 @@
 """An admin managing accounts in the browser: change a role, disable and enable an account, give a
-one-time password. The account list and the form that adds one are in `other_pages`."""
+one-time password, link an account to its owner's Slack user (for `/samrad status` in Slack). The account list and the form that adds one are in `other_pages`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.services import staff_sessions, users
@@ -92,3 +93,35 @@ def reset_password(request: Request, staff: AdminForm, user_id: int) -> Response
         return ""
 
     return _change(request, staff, user_id, new_password, sign_out=True, one_time=shown)
+
+
+@router.post("/users/{user_id}/slack", response_class=HTMLResponse)
+def link_slack(
+    request: Request, staff: AdminForm, user_id: int, slack_user_id: Annotated[str, Form(max_length=30)] = ""
+) -> Response:
+    """Link the account to a Slack member id, or unlink it with an empty field."""
+    t = texts(request)
+    wanted = slack_user_id.strip() or None
+    if wanted is not None and not users.SLACK_USER_ID.match(wanted):
+        return users_page(request, staff, status=422, problem=t["slack_bad_id"].format(slack=wanted))
+    app = app_of(request)
+    # Every way out reads the list after this transaction ends: SQLite allows one writer at a time, and
+    # transactions here begin by taking the write lock.
+    with app.session() as session:
+        account = session.get(User, user_id)
+        if account is None:
+            raise Refusal(404, "not_found")
+        email = account.email
+        holder = users.slack_holder(session, wanted) if wanted is not None else None
+        taken_by = holder.email if holder is not None and holder.id != user_id else None
+        if taken_by is None:
+            users.link_slack(session, email, wanted, now=app.clock(), actor=staff.actor)
+            try:
+                session.commit()
+            except IntegrityError:  # linked to another account meanwhile: the column is unique
+                session.rollback()
+                taken_by = "?"
+    if taken_by is not None:
+        return users_page(request, staff, status=409, problem=t["slack_taken"].format(slack=wanted, email=taken_by))
+    done = t["slack_linked"].format(email=email, slack=wanted) if wanted else t["slack_unlinked"].format(email=email)
+    return users_page(request, staff, done=done)

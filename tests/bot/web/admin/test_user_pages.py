@@ -7,12 +7,14 @@ import re
 from contextlib import closing
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from bot.bootstrap import App
 from bot.services import users
 from storage.tables import AuditEntry, User
 from tests.bot.web.admin.support import EMAILS, PASSWORD, add_accounts, client, log_in, signed_in
+from tests.fakes.channel import FakeChannel
 from tests.live_server import LiveServer
 
 
@@ -153,11 +155,89 @@ def test_account_changes_need_the_sessions_token_and_an_admin(app: App, web: Liv
     admin, _ = signed_in(web, "admin")
     official, official_csrf = signed_in(web, "official")
     with closing(admin), closing(official):
-        for action in ("role", "disable", "enable", "password"):
-            forged = admin.post(f"/admin/users/{target}/{action}", data={"csrf": "forged", "role": "admin"})
+        for action in ("role", "disable", "enable", "password", "slack"):
+            forged = admin.post(f"/admin/users/{target}/{action}", data={"csrf": "forged", "role": "admin",
+                                                                          "slack_user_id": "U0FORGED1"})
             assert forged.status_code == 403 and "Formuläret hade gått ut" in forged.text, action
-            not_admin = official.post(f"/admin/users/{target}/{action}", data={"csrf": official_csrf, "role": "admin"})
+            not_admin = official.post(f"/admin/users/{target}/{action}",
+                                      data={"csrf": official_csrf, "role": "admin", "slack_user_id": "U0FORGED1"})
             assert not_admin.status_code == 403, action
     account = _account(app, "representative")
     assert account.role == "representative" and account.disabled_at is None and not account.must_change_password
+    assert account.slack_user_id is None
     assert log_in(web, EMAILS["representative"]).status_code == 303
+
+
+# --- the link to Slack, for `/samrad status` in Slack ---------------------------------------------------
+
+
+def _slack_on(app: App) -> None:
+    app.channels["slack"] = FakeChannel(name="slack")  # the page asks only whether Slack is switched on
+
+
+def test_an_admin_links_an_account_to_its_owners_slack_user_and_unlinks_it(app: App, web: LiveServer) -> None:
+    add_accounts(app)
+    _slack_on(app)
+    official = _id(app, "official")
+    admin, csrf = signed_in(web, "admin")
+    with closing(admin):
+        page = admin.get("/admin/users").text
+        assert f'action="/admin/users/{official}/slack"' in page and "Slack-medlems-id för official@kommun.example" in page
+        linked = admin.post(f"/admin/users/{official}/slack", data={"csrf": csrf, "slack_user_id": "  U07QWE12RT "})
+        assert linked.status_code == 200
+        assert "official@kommun.example är kopplat till Slack-användaren U07QWE12RT." in linked.text
+        assert _account(app, "official").slack_user_id == "U07QWE12RT"
+        assert 'value="U07QWE12RT"' in linked.text  # the list shows the link at once
+        unlinked = admin.post(f"/admin/users/{official}/slack", data={"csrf": csrf, "slack_user_id": ""})
+        assert unlinked.status_code == 200 and "official@kommun.example är inte längre kopplat till Slack." in unlinked.text
+    assert _account(app, "official").slack_user_id is None
+    assert [entry.detail for entry in _logged(app, "user.link_slack")] == [{"linked": True}, {"linked": False}]
+
+
+def test_a_slack_id_that_is_not_one_or_is_anothers_is_refused_and_nothing_changes(app: App, web: LiveServer) -> None:
+    add_accounts(app)
+    _slack_on(app)
+    official, representative = _id(app, "official"), _id(app, "representative")
+    admin, csrf = signed_in(web, "admin")
+    with closing(admin):
+        assert admin.post(f"/admin/users/{official}/slack", data={"csrf": csrf, "slack_user_id": "U07QWE12RT"}).status_code == 200
+        for bad in ("u07qwe12rt", "C0CHANNEL1", "U0<script>", "@anna"):
+            refused = admin.post(f"/admin/users/{representative}/slack", data={"csrf": csrf, "slack_user_id": bad})
+            assert refused.status_code == 422 and "är inget Slack-medlems-id" in refused.text, bad
+            assert "<script>" not in refused.text
+        taken = admin.post(f"/admin/users/{representative}/slack", data={"csrf": csrf, "slack_user_id": "U07QWE12RT"})
+        assert taken.status_code == 409
+        assert "Slack-användaren U07QWE12RT är redan kopplad till official@kommun.example." in taken.text
+        too_long = admin.post(f"/admin/users/{representative}/slack", data={"csrf": csrf, "slack_user_id": "U" * 31})
+        assert too_long.status_code == 404  # past the field's limit (the form's maxlength): refused unread, as every form field
+        missing = admin.post("/admin/users/999999/slack", data={"csrf": csrf, "slack_user_id": "U0NOBODY1"})
+        assert missing.status_code == 404
+    assert _account(app, "official").slack_user_id == "U07QWE12RT"
+    assert _account(app, "representative").slack_user_id is None
+    assert len(_logged(app, "user.link_slack")) == 1
+
+
+def test_without_slack_the_users_page_asks_for_no_slack_id(app: App, web: LiveServer) -> None:
+    add_accounts(app)
+    admin, _ = signed_in(web, "admin")
+    with closing(admin):
+        page = admin.get("/admin/users").text
+    assert "/slack" not in page and "Slack" not in page
+
+
+def test_a_slack_id_linked_elsewhere_between_the_check_and_the_commit_is_refused_not_an_error(
+    app: App, web: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_accounts(app)
+    _slack_on(app)
+    admin, csrf = signed_in(web, "admin")
+    with closing(admin):
+        assert admin.post(f"/admin/users/{_id(app, 'official')}/slack",
+                          data={"csrf": csrf, "slack_user_id": "U07QWE12RT"}).status_code == 200
+        # Another admin's request links it in the moment between this one's check and its commit.
+        monkeypatch.setattr(users, "slack_holder", lambda session, slack_user_id: None)
+        raced = admin.post(f"/admin/users/{_id(app, 'representative')}/slack",
+                           data={"csrf": csrf, "slack_user_id": "U07QWE12RT"})
+    assert raced.status_code == 409 and "Slack-användaren U07QWE12RT är redan kopplad" in raced.text
+    assert _account(app, "representative").slack_user_id is None
+    assert len(_logged(app, "user.link_slack")) == 1  # the refused link's audit entry went with its rollback
