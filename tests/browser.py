@@ -95,9 +95,18 @@ def log_in(page: Page, web: LiveServer, email: str, password: str = PASSWORD, *,
     expect(page.get_by_role("heading", level=1)).to_have_text(lands_on)
 
 
+# The layout's switch names the language it switches to, in that language.
+SWITCH_TO = {"sv": "På svenska", "en": "In English"}
+
+
 def switch_language(page: Page, web: LiveServer, language: str, *, then: str) -> None:
-    """Switch the officials' pages to `language`, landing on the path `then`."""
-    page.goto(f"{web.url}/admin/language/{language}?next={then}")
+    """Open the path `then` and, unless it is in `language` already, press the layout's switch (a form's
+    button: it works with JavaScript off), which leads back to it."""
+    page.goto(web.url + then)
+    if page.locator("html").get_attribute("lang") != language:
+        page.get_by_role("button", name=SWITCH_TO[language], exact=True).click()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page).to_have_url(web.url + then)
 
 
 class AccessibilityChecks:

@@ -86,6 +86,23 @@ def test_an_official_imports_creates_opens_broadcasts_erases_and_logs_out_withou
         expect(page).to_have_title("Logga in – Samråd")
 
 
+def test_the_language_switch_works_by_keyboard_without_javascript_and_leads_back(
+    app: App, web: LiveServer, browser: Browser
+) -> None:
+    add_accounts(app)
+    with phone(browser) as context:
+        page = context.new_page()
+        page.goto(f"{web.url}/admin/login")
+        page.get_by_role("button", name="In English", exact=True).press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+        page.get_by_role("button", name="På svenska", exact=True).press("Enter")
+        log_in(page, web, EMAILS["official"])
+        page.goto(f"{web.url}/admin/cases")
+        page.get_by_role("button", name="In English", exact=True).press("Enter")
+        expect(page).to_have_url(f"{web.url}/admin/cases")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
+
+
 PAGES = (
     "/admin/",
     "/admin/cases",
