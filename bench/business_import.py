@@ -2,8 +2,8 @@
 
 Writes a CSV of N rows (one contact per business, every column filled, a Slack id on every tenth row)
 into a temporary directory, migrates a fresh SQLite database there, and runs the command's own code
-(`bot.cli.commands.business_import`) on it, twice: the first creates everything, the second (the same
-file) finds everything unchanged. Prints rows/s for each and the process's peak resident memory.
+(`bot.cli.commands.businesses.business_import`) on it, twice: the first creates everything, the second
+(the same file) finds everything unchanged. Prints rows/s for each and the process's peak resident memory.
 
     .venv/bin/python bench/business_import.py [--rows 100000]
 """
@@ -38,14 +38,14 @@ def main() -> None:
         csv_path = Path(directory) / "businesses.csv"
         write_csv(csv_path, args.rows)
         os.environ["SAMRAD_DATABASE_URL"] = f"sqlite:///{directory}/bench.db"
-        from bot.cli import commands
+        from bot.cli.commands import businesses, setup
         from bot.settings import get_settings
 
         get_settings.cache_clear()  # the database URL was set just now
-        commands.db_upgrade()
+        setup.db_upgrade()
         for label in ("first import (creates)", "second import (unchanged)"):
             started, cpu = time.perf_counter(), time.process_time()
-            summary = commands.business_import(csv_path)
+            summary = businesses.business_import(csv_path)
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             print(f"{label}: {args.rows} rows in {elapsed:.1f} s = {args.rows / elapsed:,.0f} rows/s "
                   f"(CPU {cpu:.1f} s); {summary}")

@@ -1,4 +1,5 @@
-"""The `samrad` command (Typer): `app` declares the commands, `commands` carries them out."""
+"""The `samrad` command (Typer): `app` declares the commands, the `commands` modules carry them out, one
+module per group, with what they share in `context`."""
 
 from bot.cli.app import main
 

@@ -1,5 +1,8 @@
 """The `samrad` command (Typer). Every command explains itself with --help; user errors print one line
-on stderr and exit 1, never a traceback."""
+on stderr and exit 1, never a traceback.
+
+The one place where the command groups and their commands are declared; what each does is in
+bot/cli/commands/."""
 
 from __future__ import annotations
 
@@ -11,7 +14,19 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from bot.cli import commands
+from bot.cli.commands import (
+    businesses,
+    consultations,
+    contacts,
+    invites,
+    outbox,
+    results,
+    retention,
+    server,
+    setup,
+    telegram,
+    users,
+)
 from bot.cli.errors import UserFacingError
 
 app = typer.Typer(
@@ -60,7 +75,7 @@ def serve(
 ) -> None:
     """Serve the web app (webhooks, answer pages, officials' pages)."""
     with user_errors():
-        commands.serve(host=host, port=port)
+        server.serve(host=host, port=port)
 
 
 @app.command()
@@ -74,7 +89,7 @@ def demo(
 ) -> None:
     """Seed demo data if the database is empty, print the links, then serve."""
     with user_errors():
-        commands.demo(host=host, port=port, serve=not no_serve, reset=reset)
+        server.demo(host=host, port=port, serve=not no_serve, reset=reset)
 
 
 @app.command()
@@ -82,7 +97,7 @@ def doctor() -> None:
     """Check the configuration: database, secret key, public URL, channels (a harmless call to each), quiet
     hours. One line per part; exit code 1 if anything is wrong."""
     with user_errors():
-        lines, wrong = commands.doctor()
+        lines, wrong = setup.doctor()
         for line in lines:
             typer.echo(line)
         if wrong:
@@ -93,7 +108,7 @@ def doctor() -> None:
 def db_upgrade() -> None:
     """Apply the database migrations."""
     with user_errors():
-        typer.echo(commands.db_upgrade())
+        typer.echo(setup.db_upgrade())
 
 
 @app.command()
@@ -103,14 +118,14 @@ def backup(
 ) -> None:
     """Copy the SQLite database to FILE while the server runs (PostgreSQL: use pg_dump)."""
     with user_errors():
-        typer.echo(commands.backup(file, force=force))
+        typer.echo(setup.backup(file, force=force))
 
 
 @business_app.command("import")
 def business_import(file: Annotated[Path, typer.Argument(help="CSV file (see README)")]) -> None:
     """Create or update businesses and their contacts from a CSV file (idempotent)."""
     with user_errors():
-        typer.echo(commands.business_import(file))
+        typer.echo(businesses.business_import(file))
 
 
 @consultation_app.command("create")
@@ -122,7 +137,7 @@ def consultation_create(
 ) -> None:
     """Create a case and its consultation; prints the new consultation's id on the last line."""
     with user_errors():
-        for line in commands.consultation_create(file, again=again):
+        for line in consultations.consultation_create(file, again=again):
             typer.echo(line)
 
 
@@ -136,7 +151,7 @@ def consultation_template(
     """Print a ready consultation YAML from the dialogue model's template, to edit and then create."""
     with user_errors():
         typer.echo(
-            commands.consultation_template(case_type, stage, reference=reference, title=title), nl=False
+            consultations.consultation_template(case_type, stage, reference=reference, title=title), nl=False
         )
 
 
@@ -144,35 +159,35 @@ def consultation_template(
 def consultation_types() -> None:
     """List the dialogue model: case types, stages and the participation level of each pair."""
     with user_errors():
-        typer.echo(commands.dialogue_model_table())
+        typer.echo(consultations.dialogue_model_table())
 
 
 @consultation_app.command("list")
 def consultation_list() -> None:
     """Every consultation: status, audience, sent, answered, response rate."""
     with user_errors():
-        typer.echo(commands.consultation_list())
+        typer.echo(consultations.consultation_list())
 
 
 @consultation_app.command("show")
 def consultation_show(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """One consultation in detail."""
     with user_errors():
-        typer.echo(commands.consultation_show(consultation_id))
+        typer.echo(consultations.consultation_show(consultation_id))
 
 
 @consultation_app.command("open")
 def consultation_open(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Open a consultation now: freeze its questions and give its audience their links (sends nothing)."""
     with user_errors():
-        typer.echo(commands.consultation_open(consultation_id))
+        typer.echo(consultations.consultation_open(consultation_id))
 
 
 @consultation_app.command("close")
 def consultation_close(consultation_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Close a consultation now."""
     with user_errors():
-        typer.echo(commands.consultation_close(consultation_id))
+        typer.echo(consultations.consultation_close(consultation_id))
 
 
 @consultation_app.command("feedback")
@@ -183,7 +198,7 @@ def consultation_feedback(
     publish: Annotated[bool, typer.Option("--publish", help="publish and send it (without: only preview)")] = False,
 ) -> None:
     """Feedback to participants ("ni sa, vi gjorde"): preview what goes to whom; --publish sends it, once."""
-    from bot.cli.feedback_command import consultation_feedback as run
+    from bot.cli.commands.feedback import consultation_feedback as run
 
     with user_errors():
         for line in run(consultation_id, file=file, file_en=file_en, publish=publish):
@@ -203,7 +218,7 @@ def consultation_broadcast(consultation_id: Annotated[int, typer.Argument(metava
                 bar.append(stack.enter_context(typer.progressbar(length=total, label="queuing", file=sys.stderr)))
             bar[0].update(done - bar[0].pos)
 
-        for line in commands.consultation_broadcast(consultation_id, progress=progress):
+        for line in consultations.consultation_broadcast(consultation_id, progress=progress):
             typer.echo(line)
 
 
@@ -214,7 +229,7 @@ def consultation_invites(
 ) -> None:
     """CSV on stdout: one row per contact with the web link, Telegram deep link and chat code."""
     with user_errors():
-        typer.echo(commands.consultation_invites(consultation_id, excel=excel), nl=False)
+        typer.echo(invites.consultation_invites(consultation_id, excel=excel), nl=False)
 
 
 AreaOption = Annotated[str, typer.Option("--area", help="only businesses in this area")]
@@ -254,7 +269,7 @@ def consultation_export(
     with user_errors():
         if format == "xlsx" and output is None:
             fail("--format xlsx writes a workbook: give -o FILE")
-        made = commands.consultation_export(
+        made = results.consultation_export(
             consultation_id, format, excel=excel, area=area, industry=industry, channel=channel
         )
         _write(output, made, what=f"--format {format}")
@@ -273,7 +288,7 @@ def consultation_report(
     with user_errors():
         if format == "pdf" and output is None:
             fail("--format pdf writes a file: give -o FILE")
-        made = commands.consultation_report(consultation_id, format, area=area, industry=industry, channel=channel)
+        made = results.consultation_report(consultation_id, format, area=area, industry=industry, channel=channel)
         _write(output, made, what=f"--format {format}")
 
 
@@ -286,7 +301,7 @@ def consultation_themes(
 ) -> None:
     """The themes of the free-text answers, one a line: answers, status, name (tab-separated)."""
     with user_errors():
-        typer.echo(commands.consultation_themes(consultation_id, suggest=suggest))
+        typer.echo(results.consultation_themes(consultation_id, suggest=suggest))
 
 
 @app.command()
@@ -296,7 +311,7 @@ def chat(
 ) -> None:
     """Answer a consultation in the terminal as a demo contact (the console channel)."""
     with user_errors():
-        commands.chat(consultation_id=consultation, contact_id=contact)
+        server.chat(consultation_id=consultation, contact_id=contact)
 
 
 @user_app.command("add")
@@ -311,7 +326,7 @@ def user_add(
             if not sys.stdin.isatty()
             else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         )
-        typer.echo(commands.user_add(email, role, password))
+        typer.echo(users.user_add(email, role, password))
 
 
 @user_app.command("link-slack")
@@ -324,14 +339,14 @@ def user_link_slack(
     with user_errors():
         if unlink == (slack_user_id is not None):
             raise UserFacingError("give the Slack user id (like U012AB3CD), or --unlink without one")
-        typer.echo(commands.user_link_slack(email, None if unlink else slack_user_id))
+        typer.echo(users.user_link_slack(email, None if unlink else slack_user_id))
 
 
 @outbox_app.command("status")
 def outbox_status() -> None:
     """Rows in the outbox by channel and status."""
     with user_errors():
-        typer.echo(commands.outbox_status())
+        typer.echo(outbox.outbox_status())
 
 
 @outbox_app.command("failed")
@@ -341,14 +356,14 @@ def outbox_failed(
 ) -> None:
     """Messages the outbox gave up on, newest first, with the reason."""
     with user_errors():
-        typer.echo(commands.outbox_failed(consultation_id=consultation, limit=limit))
+        typer.echo(outbox.outbox_failed(consultation_id=consultation, limit=limit))
 
 
 @contact_app.command("erase")
 def contact_erase(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Erase a contact's personal data (their answers stay, de-identified)."""
     with user_errors():
-        typer.echo(commands.contact_erase(contact_id))
+        typer.echo(contacts.contact_erase(contact_id))
 
 
 @app.command("retention")
@@ -360,21 +375,21 @@ def retention_command(
     """Erase non-answerers' and de-identify answerers' personal data past its retention period (the
     scheduler does this daily; README, "Data protection")."""
     with user_errors():
-        typer.echo(commands.retention_run(dry_run=dry_run))
+        typer.echo(retention.retention_run(dry_run=dry_run))
 
 
 @contact_app.command("export")
 def contact_export(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Everything stored about a contact, as JSON on stdout (a person's right of access, GDPR art. 15)."""
     with user_errors():
-        typer.echo(commands.contact_export(contact_id))
+        typer.echo(contacts.contact_export(contact_id))
 
 
 @contact_app.command("revoke-links")
 def contact_revoke_links(contact_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Make a contact's answer and opt-out links (and chat codes) stop working, e.g. after one leaked."""
     with user_errors():
-        typer.echo(commands.contact_revoke_links(contact_id))
+        typer.echo(contacts.contact_revoke_links(contact_id))
 
 
 @telegram_app.command("set-webhook")
@@ -387,7 +402,7 @@ def telegram_set_webhook(
 
     Without a public URL, set SAMRAD_TELEGRAM_MODE=polling instead: `samrad serve` then fetches updates."""
     with user_errors():
-        typer.echo(commands.telegram_set_webhook(url))
+        typer.echo(telegram.telegram_set_webhook(url))
 
 
 def main() -> None:

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine
 
 from bot.bootstrap import App, build
@@ -21,14 +20,12 @@ from bot.clock import FixedClock
 from bot.services import consultations
 from bot.settings import Settings
 from conversations.consultation_file import load_consultation_file
-from tests.bot.web.admin.support import EMAILS, PASSWORD, add_accounts
-from tests.browser import launch_chromium, phone
+from tests.bot.web.admin.support import EMAILS, add_accounts
+from tests.browser import AccessibilityChecks, laptop, launch_chromium, log_in, phone, switch_language
 from tests.live_server import LiveServer
 from tests.scenario import BUSINESSES_CSV, consultation_yaml, municipality
 
 pytestmark = pytest.mark.browser
-
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +40,6 @@ def app(sqlite_engine: Engine, clock: FixedClock) -> App:
     settings = Settings(database_url="sqlite://", public_url="http://samrad.test", secret_key="test-secret",
                         _env_file=None)  # type: ignore[call-arg]
     return build(settings, clock=clock, engine=sqlite_engine)
-
-
-def log_in(page: Page, web: LiveServer, email: str) -> None:
-    page.goto(f"{web.url}/admin/")
-    expect(page).to_have_title("Logga in – Samråd")
-    page.get_by_label("E-postadress").fill(email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_label("Lösenord").press("Enter")  # the keyboard, not the mouse
-    expect(page.get_by_role("heading", level=1)).to_have_text("Översikt")
 
 
 def test_an_official_imports_creates_opens_broadcasts_erases_and_logs_out_without_javascript(
@@ -98,6 +86,23 @@ def test_an_official_imports_creates_opens_broadcasts_erases_and_logs_out_withou
         expect(page).to_have_title("Logga in – Samråd")
 
 
+def test_the_language_switch_works_by_keyboard_without_javascript_and_leads_back(
+    app: App, web: LiveServer, browser: Browser
+) -> None:
+    add_accounts(app)
+    with phone(browser) as context:
+        page = context.new_page()
+        page.goto(f"{web.url}/admin/login")
+        page.get_by_role("button", name="In English", exact=True).press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+        page.get_by_role("button", name="På svenska", exact=True).press("Enter")
+        log_in(page, web, EMAILS["official"])
+        page.goto(f"{web.url}/admin/cases")
+        page.get_by_role("button", name="In English", exact=True).press("Enter")
+        expect(page).to_have_url(f"{web.url}/admin/cases")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
+
+
 PAGES = (
     "/admin/",
     "/admin/cases",
@@ -126,44 +131,32 @@ def test_every_page_meets_wcag_2_1_aa_in_swedish_and_english(app: App, web: Live
         file = load_consultation_file(consultation_yaml(closes=app.clock() + dt.timedelta(days=9), reference="KS 2025/0099"))
         consultations.create_consultation(session, file, now=app.clock(), actor="test")
         session.commit()
-    axe = Axe()
-    found: list[str] = []
-
-    def check(page: Page, what: str) -> None:
-        results = axe.run(page, options=WCAG_21_AA)
-        assert results.response["passes"], f"axe checked nothing on {what}"
-        if results.violations_count:
-            found.append(f"{what}:\n{results.generate_report()}")
-
+    axe = AccessibilityChecks()
     # axe runs in the page, so JavaScript is on here; a laptop's screen this time.
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
-    context.set_default_timeout(5_000)
-    try:
+    with laptop(browser) as context:
         page = context.new_page()
         for language in ("sv", "en"):
-            page.goto(f"{web.url}/admin/language/{language}?next=/admin/login")
-            check(page, f"{language} /admin/login")
+            switch_language(page, web, language, then="/admin/login")
+            axe.check(page, f"{language} /admin/login")
             page.get_by_label("E-postadress" if language == "sv" else "E-mail address").fill("x@kommun.example")
             page.get_by_role("button", name="Logga in" if language == "sv" else "Log in").click()
-            check(page, f"{language} /admin/login refused")
-        page.goto(f"{web.url}/admin/language/sv?next=/admin/login")
+            axe.check(page, f"{language} /admin/login refused")
+        switch_language(page, web, "sv", then="/admin/login")
         log_in(page, web, EMAILS["admin"])
         for language in ("sv", "en"):
-            page.goto(f"{web.url}/admin/language/{language}?next=/admin/")
+            switch_language(page, web, language, then="/admin/")
             for path in PAGES:
                 page.goto(web.url + path)
                 expect(page.locator("html")).to_have_attribute("lang", language)
-                check(page, f"{language} {path}")
+                axe.check(page, f"{language} {path}")
             page.goto(f"{web.url}/admin/audit?since=not-a-date")
-            check(page, f"{language} /admin/audit with an error")
+            axe.check(page, f"{language} /admin/audit with an error")
             page.goto(f"{web.url}/admin/consultations/2/edit")
             page.locator("#f-consultation-title-sv").fill("")
             page.locator("#f-consultation-title-en").fill("")
             page.get_by_role("button", name="Spara" if language == "sv" else "Save").click()
-            check(page, f"{language} /admin/consultations/2/edit with an error")
-    finally:
-        context.close()
-    assert not found, "\n\n".join(found)
+            axe.check(page, f"{language} /admin/consultations/2/edit with an error")
+    axe.assert_none_found()
 
 
 def test_a_consultations_progress_refreshes_itself_while_invitations_go_out(

@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine
 
 from bot.bootstrap import App, build
@@ -20,15 +19,12 @@ from bot.clock import FixedClock
 from bot.services import consultations
 from bot.settings import Settings
 from conversations.consultation_file import load_consultation_file
-from tests.bot.web.admin.support import EMAILS, PASSWORD, add_accounts
-from tests.browser import launch_chromium, phone
+from tests.bot.web.admin.support import EMAILS, add_accounts
+from tests.browser import AccessibilityChecks, laptop, launch_chromium, log_in, phone, switch_language
 from tests.live_server import LiveServer
 from tests.scenario import consultation_yaml, import_businesses
 
 pytestmark = pytest.mark.browser
-
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
@@ -54,20 +50,6 @@ def _draft(app: App) -> int:
         session.commit()
         assert consultation.id is not None
         return consultation.id
-
-
-def log_in(page: Page, web: LiveServer, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{web.url}/admin/login")
-    page.get_by_label("E-postadress").fill(email)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_label("Lösenord").press("Enter")
-
-
-def _axe(page: Page, what: str, found: list[str]) -> None:
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.response["passes"], f"axe checked nothing on {what}"
-    if results.violations_count:
-        found.append(f"{what}:\n{results.generate_report()}")
 
 
 def test_an_official_picks_an_audience_by_keyboard_without_javascript(app: App, web: LiveServer, browser: Browser) -> None:
@@ -127,8 +109,7 @@ def test_an_admin_manages_accounts_by_keyboard_without_javascript(app: App, web:
         assert len(one_time) >= 10
     with phone(browser) as context:  # the official's first sign-in with it asks for their own password
         page = context.new_page()
-        log_in(page, web, EMAILS["official"], one_time)
-        expect(page.get_by_role("heading", level=1)).to_have_text("Byt lösenord")
+        log_in(page, web, EMAILS["official"], one_time, lands_on="Byt lösenord")
         expect(page.get_by_role("alert")).to_have_text(
             "Din administratör har gett dig ett engångslösenord. Välj ett eget lösenord för att fortsätta.")
 
@@ -138,37 +119,33 @@ def test_the_picker_the_schedule_and_the_accounts_meet_wcag_2_1_aa_in_swedish_an
 ) -> None:
     consultation_id = _draft(app)
     add_accounts(app)
-    found: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
-    context.set_default_timeout(5_000)
-    try:
+    axe = AccessibilityChecks()
+    with laptop(browser) as context:
         page = context.new_page()
         log_in(page, web, EMAILS["admin"])
         for language, save, count in (("sv", "Spara urvalet", "Räkna"), ("en", "Save the audience", "Count")):
-            page.goto(f"{web.url}/admin/language/{language}?next=/admin/users")
+            switch_language(page, web, language, then="/admin/users")
             expect(page.locator("html")).to_have_attribute("lang", language)
-            _axe(page, f"{language} /admin/users", found)
+            axe.check(page, f"{language} /admin/users")
             page.locator("form[action$='/password'] button").nth(2).click()  # a one-time password shown
-            _axe(page, f"{language} /admin/users with a one-time password", found)
+            axe.check(page, f"{language} /admin/users with a one-time password")
             page.locator("form[action$='/disable'] button").first.click()  # the admin themselves: refused
-            _axe(page, f"{language} /admin/users refused", found)
+            axe.check(page, f"{language} /admin/users refused")
             audience = f"{web.url}/admin/consultations/{consultation_id}/audience"
             page.goto(audience)
             page.locator("#f-q").fill("a")
             page.locator("button[value=search]").click()
-            _axe(page, f"{language} audience with search results", found)
+            axe.check(page, f"{language} audience with search results")
             page.get_by_role("button", name=count).click()
-            _axe(page, f"{language} audience counted", found)
+            axe.check(page, f"{language} audience counted")
             page.goto(audience)
             page.locator("input[name=area]").first.uncheck()
             page.locator("#f-industries").fill("4x")
             page.get_by_role("button", name=save).click()
-            _axe(page, f"{language} audience with an error", found)
+            axe.check(page, f"{language} audience with an error")
             page.goto(f"{web.url}/admin/consultations/{consultation_id}/schedule")
-            _axe(page, f"{language} schedule", found)
+            axe.check(page, f"{language} schedule")
             page.locator("#f-reminders").fill("5, 3")
             page.locator("button[value=save]").click()
-            _axe(page, f"{language} schedule with an error", found)
-    finally:
-        context.close()
-    assert not found, "\n\n".join(found)
+            axe.check(page, f"{language} schedule with an error")
+    axe.assert_none_found()

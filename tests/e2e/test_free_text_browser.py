@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine
 
 from bot.bootstrap import App, build
@@ -20,8 +19,7 @@ from bot.services import text_groups
 from bot.settings import Settings
 from tests.bot.services.free_text_support import with_free_text
 from tests.bot.web.admin.support import EMAILS, add_accounts
-from tests.browser import launch_chromium, phone
-from tests.e2e.test_admin_browser import WCAG_21_AA, log_in
+from tests.browser import AccessibilityChecks, laptop, launch_chromium, log_in, phone, switch_language
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -65,30 +63,18 @@ def test_an_official_decides_on_themes_and_marks_an_answer_and_the_page_meets_wc
         expect(page.get_by_role("status")).to_have_text("Svaret är markerat.")
         expect(page.locator("ol.answers > li")).to_contain_text("affärshemlighet (OSL 30:23)")
 
-    axe = Axe()
-    found: list[str] = []
-
-    def check(page: Page, what: str) -> None:
-        results = axe.run(page, options=WCAG_21_AA)
-        assert results.response["passes"], f"axe checked nothing on {what}"
-        if results.violations_count:
-            found.append(f"{what}:\n{results.generate_report()}")
-
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
-    context.set_default_timeout(5_000)
-    try:
+    axe = AccessibilityChecks()
+    with laptop(browser) as context:
         page = context.new_page()
         log_in(page, web, EMAILS["official"])
         url = f"{web.url}/admin/consultations/{town.consultation_id}/free-text"
         for language in ("sv", "en"):
-            page.goto(f"{web.url}/admin/language/{language}?next=/admin/")
+            switch_language(page, web, language, then="/admin/")
             page.goto(url)
-            check(page, f"{language} free-text page")
+            axe.check(page, f"{language} free-text page")
             page.locator("input[name=name][id^=theme-]").first.fill("")
             page.locator("input[name=name][id^=theme-]").first.evaluate("field => field.removeAttribute('required')")
             page.get_by_role("button", name="Byt namn" if language == "sv" else "Rename").first.click()
             expect(page.get_by_role("alert")).to_contain_text("a theme needs a name")
-            check(page, f"{language} free-text page with a refusal")
-    finally:
-        context.close()
-    assert not found, "\n\n".join(found)
+            axe.check(page, f"{language} free-text page with a refusal")
+    axe.assert_none_found()

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine
 
 from bot.bootstrap import App, build
@@ -17,8 +16,7 @@ from bot.clock import FixedClock
 from bot.settings import Settings
 from tests.bot.services.results_support import answered_town
 from tests.bot.web.admin.support import EMAILS, add_accounts
-from tests.browser import launch_chromium, phone
-from tests.e2e.test_admin_browser import WCAG_21_AA, log_in
+from tests.browser import AccessibilityChecks, laptop, launch_chromium, log_in, phone, switch_language
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -44,15 +42,7 @@ def test_an_official_filters_the_results_reads_a_sheet_and_the_report_all_access
 ) -> None:
     town = answered_town(app)
     add_accounts(app)
-    axe = Axe()
-    found: list[str] = []
-
-    def check(page: Page, what: str) -> None:
-        results = axe.run(page, options=WCAG_21_AA)
-        assert results.response["passes"], f"axe checked nothing on {what}"
-        if results.violations_count:
-            found.append(f"{what}:\n{results.generate_report()}")
-
+    axe = AccessibilityChecks()
     with phone(browser) as context:  # JavaScript off: the filter is a plain GET form
         page = context.new_page()
         log_in(page, web, EMAILS["official"])
@@ -75,9 +65,7 @@ def test_an_official_filters_the_results_reads_a_sheet_and_the_report_all_access
             "Leveranser, Parkering för kunder, Framkomlighet till entrén")
 
     # axe runs in the page, so JavaScript is on here; a laptop's screen.
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
-    context.set_default_timeout(5_000)
-    try:
+    with laptop(browser) as context:
         page = context.new_page()
         log_in(page, web, EMAILS["official"])
         base = f"{web.url}/admin/consultations/{town.consultation_id}"
@@ -85,10 +73,8 @@ def test_an_official_filters_the_results_reads_a_sheet_and_the_report_all_access
         sheet = f"/results/{town.contact_ids['Anna Ek']}"
         for language, paths in (("sv", ("/results", "/results?industry=krog", sheet, "/report")),
                                 ("en", ("/results?industry=56", "/report"))):
-            page.goto(f"{web.url}/admin/language/{language}?next=/admin/")
+            switch_language(page, web, language, then="/admin/")
             for path in paths:
                 page.goto(base + path)
-                check(page, f"{language} {path}")
-    finally:
-        context.close()
-    assert not found, "\n\n".join(found)
+                axe.check(page, f"{language} {path}")
+    axe.assert_none_found()

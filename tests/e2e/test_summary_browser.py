@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine
 
@@ -17,8 +16,7 @@ from bot.clock import FixedClock
 from bot.settings import Settings
 from tests.bot.web.admin.support import EMAILS, add_accounts
 from tests.bot.web.admin.test_summary_pages import town_with_secrets
-from tests.browser import launch_chromium
-from tests.e2e.test_admin_browser import WCAG_21_AA, log_in
+from tests.browser import AccessibilityChecks, laptop, launch_chromium, log_in, switch_language
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -44,11 +42,8 @@ def test_a_representative_reaches_an_accessible_summary_in_swedish_and_english(
 ) -> None:
     consultation_id, _, _ = town_with_secrets(app)
     add_accounts(app)
-    axe = Axe()
-    found: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
-    context.set_default_timeout(5_000)
-    try:
+    axe = AccessibilityChecks()
+    with laptop(browser) as context:
         page = context.new_page()
         log_in(page, web, EMAILS["representative"])
         page.get_by_role("link", name="Trafiken under byggtiden i Mörby centrum").click()
@@ -57,12 +52,7 @@ def test_a_representative_reaches_an_accessible_summary_in_swedish_and_english(
             "Sammanställning: Trafiken under byggtiden i Mörby centrum")
         expect(page.get_by_role("img", name="Påverkas ert företag av ombyggnaden?")).to_have_count(1)
         for language, heading in (("sv", "Sammanställning"), ("en", "Summary")):
-            page.goto(f"{web.url}/admin/language/{language}?next=/admin/consultations/{consultation_id}/summary")
+            switch_language(page, web, language, then=f"/admin/consultations/{consultation_id}/summary")
             expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
-            results = axe.run(page, options=WCAG_21_AA)
-            assert results.response["passes"], f"axe checked nothing in {language}"
-            if results.violations_count:
-                found.append(f"{language}:\n{results.generate_report()}")
-    finally:
-        context.close()
-    assert not found, "\n\n".join(found)
+            axe.check(page, f"{language} summary")
+    axe.assert_none_found()

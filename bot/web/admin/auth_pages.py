@@ -17,6 +17,7 @@ from bot.web.admin.access import (
     LANGUAGE_COOKIE,
     LOGIN_COOKIE,
     SESSION_COOKIE,
+    Refusal,
     Representative,
     RepresentativeForm,
     app_of,
@@ -165,18 +166,35 @@ def password_submit(
     return render(request, "password.html", t["password"], staff, errors={}, n=n, done=t["password_changed"])
 
 
-@router.get("/language/{code}")
-def choose_language(request: Request, code: str, next: str | None = None) -> Response:
-    """The signed-in user's choice is kept on their account (every device); the cookie serves the pages
-    before signing in. A GET, as a plain link: it changes only how pages read, never data."""
-    response = see_other(_safe_next(next))
+@router.post("/language/{code}")
+def choose_language(
+    request: Request,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/admin/",
+) -> Response:
+    """The signed-in user's choice is kept on their account (every device), so it takes the session's
+    CSRF token like any form. Before signing in there is no account to change and no session to hold a
+    token: only this browser's cookie is set."""
     staff = current_staff(request)
-    if code in ("sv", "en") and staff is not None:
+    # As bytes: compare_digest raises on a str with non-ASCII characters, which would be a 500, not a 403.
+    if staff is not None and not hmac.compare_digest(csrf.encode(), staff.csrf_token.encode()):
+        raise Refusal(403, "csrf")
+    response = see_other(_safe_next(next))
+    if code not in ("sv", "en"):
+        return response
+    if staff is not None:
         with app_of(request).session() as session:
             users.set_language(session, staff.session.user_id, code)
             session.commit()
-    if code in ("sv", "en"):
-        response.set_cookie(
-            LANGUAGE_COOKIE, code, path="/admin", max_age=365 * 86400, samesite="lax", secure=_secure(request)
-        )
+    response.set_cookie(
+        LANGUAGE_COOKIE, code, path="/admin", max_age=365 * 86400, samesite="lax", secure=_secure(request)
+    )
     return response
+
+
+@router.get("/language/{code}")
+def language_link(next: str | None = None) -> Response:
+    """The switch was once a link: one still open in a tab, or bookmarked, leads back to its page and
+    changes nothing (a GET must not write)."""
+    return see_other(_safe_next(next))

@@ -71,6 +71,7 @@ def render(
         if staff is not None and staff.may(role)
     ]
     here = path + (f"?{request.url.query}" if request.url.query else "")
+    signed_in = current_staff(request)  # not always `staff`: a refusal shows the layout without a menu
     response = templates.TemplateResponse(
         request,
         template,
@@ -81,7 +82,8 @@ def render(
             "title": title,
             "staff": staff,
             "menu": menu,
-            "here": quote(here, safe=""),
+            "here": here,
+            "session_csrf": signed_in.csrf_token if signed_in is not None else None,
             "municipality": app.settings.municipality,
             "local": lambda moment: local_time(request, moment),
             **context,

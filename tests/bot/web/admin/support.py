@@ -60,3 +60,8 @@ def signed_in(web: LiveServer, role: str) -> tuple[httpx.Client, str]:
     home = browser.get("/admin/")
     assert home.status_code == 200
     return browser, csrf_of(home.text)
+
+
+def switch_language(browser: httpx.Client, code: str, *, csrf: str = "", then: str = "/admin/") -> httpx.Response:
+    """The layout's language switch, posted as its form posts it (with the session's token, if any)."""
+    return browser.post(f"/admin/language/{code}", data={"csrf": csrf, "next": then})

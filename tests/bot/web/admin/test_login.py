@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
-from bot.services import users
 from bot.web.admin.access import LOGIN_COOKIE, SESSION_COOKIE
 from storage.tables import audit_log_table, contacts_table, staff_sessions_table
 from tests.bot.web.admin.support import EMAILS, PASSWORD, add_accounts, client, csrf_of, log_in, signed_in
@@ -204,38 +203,6 @@ def test_changing_the_password_signs_out_the_other_sessions(app: App, web: LiveS
         assert elsewhere.get("/admin/").status_code == 303
     assert log_in(web, EMAILS["official"]).status_code == 401
     assert log_in(web, EMAILS["official"], "a new passphrase").status_code == 303
-
-
-def test_the_language_is_chosen_per_browser(app: App, web: LiveServer) -> None:
-    add_accounts(app)
-    browser, _ = signed_in(web, "official")
-    with closing(browser):
-        switched = browser.get("/admin/language/en?next=%2Fadmin%2Fcases")
-        assert switched.status_code == 303 and switched.headers["location"] == "/admin/cases"
-        page = browser.get("/admin/cases")
-        assert '<html lang="en">' in page.text and "<h1>Cases</h1>" in page.text
-        assert browser.get("/admin/language/sv?next=https://evil.example").headers["location"] == "/admin/"
-        assert "<h1>Ärenden</h1>" in browser.get("/admin/cases").text
-
-
-def test_a_signed_in_users_language_follows_them_to_every_device(app: App, web: LiveServer) -> None:
-    add_accounts(app)
-    laptop, _ = signed_in(web, "official")
-    phone, _ = signed_in(web, "official")
-    with closing(laptop), closing(phone):
-        laptop.get("/admin/language/en?next=%2Fadmin%2Fcases")
-        assert "<h1>Cases</h1>" in phone.get("/admin/cases").text  # no cookie there: the account's choice
-        phone.cookies.set("samrad_lang", "sv", path="/admin")
-        assert "<h1>Cases</h1>" in phone.get("/admin/cases").text  # the account's choice wins over a cookie
-    with closing(client(web)) as stranger:  # signed out, the cookie still decides
-        assert '<html lang="sv">' in stranger.get("/admin/login").text
-        stranger.get("/admin/language/en?next=%2Fadmin%2Flogin")
-        assert '<html lang="en">' in stranger.get("/admin/login").text
-    with app.session() as session:
-        assert [u.language for u in users.list_users(session) if u.email == EMAILS["official"]] == ["en"]
-        assert {u.language for u in users.list_users(session) if u.email != EMAILS["official"]} == {None}
-
-
 
 
 def test_the_demo_prints_an_account_that_signs_in(app: App, web: LiveServer) -> None:

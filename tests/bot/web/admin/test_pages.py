@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.bootstrap import App
 from bot.services import outreach
 from storage.tables import AuditEntry, Business, Consultation, Contact, audit_log_table, outbox_table
-from tests.bot.web.admin.support import add_accounts, signed_in
+from tests.bot.web.admin.support import add_accounts, signed_in, switch_language
 from tests.live_server import LiveServer
 from tests.scenario import BUSINESSES_CSV, consultation_yaml, municipality
 
@@ -239,7 +239,7 @@ def test_a_drafts_texts_are_edited_in_both_languages_with_the_loaders_messages_a
         assert "Texterna är sparade." in browser.get(saved.headers["location"]).text
         preview = browser.get(f"{page_url}/preview")
         assert "Berörs ert företag?" in preview.text and "allmän handling" in preview.text
-        browser.get("/admin/language/en")
+        switch_language(browser, "en", csrf=csrf)
         assert "Is your business affected?" in browser.get(f"{page_url}/preview").text
         browser.post(f"{page_url}/open", data={"csrf": csrf})
         assert browser.get(f"{page_url}/edit").status_code == 409

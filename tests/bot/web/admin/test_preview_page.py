@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import closing
 
 from bot.bootstrap import App
-from tests.bot.web.admin.support import add_accounts, signed_in
+from tests.bot.web.admin.support import add_accounts, signed_in, switch_language
 from tests.live_server import LiveServer
 from tests.scenario import municipality
 
@@ -13,7 +13,7 @@ from tests.scenario import municipality
 def test_the_preview_plays_the_dialogue_as_a_chat_with_its_buttons(app: App, web: LiveServer) -> None:
     municipality(app)
     add_accounts(app)
-    official, _ = signed_in(web, "official")
+    official, csrf = signed_in(web, "official")
     with closing(official):
         page = official.get("/admin/consultations/1/preview")
         assert page.status_code == 200 and "Så ser dialogen ut i en chatt" in page.text
@@ -21,6 +21,6 @@ def test_the_preview_plays_the_dialogue_as_a_chat_with_its_buttons(app: App, web
         assert '<span class="who">Företaget:</span> Ja, skicka in</li>' in bubbles
         assert '<ul class="chat-buttons" aria-label="Svarsknappar"><li>Ja</li><li>Nej</li></ul>' in bubbles
         assert "Tack! Dina svar är inskickade." in bubbles
-        official.get("/admin/language/en?next=/admin/")
+        switch_language(official, "en", csrf=csrf)
         english = official.get("/admin/consultations/1/preview").text
         assert "How the dialogue looks in a chat" in english and "The business:</span> Yes, send</li>" in english

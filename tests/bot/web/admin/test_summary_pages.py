@@ -118,7 +118,7 @@ def _crawl(browser: httpx.Client, start: list[str]) -> dict[str, httpx.Response]
         seen[path] = page = browser.get(path)
         for href in re.findall(r'href="([^"#]+)"', page.text):
             href = href.replace("&amp;", "&")
-            if href.startswith("/admin") and not href.startswith(("/admin/language/", "/admin/static/")):
+            if href.startswith("/admin") and not href.startswith("/admin/static/"):
                 waiting.append(href)
     return seen
 

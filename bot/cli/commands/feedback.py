@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.bootstrap import App
-from bot.cli.commands import _app, _read
+from bot.cli.context import open_app, read_text
 from bot.cli.errors import UserFacingError
 from bot.services import feedback
 from conversations.messages import Language
@@ -17,12 +17,12 @@ def consultation_feedback(
     consultation_id: int, *, file: Path | None, file_en: Path | None, publish: bool
 ) -> list[str]:
     """The lines to print: what goes to whom, counts per channel, the texts; after --publish, what was sent."""
-    app = _app()
+    app = open_app()
     try:
         with app.engine.connect() as conn:
             stored = feedback.load(conn, consultation_id)
         if file is not None:
-            text = feedback.check_text(_read(file), _read(file_en) if file_en is not None else None)
+            text = feedback.check_text(read_text(file), read_text(file_en) if file_en is not None else None)
         elif file_en is not None:
             raise UserFacingError("--file-en needs --file (the Swedish text)")
         elif stored is not None:
