@@ -28,6 +28,7 @@ from bot.cli.commands import (
     users,
 )
 from bot.cli.errors import UserFacingError
+from bot.services.users import ROLES
 
 app = typer.Typer(
     help="Samråd: konsultationer med näringslivet / consultations with businesses.",
@@ -314,9 +315,13 @@ def chat(
         server.chat(consultation_id=consultation, contact_id=contact)
 
 
+EmailArgument = Annotated[str, typer.Argument(metavar="EMAIL")]
+RoleArgument = Annotated[str, typer.Argument(metavar="ROLE", help=f"one of {', '.join(ROLES)}")]
+
+
 @user_app.command("add")
 def user_add(
-    email: Annotated[str, typer.Argument()],
+    email: EmailArgument,
     role: Annotated[str, typer.Option(help="admin, official or representative")] = "official",
 ) -> None:
     """Create an officials' account; the password is read from stdin."""
@@ -329,9 +334,48 @@ def user_add(
         typer.echo(users.user_add(email, role, password))
 
 
+@user_app.command("list")
+def user_list() -> None:
+    """Every account, one a line: e-mail, role, active or disabled, whether the password must be changed,
+    last sign-in (local time), linked Slack user."""
+    with user_errors():
+        typer.echo(users.user_list())
+
+
+@user_app.command("role")
+def user_role(email: EmailArgument, role: RoleArgument) -> None:
+    """Give an account another role (the last active admin keeps theirs)."""
+    with user_errors():
+        typer.echo(users.user_role(email, role))
+
+
+@user_app.command("disable")
+def user_disable(email: EmailArgument) -> None:
+    """Disable an account now: it cannot sign in and its sessions end (refused for the last active admin)."""
+    with user_errors():
+        typer.echo(users.user_disable(email))
+
+
+@user_app.command("enable")
+def user_enable(email: EmailArgument) -> None:
+    """Let a disabled account sign in again."""
+    with user_errors():
+        typer.echo(users.user_enable(email))
+
+
+@user_app.command("reset-password")
+def user_reset_password(email: EmailArgument) -> None:
+    """Give an account a one-time password, printed alone on stdout, once; its sessions end, and it must
+    choose its own password at the next sign-in."""
+    with user_errors():
+        password, note = users.user_reset_password(email)
+        typer.echo(note, err=True)
+        typer.echo(password)
+
+
 @user_app.command("link-slack")
 def user_link_slack(
-    email: Annotated[str, typer.Argument()],
+    email: EmailArgument,
     slack_user_id: Annotated[str | None, typer.Argument(metavar="SLACK_USER_ID")] = None,
     unlink: Annotated[bool, typer.Option("--unlink", help="remove the account's link to Slack")] = False,
 ) -> None:

@@ -77,6 +77,13 @@ def find_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email.strip().lower())).first()
 
 
+def account_for(session: Session, email: str) -> User:
+    user = find_user(session, email)
+    if user is None:
+        raise UserError(f"there is no account for {email.strip().lower()!r}")
+    return user
+
+
 def list_users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.email)))
 
@@ -181,9 +188,7 @@ def link_slack(
 ) -> User:
     """Link the account `email` to its owner's Slack user id (None: unlink), so `/samrad status` in Slack
     answers them. A Slack user id belongs to one account."""
-    user = find_user(session, email)
-    if user is None:
-        raise UserError(f"there is no account for {email.strip().lower()!r}")
+    user = account_for(session, email)
     if slack_user_id is not None:
         slack_user_id = slack_user_id.strip()
         if not SLACK_USER_ID.match(slack_user_id):
