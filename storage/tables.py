@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Index, Table, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, Index, Table, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import JSONType, UTCDateTime, utcnow
@@ -201,18 +201,30 @@ class Theme(SQLModel, table=True):
     decided_by: str | None = None
 
 
+# A tag or a mark is on a contact's answer or on an anonymous response's answer, which has no contact.
+_ONE_RESPONDENT = "(contact_id IS NULL) <> (anonymous_response_id IS NULL)"
+
+
 class AnswerTheme(SQLModel, table=True):
     """An answer tagged with a theme. Keyed like the answer itself (consultation, contact, question), not by
-    the answer row, so the tag stays when the contact answers again and the row is replaced."""
+    the answer row, so the tag stays when the contact answers again and the row is replaced; or by the
+    anonymous response and question."""
 
     __tablename__ = "answer_themes"
-    # The unique constraint's leading column also indexes theme_id.
-    __table_args__ = (UniqueConstraint("theme_id", "contact_id", "question_id"),)
+    # The unique constraints' leading column also indexes theme_id.
+    __table_args__ = (
+        UniqueConstraint("theme_id", "contact_id", "question_id"),
+        UniqueConstraint("theme_id", "anonymous_response_id", "question_id"),
+        CheckConstraint(_ONE_RESPONDENT, name="one_respondent"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     theme_id: int = Field(foreign_key="themes.id", ondelete="CASCADE")
     consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE", index=True)
-    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    anonymous_response_id: str | None = Field(
+        default=None, foreign_key="anonymous_responses.id", ondelete="CASCADE", index=True, max_length=32
+    )
     question_id: str
     tagged_at: dt.datetime = _created()
     tagged_by: str
@@ -221,15 +233,22 @@ class AnswerTheme(SQLModel, table=True):
 class AnswerMark(SQLModel, table=True):
     """An official's mark on an answer: it holds personal data (erased with its contact) or a business
     secret (sekretess, OSL 30:23: flagged in exports, hidden from representatives). Keyed like the answer,
-    so the mark stays when the contact answers again."""
+    so the mark stays when the contact answers again; or by the anonymous response and question."""
 
     __tablename__ = "answer_marks"
-    # The unique constraint's leading column also indexes consultation_id.
-    __table_args__ = (UniqueConstraint("consultation_id", "contact_id", "question_id", "kind"),)
+    # The unique constraints' leading columns also index consultation_id and anonymous_response_id.
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "contact_id", "question_id", "kind"),
+        UniqueConstraint("anonymous_response_id", "question_id", "kind"),
+        CheckConstraint(_ONE_RESPONDENT, name="one_respondent"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     consultation_id: int = Field(foreign_key="consultations.id", ondelete="CASCADE")
-    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    anonymous_response_id: str | None = Field(
+        default=None, foreign_key="anonymous_responses.id", ondelete="CASCADE", max_length=32
+    )
     question_id: str
     kind: str  # personal_data | business_secret
     marked_at: dt.datetime = _created()

@@ -12,7 +12,7 @@ When they send it, in the same transaction (`keep_without_identity`):
   repeats the answers), as erasure does; one not sent yet is dropped.
 
 A sent anonymous response cannot be changed (the engine refuses to reopen it), since nothing links it to
-its sender any more. `responses` reads them back for the export.
+its sender any more. `responses` reads them back for the export, the results and the free-text review.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ _UNSENT = ("pending", "sending")
 
 @dataclass(frozen=True)
 class AnonymousResponse:
+    id: str  # random: what an official's theme or mark on one of its answers refers to
     area: str
     industry: str
     answers: dict[str, Any]
@@ -107,7 +108,7 @@ def responses(conn: Connection, consultation_id: int) -> Iterator[AnonymousRespo
         .order_by(anonymous_t.c.id)
     )
     for row in rows:
-        yield AnonymousResponse(row.area, row.industry, dict(row.answers), row.notice_version)
+        yield AnonymousResponse(row.id, row.area, row.industry, dict(row.answers), row.notice_version)
 
 
 def count(conn: Connection, consultation_id: int) -> int:

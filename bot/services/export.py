@@ -69,7 +69,22 @@ class ResponseRow:
 def response_rows(
     session: Session, consultation_id: int, wanted: AnswerFilter | None = None
 ) -> tuple[Questionnaire | None, list[ResponseRow]]:
-    """Every invited contact's row, or those `wanted` takes (README, "Results and the board report")."""
+    """The export's rows: every invited contact's, or those `wanted` takes (README, "Results and the board
+    report"). In an anonymous consultation a sent response is a row of its own that names no one, in place
+    of its sender's."""
+    questionnaire, rows = contact_rows(session, consultation_id, wanted)
+    if questionnaire is None or not questionnaire.anonymous:
+        return questionnaire, rows
+    named = [row for row in rows if row.status != "complete"]
+    return questionnaire, named + anonymous_rows(session, consultation_id, wanted)
+
+
+def contact_rows(
+    session: Session, consultation_id: int, wanted: AnswerFilter | None = None
+) -> tuple[Questionnaire | None, list[ResponseRow]]:
+    """One row per invited contact (those `wanted` takes), what the funnel counts. In an anonymous
+    consultation no row holds answers: what was sent has left its sender, what was not is never shown
+    with a name."""
     consultation = get_consultation(session, consultation_id)
     case = session.get(Case, consultation.case_id)
     assert case is not None
@@ -79,8 +94,9 @@ def response_rows(
         for d in session.exec(select(Dialogue).where(Dialogue.consultation_id == consultation_id))
     }
     answers: dict[int, dict[str, Any]] = {}
-    for answer in session.exec(select(Answer).where(Answer.consultation_id == consultation_id)):
-        answers.setdefault(answer.contact_id, {})[answer.question_id] = answer.value
+    if questionnaire is None or not questionnaire.anonymous:
+        for answer in session.exec(select(Answer).where(Answer.consultation_id == consultation_id)):
+            answers.setdefault(answer.contact_id, {})[answer.question_id] = answer.value
     query = (
         select(Invitation, Contact, Business)
         .join(Contact, col(Contact.id) == Invitation.contact_id)
@@ -89,16 +105,11 @@ def response_rows(
         .order_by(col(Business.name), col(Contact.id))
     )
     secrets = secret_answers(session.connection(), consultation_id)
-    anonymous_consultation = questionnaire is not None and questionnaire.anonymous
     rows = []
     for invitation, contact, business in session.exec(query):
         assert contact.id is not None
         dialogue = dialogues.get(contact.id)
         state = DialogueState.from_json(dialogue.state) if dialogue is not None and dialogue.state else None
-        if anonymous_consultation:
-            if dialogue is not None and dialogue.status == "complete":
-                continue  # their response is one of the anonymous rows below, which name no one
-            answers.pop(contact.id, None)  # unsent answers are never shown with a name
         channel = (dialogue.channel if dialogue and dialogue.channel else invitation.channel) or ""
         if wanted is not None and not wanted.matches(area=business.area, industry=business.industry, channel=channel):
             continue
@@ -129,20 +140,22 @@ def response_rows(
                 ended_at=dialogue.completed_at if dialogue else None,
             )
         )
-    if anonymous_consultation:
-        rows.extend(
-            row for row in anonymous_rows(session, consultation_id, case.reference)
-            if wanted is None or wanted.matches(area=row.area, industry=row.industry, channel=row.channel)
-        )
     return questionnaire, rows
 
 
-def anonymous_rows(session: Session, consultation_id: int, case_reference: str) -> list[ResponseRow]:
-    """The responses to an anonymous consultation as export rows: every column that would name the
-    business or the person empty, the area and industry kept (bot/services/anonymous.py)."""
+def anonymous_rows(session: Session, consultation_id: int, wanted: AnswerFilter | None = None) -> list[ResponseRow]:
+    """The responses to an anonymous consultation (those `wanted` takes) as export rows: every column that
+    would name the business or the person empty, the area and industry kept (bot/services/anonymous.py).
+    They have no channel, so a filter by channel takes none of them."""
+    if wanted is not None and wanted.channel:
+        return []
+    consultation = get_consultation(session, consultation_id)
+    case = session.get(Case, consultation.case_id)
+    assert case is not None
+    secrets = secret_answers(session.connection(), consultation_id)
     return [
         ResponseRow(
-            case_reference=case_reference,
+            case_reference=case.reference,
             consultation_id=consultation_id,
             org_number="",
             business_name="",
@@ -152,11 +165,13 @@ def anonymous_rows(session: Session, consultation_id: int, case_reference: str) 
             invited_at=None,
             completed_at=None,
             answers=response.answers,
+            secret_questions=tuple(sorted(q for who, q in secrets if who == response.id)),
             area=response.area,
             industry=response.industry,
             notice_version=response.notice_version,
         )
         for response in anonymous.responses(session.connection(), consultation_id)
+        if wanted is None or wanted.matches(area=response.area, industry=response.industry, channel="")
     ]
 
 

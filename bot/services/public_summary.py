@@ -64,7 +64,7 @@ def public_summary(
 ) -> PublicSummary:
     """Raises results.ResultsError for an unknown consultation."""
     results = consultation_results(session, consultation_id, language=language, timezone=timezone)
-    submitted = [row for row in results.rows if row.status == "complete"]
+    submitted = results.submitted
     sheets = [
         {question: value for question, value in row.answers.items() if question not in row.secret_questions}
         for row in submitted

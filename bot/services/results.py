@@ -2,10 +2,13 @@
 per day), a summary of every question, and each respondent's answer sheet (README, "Results and the
 board report").
 
-Every figure counts the rows of `export.response_rows`, so the results pages, the exports and the board
-report can never disagree; an `AnswerFilter` (area, industry, channel) narrows all of them alike. The
-question summaries count the answers of submitted responses only: a response still in progress may yet
-change, and one declined ("berör oss inte") has no answers.
+Every figure counts the rows of `export.contact_rows` (the funnel, one per invited contact) and the
+answers the export holds, so the results pages, the exports and the board report can never disagree; an
+`AnswerFilter` (area, industry, channel) narrows all of them alike. The question summaries count the
+answers of submitted responses only: a response still in progress may yet change, and one declined
+("berör oss inte") has no answers. In an anonymous consultation those are the anonymous responses
+(bot/services/anonymous.py), which keep an area and an industry but no channel: a channel filter leaves
+them all out, and `Results.anonymous_left_out` says so.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sqlmodel import Session
 
 from bot.services.answer_filter import AnswerFilter
 from bot.services.consultations import ConsultationError, get_consultation
-from bot.services.export import ResponseRow, response_rows
+from bot.services.export import ResponseRow, anonymous_rows, contact_rows, response_rows
 from conversations.messages import Language
 from conversations.questionnaire import Question, Questionnaire
 from storage.tables import Case, Consultation
@@ -131,6 +134,7 @@ class Results:
     questionnaire: Questionnaire | None
     wanted: AnswerFilter
     rows: list[ResponseRow]  # the invited contacts the filter takes
+    submitted: list[ResponseRow]  # the sent responses the filter takes: what the questions' figures count
     funnel: Funnel
     by_channel: list[ChannelFunnel]
     days: list[DayCounts]
@@ -139,8 +143,19 @@ class Results:
     channels: list[str]  # every channel among the invited contacts
 
     @property
+    def anonymous(self) -> bool:
+        return self.questionnaire is not None and self.questionnaire.anonymous
+
+    @property
+    def anonymous_left_out(self) -> bool:
+        """A channel filter on an anonymous consultation: its responses have no channel, so no figure of
+        the questions counts them."""
+        return self.anonymous and bool(self.wanted.channel)
+
+    @property
     def respondents(self) -> list[ResponseRow]:
-        """The contacts who began answering or declined: those with an answer sheet to show."""
+        """The contacts who began answering or declined (in an anonymous consultation, a sent response's
+        sheet is not theirs to show)."""
         return [row for row in self.rows if row.started_at is not None or row.status in ("complete", "declined")]
 
 
@@ -159,13 +174,16 @@ def consultation_results(
     case = session.get(Case, consultation.case_id)
     assert case is not None
     wanted = wanted or AnswerFilter()
-    questionnaire, every_row = response_rows(session, consultation_id)
+    questionnaire, every_row = contact_rows(session, consultation_id)
     rows = [r for r in every_row if wanted.matches(area=r.area, industry=r.industry, channel=r.channel)]
     by_channel = [
         ChannelFunnel(channel, funnel_of([r for r in rows if r.channel == channel]))
         for channel in sorted({r.channel for r in rows}, key=lambda c: (c == NO_CHANNEL, c))
     ]
-    submitted = [r for r in rows if r.status == "complete"]
+    if questionnaire is not None and questionnaire.anonymous:
+        submitted = anonymous_rows(session, consultation_id, wanted)
+    else:
+        submitted = [r for r in rows if r.status == "complete"]
     questions = (
         [summarise(q, n, [r.answers for r in submitted], language) for n, q in enumerate(questionnaire.questions, 1)]
         if questionnaire
@@ -177,6 +195,7 @@ def consultation_results(
         questionnaire=questionnaire,
         wanted=wanted,
         rows=rows,
+        submitted=submitted,
         funnel=funnel_of(rows),
         by_channel=by_channel,
         days=days_of(rows, ZoneInfo(timezone)),

@@ -8,7 +8,10 @@ suggestion. `theme_summary` gives the accepted themes with their counts and a fe
 spreadsheet export and the board report: a quote never names anyone and never comes from an answer
 marked as personal data or a business secret.
 
-Tags are keyed like the answer (consultation, contact, question): answering again keeps them.
+Tags are keyed like the answer (consultation, contact, question): answering again keeps them. The
+answers of an anonymous consultation's sent responses (bot/services/anonymous.py) are listed, searched,
+tagged and marked too, keyed by the response's random id; they come with no business, no contact and no
+time.
 """
 
 from __future__ import annotations
@@ -22,14 +25,24 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.services import text_groups
-from bot.services.answer_marks import AnswerKey, marks_of
+from bot.services.answer_marks import (
+    AnswerKey,
+    Respondent,
+    audit_detail,
+    marks_of,
+    respondent_is,
+    respondent_of,
+    respondent_values,
+)
 from bot.services.audit import record
 from bot.services.consultations import get_consultation
 from storage.tables import Theme
+from storage.tables import anonymous_responses_table as anonymous_t
 from storage.tables import answer_themes_table as tags_t
 from storage.tables import answers_table as answers_t
 from storage.tables import businesses_table as businesses_t
 from storage.tables import contacts_table as contacts_t
+from storage.tables import dialogues_table as dialogues_t
 from storage.tables import themes_table as themes_t
 
 MAX_NAME_LENGTH = 80
@@ -49,18 +62,26 @@ class ThemeError(ValueError):
 
 @dataclass(frozen=True)
 class FreeTextAnswer:
-    contact_id: int
+    respondent: Respondent
     question_id: str
     question: str  # the question's text in Swedish (or English if it has none)
     text: str
-    business_name: str
-    answered_at: dt.datetime
+    business_name: str  # "" for an anonymous response
+    answered_at: dt.datetime | None  # None for an anonymous response
     theme_ids: tuple[int, ...]
     marks: frozenset[str]
 
     @property
     def key(self) -> AnswerKey:
-        return (self.contact_id, self.question_id)
+        return (self.respondent, self.question_id)
+
+    @property
+    def anonymous(self) -> bool:
+        return isinstance(self.respondent, str)
+
+    @property
+    def contact_id(self) -> int | None:
+        return None if isinstance(self.respondent, str) else self.respondent
 
 
 @dataclass(frozen=True)
@@ -99,8 +120,9 @@ def _text_questions(session: Session, consultation_id: int) -> dict[str, str]:
 
 
 def free_text_answers(session: Session, consultation_id: int, *, search: str = "") -> list[FreeTextAnswer]:
-    """The free-text answers with their business's name, oldest first; `search`: only those whose text
-    or business name contains it, in any case ("ÅKE" finds "åke")."""
+    """The free-text answers with their business's name, oldest first, then the anonymous responses'
+    (in the order of their random ids, which tells nothing); `search`: only those whose text or business
+    name contains it, in any case ("ÅKE" finds "åke")."""
     questions = _text_questions(session, consultation_id)
     if not questions:
         return []
@@ -115,33 +137,45 @@ def free_text_answers(session: Session, consultation_id: int, *, search: str = "
         .where(answers_t.c.consultation_id == consultation_id, answers_t.c.question_id.in_(list(questions)))
         .order_by(answers_t.c.answered_at, answers_t.c.id)
     ).all()
+    found: list[tuple[Respondent, str, Any, dt.datetime | None, str]] = [tuple(row) for row in rows]
+    for response_id, sent in conn.execute(
+        sa.select(anonymous_t.c.id, anonymous_t.c.answers)
+        .where(anonymous_t.c.consultation_id == consultation_id)
+        .order_by(anonymous_t.c.id)
+    ):
+        found.extend(
+            (response_id, question_id, sent[question_id], None, "")
+            for question_id in questions if sent.get(question_id) not in (None, "")
+        )
     tags: dict[AnswerKey, list[int]] = {}
-    for contact_id, question_id, theme_id in conn.execute(
-        sa.select(tags_t.c.contact_id, tags_t.c.question_id, tags_t.c.theme_id)
+    for contact_id, response_id, question_id, theme_id in conn.execute(
+        sa.select(tags_t.c.contact_id, tags_t.c.anonymous_response_id, tags_t.c.question_id, tags_t.c.theme_id)
         .where(tags_t.c.consultation_id == consultation_id)
         .order_by(tags_t.c.theme_id)
     ):
-        tags.setdefault((contact_id, question_id), []).append(theme_id)
+        tags.setdefault((respondent_of(contact_id, response_id), question_id), []).append(theme_id)
     marks = marks_of(conn, consultation_id)
     wanted = search.strip().casefold()
     answers = []
-    for contact_id, question_id, value, answered_at, business_name in rows:
+    for respondent, question_id, value, answered_at, business_name in found:
         text = value if isinstance(value, str) else str(value)
         if wanted and wanted not in text.casefold() and wanted not in business_name.casefold():
             continue
-        key = (contact_id, question_id)
+        key = (respondent, question_id)
         answers.append(FreeTextAnswer(
-            contact_id, question_id, questions[question_id], text, business_name, answered_at,
+            respondent, question_id, questions[question_id], text, business_name, answered_at,
             tuple(tags.get(key, ())), marks.get(key, frozenset()),
         ))
     return answers
 
 
 def list_themes(session: Session, consultation_id: int) -> list[ThemeRow]:
-    """The consultation's themes, accepted first, each with its number of answers."""
+    """The consultation's themes, accepted first, each with its number of answers (an anonymous
+    response's tag goes with the response, so it always has its answer)."""
     get_consultation(session, consultation_id)
+    answers = sa.func.count(answers_t.c.id) + sa.func.count(tags_t.c.anonymous_response_id)
     counted = (
-        sa.select(themes_t.c.id, themes_t.c.name, themes_t.c.status, sa.func.count(answers_t.c.id))
+        sa.select(themes_t.c.id, themes_t.c.name, themes_t.c.status, answers)
         .select_from(themes_t)
         .outerjoin(tags_t, tags_t.c.theme_id == themes_t.c.id)
         .outerjoin(answers_t, sa.and_(
@@ -209,17 +243,18 @@ def tag(
     """Tag a free-text answer with a theme; False if it already had it."""
     _theme(session, consultation_id, theme_id)
     if key not in _free_text_keys(session, consultation_id):
-        raise ThemeError(f"contact {key[0]} has no free-text answer to {key[1]!r} in consultation {consultation_id}")
+        who = f"anonymous response {key[0]}" if isinstance(key[0], str) else f"contact {key[0]}"
+        raise ThemeError(f"{who} has no free-text answer to {key[1]!r} in consultation {consultation_id}")
     conn = session.connection()
     if conn.execute(sa.select(tags_t.c.id).where(
-        tags_t.c.theme_id == theme_id, tags_t.c.contact_id == key[0], tags_t.c.question_id == key[1]
+        tags_t.c.theme_id == theme_id, respondent_is(tags_t, key[0]), tags_t.c.question_id == key[1]
     )).first():
         return False
     conn.execute(tags_t.insert().values(
-        theme_id=theme_id, consultation_id=consultation_id, contact_id=key[0], question_id=key[1],
-        tagged_at=now, tagged_by=actor,
+        theme_id=theme_id, consultation_id=consultation_id, question_id=key[1], tagged_at=now, tagged_by=actor,
+        **respondent_values(key[0]),
     ))
-    _audit(session, "answer.tag", consultation_id, actor, now, theme=theme_id, contact=key[0], question=key[1])
+    _audit(session, "answer.tag", consultation_id, actor, now, theme=theme_id, **audit_detail(*key))
     return True
 
 
@@ -229,10 +264,10 @@ def untag(
     """Take a theme off an answer; False if it did not have it."""
     _theme(session, consultation_id, theme_id)
     removed = session.connection().execute(tags_t.delete().where(
-        tags_t.c.theme_id == theme_id, tags_t.c.contact_id == key[0], tags_t.c.question_id == key[1]
+        tags_t.c.theme_id == theme_id, respondent_is(tags_t, key[0]), tags_t.c.question_id == key[1]
     )).rowcount
     if removed:
-        _audit(session, "answer.untag", consultation_id, actor, now, theme=theme_id, contact=key[0], question=key[1])
+        _audit(session, "answer.untag", consultation_id, actor, now, theme=theme_id, **audit_detail(*key))
     return bool(removed)
 
 
@@ -262,9 +297,9 @@ def suggest(session: Session, consultation_id: int, *, actor: str, now: dt.datet
         session.add(theme)
         session.flush()
         conn.execute(tags_t.insert(), [
-            {"theme_id": theme.id, "consultation_id": consultation_id, "contact_id": contact_id,
-             "question_id": question_id, "tagged_at": now, "tagged_by": actor}
-            for contact_id, question_id in suggestion.answers
+            {"theme_id": theme.id, "consultation_id": consultation_id, "question_id": question_id,
+             "tagged_at": now, "tagged_by": actor, **respondent_values(who)}
+            for who, question_id in suggestion.answers
         ])
         made.append(theme)
     _audit(session, "theme.suggest", consultation_id, actor, now, suggestions=len(made))
@@ -298,14 +333,16 @@ def merge(session: Session, consultation_id: int, theme_id: int, into_id: int, *
     theme = _theme(session, consultation_id, theme_id)
     into = _theme(session, consultation_id, into_id)
     conn = session.connection()
-    already = {(row.contact_id, row.question_id) for row in conn.execute(
-        sa.select(tags_t.c.contact_id, tags_t.c.question_id).where(tags_t.c.theme_id == into_id)
+    already = {(row.contact_id, row.anonymous_response_id, row.question_id) for row in conn.execute(
+        sa.select(tags_t.c.contact_id, tags_t.c.anonymous_response_id, tags_t.c.question_id)
+        .where(tags_t.c.theme_id == into_id)
     )}
     for row in conn.execute(sa.select(tags_t).where(tags_t.c.theme_id == theme_id)).all():
-        if (row.contact_id, row.question_id) not in already:
+        if (row.contact_id, row.anonymous_response_id, row.question_id) not in already:
             conn.execute(tags_t.insert().values(
                 theme_id=into_id, consultation_id=consultation_id, contact_id=row.contact_id,
-                question_id=row.question_id, tagged_at=now, tagged_by=actor,
+                anonymous_response_id=row.anonymous_response_id, question_id=row.question_id,
+                tagged_at=now, tagged_by=actor,
             ))
     name = theme.name
     session.delete(theme)
@@ -342,13 +379,15 @@ def theme_summary(session: Session, consultation_id: int) -> list[ThemeSummary]:
 
 
 def _names_in(session: Session, consultation_id: int) -> list[str]:
-    """The names of the businesses and contacts that answered, longest first (a full name before its parts)."""
+    """The names of the businesses and contacts that answered, longest first (a full name before its parts).
+    Those who began a dialogue count too: an anonymous response's sender is one of them, and its answers no
+    longer say which."""
+    answered = sa.select(answers_t.c.contact_id).where(answers_t.c.consultation_id == consultation_id)
+    began = sa.select(dialogues_t.c.contact_id).where(dialogues_t.c.consultation_id == consultation_id)
     rows = session.connection().execute(
         sa.select(contacts_t.c.name, businesses_t.c.name)
         .join(businesses_t, businesses_t.c.id == contacts_t.c.business_id)
-        .where(contacts_t.c.id.in_(
-            sa.select(answers_t.c.contact_id).where(answers_t.c.consultation_id == consultation_id)
-        ))
+        .where(contacts_t.c.id.in_(sa.union(answered, began)))
     )
     names: set[str] = set()
     for contact_name, business_name in rows:

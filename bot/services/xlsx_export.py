@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.services.answer_filter import AnswerFilter
-from bot.services.export import FIXED_COLUMNS, csv_header, csv_row
+from bot.services.export import FIXED_COLUMNS, csv_header, csv_row, response_rows
 from bot.services.results import QuestionSummary, ThemeRow, consultation_results, show
 from bot.services.spreadsheet import Sheet, XlsxCell, xlsx_bytes
 from conversations.messages import Language
@@ -51,7 +51,7 @@ def export_xlsx(
     questionnaire = results.questionnaire
     questions = questionnaire.questions if questionnaire else ()
     answer_rows: list[list[XlsxCell]] = []
-    for row in results.rows:
+    for row in response_rows(session, consultation_id, wanted)[1]:  # the CSV export's rows
         cells: list[XlsxCell] = list(csv_row(questionnaire, row))
         cells[1] = row.consultation_id
         for index, question in enumerate(questions, start=len(FIXED_COLUMNS)):

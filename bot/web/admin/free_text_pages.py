@@ -1,6 +1,6 @@
-"""A consultation's free-text answers: read and search them with the business's name, tag them with
-themes, mark them as personal data or business secrets, and decide on suggested themes. Officials only;
-every view and every change goes to the audit log."""
+"""A consultation's free-text answers: read and search them with the business's name (an anonymous
+response's without any), tag them with themes, mark them as personal data or business secrets, and decide
+on suggested themes. Officials only; every view and every change goes to the audit log."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from bot.services import answer_marks, themes
+from bot.services.answer_marks import Respondent
 from bot.services.audit import record
 from bot.web.admin.access import Official, OfficialForm, Refusal, Staff, app_of
 from bot.web.admin.pages import render, see_other, texts
@@ -57,7 +58,8 @@ def _page(
         session.commit()
     return render(
         request, "free_text.html", texts(request)["free_text"], staff, status=409 if error else 200,
-        consultation=consultation, case=case, answers=answers, names={theme.id: theme.name for theme in theme_rows},
+        consultation=consultation, case=case, answers=answers,
+        anonymous=bool((consultation.snapshot or {}).get("anonymous")), names={theme.id: theme.name for theme in theme_rows},
         accepted=[theme for theme in theme_rows if theme.status == "accepted"],
         suggested=[theme for theme in theme_rows if theme.status == "suggested"],
         q=search, notice=notice, error=error,
@@ -125,15 +127,34 @@ def decide(
 _DECISIONS = ("accept", "rename", "merge", "reject")
 
 
+ThemeChoice = Annotated[int | None, Form()]
+
+
 @router.post("/consultations/{consultation_id}/free-text/answers/{contact_id}", response_class=HTMLResponse)
 def change_answer(
     request: Request, staff: OfficialForm, consultation_id: int, contact_id: int, question: Text = "",
-    action: Text = "", theme: Annotated[int | None, Form()] = None, kind: Text = "", q: Text = "",
+    action: Text = "", theme: ThemeChoice = None, kind: Text = "", q: Text = "",
 ) -> Response:
     """One change to the contact's answer to `question`: tag or untag (a theme), mark or unmark (a kind)."""
+    return _change_answer(request, staff, consultation_id, contact_id, question, action, theme, kind, q)
+
+
+@router.post("/consultations/{consultation_id}/free-text/anonymous/{response_id}", response_class=HTMLResponse)
+def change_anonymous_answer(
+    request: Request, staff: OfficialForm, consultation_id: int, response_id: Annotated[str, Path(max_length=32)],
+    question: Text = "", action: Text = "", theme: ThemeChoice = None, kind: Text = "", q: Text = "",
+) -> Response:
+    """The same change to an anonymous response's answer, which has no contact."""
+    return _change_answer(request, staff, consultation_id, response_id, question, action, theme, kind, q)
+
+
+def _change_answer(
+    request: Request, staff: Staff, consultation_id: int, who: Respondent, question: str, action: str,
+    theme: int | None, kind: str, q: str,
+) -> Response:
     now = app_of(request).clock()
     actor = staff.actor
-    key = (contact_id, question)
+    key = (who, question)
 
     def run(session: Session) -> None:
         if action in ("tag", "untag"):
@@ -143,7 +164,7 @@ def change_answer(
             change(session, consultation_id, key, theme, actor=actor, now=now)
         elif action in ("mark", "unmark"):
             change_mark = answer_marks.mark if action == "mark" else answer_marks.unmark
-            change_mark(session, consultation_id, contact_id, key[1], kind, actor=actor, now=now)
+            change_mark(session, consultation_id, who, key[1], kind, actor=actor, now=now)
         else:
             raise themes.ThemeError("choose tag, untag, mark or unmark")
 
