@@ -20,6 +20,7 @@ from bot.services.board_report import build_report
 from bot.services.results import ResultsError, answer_sheet, consultation_results
 from bot.web.admin.access import Official, Refusal, Staff, app_of
 from bot.web.admin.pages import HEADERS, language, render, texts
+from bot.web.admin.paging import grouped, page_of
 from bot.web.admin.report_render import report_html, report_pdf
 from bot.web.admin.result_views import chart_context, query_string, selection_text, status_text
 from storage.tables import Consultation
@@ -46,8 +47,10 @@ def _wanted(request: Request, area: str, industry: str, channel: str) -> AnswerF
 @router.get("/consultations/{consultation_id}/results", response_class=HTMLResponse)
 def results_page(
     request: Request, staff: Official, consultation_id: int,
-    area: FilterValue = "", industry: FilterValue = "", channel: FilterValue = "",
+    area: FilterValue = "", industry: FilterValue = "", channel: FilterValue = "", page: str = "",
 ) -> Response:
+    """The funnel, charts and figures of everyone the filter takes; the respondents' table a page at a
+    time (`page`, clamped), since a consultation sent to thousands would make one page too long."""
     t = texts(request)
     lang = language(request)
     errors: dict[str, str] = {}
@@ -64,12 +67,17 @@ def results_page(
             )
         except ResultsError:
             raise Refusal(404, "not_found") from None
+    respondents = page_of(
+        results.respondents, page, path=f"/admin/consultations/{consultation_id}/results", query=wanted.query(),
+        anchor="respondents-heading",
+    )
     return render(
         request, "results.html", f"{t['res_title']}: {results.consultation.title}", staff,
         status=422 if errors else 200, consultation=results.consultation, results=results, errors=errors,
         values={"area": area, "industry": industry, "channel": channel},
         areas_labelled=[(a, a) for a in results.areas], channels_labelled=[(c, c) for c in results.channels],
         selection=selection_text(wanted, t), query=query_string(wanted), **chart_context(results, t, lang),
+        respondents=respondents, grouped=lambda number: grouped(number, lang),
     )
 
 
