@@ -7,35 +7,19 @@ SQLite only: tests/bot/web/admin/test_free_text_pages.py covers both databases o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy import Engine
 
-from bot.bootstrap import App, build
-from bot.clock import FixedClock
+from bot.bootstrap import App
 from bot.services import text_groups
-from bot.settings import Settings
 from tests.bot.services.free_text_support import with_free_text
 from tests.bot.web.admin.support import EMAILS, add_accounts
-from tests.browser import AccessibilityChecks, laptop, launch_chromium, log_in, phone, switch_language
+from tests.browser import AccessibilityChecks, laptop, log_in, phone, switch_language
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def app(sqlite_engine: Engine, clock: FixedClock) -> App:
-    settings = Settings(database_url="sqlite://", public_url="http://samrad.test", secret_key="test-secret",
-                        _env_file=None)  # type: ignore[call-arg]
-    return build(settings, clock=clock, engine=sqlite_engine)
 
 
 def test_an_official_decides_on_themes_and_marks_an_answer_and_the_page_meets_wcag(

@@ -8,36 +8,20 @@ SQLite only: the HTTP tests in tests/bot/web/admin/ cover both databases.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy import Engine
 
-from bot.bootstrap import App, build
-from bot.clock import FixedClock
+from bot.bootstrap import App
 from bot.services import consultations
-from bot.settings import Settings
 from conversations.consultation_file import load_consultation_file
 from tests.bot.web.admin.support import EMAILS, add_accounts
-from tests.browser import AccessibilityChecks, laptop, launch_chromium, log_in, phone, switch_language
+from tests.browser import AccessibilityChecks, laptop, log_in, phone, switch_language
 from tests.live_server import LiveServer
 from tests.scenario import consultation_yaml, import_businesses
 
 pytestmark = pytest.mark.browser
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def app(sqlite_engine: Engine, clock: FixedClock) -> App:
-    """The application on SQLite only (overrides the two-backend `app` of conftest)."""
-    settings = Settings(database_url="sqlite://", public_url="http://samrad.test", secret_key="test-secret",
-                        _env_file=None)  # type: ignore[call-arg]
-    return build(settings, clock=clock, engine=sqlite_engine)
 
 
 def _draft(app: App) -> int:

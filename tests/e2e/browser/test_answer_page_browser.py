@@ -11,12 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
-from sqlalchemy import Engine
 
-from bot.bootstrap import App, build
-from bot.clock import FixedClock
-from bot.settings import Settings
-from tests.browser import launch_chromium, phone
+from bot.bootstrap import App
+from tests.browser import phone
 from tests.live_server import LiveServer
 from tests.scenario import municipality
 
@@ -25,18 +22,6 @@ pytestmark = pytest.mark.browser
 SCREENSHOT = "/tmp/samrad-answer-page.png"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def app(sqlite_engine: Engine, clock: FixedClock) -> App:
-    """The application on SQLite only (overrides the two-backend `app` of conftest)."""
-    settings = Settings(database_url="sqlite://", public_url="http://samrad.test", secret_key="test-secret",
-                        _env_file=None)  # type: ignore[call-arg]
-    return build(settings, clock=clock, engine=sqlite_engine)
 
 
 @pytest.fixture

@@ -5,35 +5,18 @@ SQLite only: the HTTP tests in tests/bot/web/admin/test_summary_pages.py cover b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy import Engine
 
-from bot.bootstrap import App, build
-from bot.clock import FixedClock
-from bot.settings import Settings
+from bot.bootstrap import App
 from tests.bot.web.admin.support import EMAILS, add_accounts
 from tests.bot.web.admin.test_summary_pages import town_with_secrets
-from tests.browser import AccessibilityChecks, laptop, launch_chromium, log_in, switch_language
+from tests.browser import AccessibilityChecks, laptop, log_in, switch_language
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def app(sqlite_engine: Engine, clock: FixedClock) -> App:
-    """The application on SQLite only (overrides the two-backend `app` of conftest)."""
-    settings = Settings(database_url="sqlite://", public_url="http://samrad.test", secret_key="test-secret",
-                        _env_file=None)  # type: ignore[call-arg]
-    return build(settings, clock=clock, engine=sqlite_engine)
 
 
 @pytest.mark.timeout(300)  # axe on a page of charts, on a shared machine

@@ -4,8 +4,6 @@ on the notification page. SQLite only: tests/bot/web/admin/test_feedback_pages.p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine
@@ -15,16 +13,11 @@ from bot.clock import FixedClock
 from bot.settings import Settings
 from tests.bot.services.feedback_support import closed_consultation
 from tests.bot.web.admin.support import EMAILS, add_accounts
-from tests.browser import AccessibilityChecks, laptop, launch_chromium, log_in, phone
+from tests.browser import AccessibilityChecks, laptop, log_in, phone
 from tests.fakes.channel import FakeChannel
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture
