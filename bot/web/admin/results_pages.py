@@ -11,7 +11,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from bot.services import export, report_inputs, xlsx_export
 from bot.services.answer_filter import MAX_FILTER_CHARS, AnswerFilter, FilterError
@@ -133,16 +133,26 @@ def _export(request: Request, staff: Staff, consultation_id: int, wanted: Answer
     return made
 
 
+# Each export format's media type; the routes differ only in the format they ask for.
+EXPORT_TYPES: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "xlsx": XLSX_TYPE,
+}
+
+
+def _download(request: Request, staff: Staff, consultation_id: int, wanted: AnswerFilter, format: str) -> Response:
+    made = _export(request, staff, consultation_id, wanted, format)
+    headers = _download_headers(request, consultation_id, "svar", format)
+    return Response(made, media_type=EXPORT_TYPES[format], headers=headers)
+
+
 @router.get("/consultations/{consultation_id}/answers.csv")
 def export_csv(
     request: Request, staff: Official, consultation_id: int,
     area: FilterValue = "", industry: FilterValue = "", channel: FilterValue = "",
 ) -> Response:
-    wanted = _wanted(request, area, industry, channel)
-    text = _export(request, staff, consultation_id, wanted, "csv")
-    return PlainTextResponse(
-        text, media_type="text/csv; charset=utf-8", headers=_download_headers(request, consultation_id, "svar", "csv")
-    )
+    return _download(request, staff, consultation_id, _wanted(request, area, industry, channel), "csv")
 
 
 @router.get("/consultations/{consultation_id}/answers.json")
@@ -150,12 +160,7 @@ def export_json(
     request: Request, staff: Official, consultation_id: int,
     area: FilterValue = "", industry: FilterValue = "", channel: FilterValue = "",
 ) -> Response:
-    wanted = _wanted(request, area, industry, channel)
-    text = _export(request, staff, consultation_id, wanted, "json")
-    return PlainTextResponse(
-        text, media_type="application/json; charset=utf-8",
-        headers=_download_headers(request, consultation_id, "svar", "json"),
-    )
+    return _download(request, staff, consultation_id, _wanted(request, area, industry, channel), "json")
 
 
 @router.get("/consultations/{consultation_id}/answers.xlsx")
@@ -163,9 +168,7 @@ def export_xlsx(
     request: Request, staff: Official, consultation_id: int,
     area: FilterValue = "", industry: FilterValue = "", channel: FilterValue = "",
 ) -> Response:
-    wanted = _wanted(request, area, industry, channel)
-    data = _export(request, staff, consultation_id, wanted, "xlsx")
-    return Response(data, media_type=XLSX_TYPE, headers=_download_headers(request, consultation_id, "svar", "xlsx"))
+    return _download(request, staff, consultation_id, _wanted(request, area, industry, channel), "xlsx")
 
 
 def _report_html(request: Request, consultation_id: int, wanted: AnswerFilter, *, standalone: bool) -> str:
