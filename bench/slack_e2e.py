@@ -42,9 +42,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
-import resource
 import signal
-import statistics
 import sys
 import tempfile
 import time
@@ -57,7 +55,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.telegram_e2e import COMMENT, CONSULTATION, QUESTIONS, cpu_seconds, load, percentile
+from bench.support import Phase, load, pooled, process_cpu
+from bench.support import report as report_phase
+from bench.telegram_e2e import COMMENT, CONSULTATION, QUESTIONS
 from bot.bootstrap import build
 from bot.settings import Settings
 from storage.db import make_engine
@@ -263,35 +263,6 @@ async def peer_conversation(run: Run, user: FakeSlackUser, code: str) -> float:
 # --- measuring ------------------------------------------------------------------------------------------
 
 
-def process_cpu(pid: int) -> dict[str, float]:
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"app": cpu_seconds(pid), "sender": sum(cpu_seconds(int(child)) for child in children),
-            "slack": usage.ru_utime + usage.ru_stime}
-
-
-@dataclass
-class Phase:
-    bot: str
-    people: int
-    updates: int
-    seconds: float
-    acked_seconds: float
-    busy_seconds: float
-    latencies: list[float]
-    cpu: dict[str, float]
-    not_ok: int
-    lost: int = 0  # of the burst: acknowledged, then lost with the restart
-    burst: int = 0
-
-    @property
-    def per_second(self) -> float:
-        return self.updates / self.seconds
-
-    def cpu_ms(self, process: str) -> float:
-        return self.cpu[process] / self.updates * 1000
-
-
 @contextlib.asynccontextmanager
 async def serving_bot(argv: list[str], ready_url: str, ready_status: int, stop: signal.Signals) -> AsyncIterator[
         asyncio.subprocess.Process]:
@@ -325,14 +296,14 @@ async def measure(slack: FakeSlack, url: str, pid: int, codes: list[str],
         run = Run(slack, url, client, loop)
         slack.listeners.append(run.on_message)
         users = [(slack.person(f"p{i}@bench.example"), code) for i, code in enumerate(codes[1:])]
-        cpu_before = process_cpu(pid)
+        cpu_before = process_cpu(pid, "slack")
         measuring = time.perf_counter()
         try:
             async with asyncio.timeout(PHASE_TIMEOUT):
                 finished = await asyncio.gather(*(behaviour(run, user, code) for user, code in users))
         except TimeoutError:
             raise RuntimeError(f"{bot}: the people were not done after {PHASE_TIMEOUT:.0f} s") from None
-        cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(pid).items()}
+        cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(pid, "slack").items()}
         slack.listeners.remove(run.on_message)
     finally:
         await client.aclose()
@@ -361,17 +332,7 @@ async def burst(slack: FakeSlack, url: str, codes: list[str], child: asyncio.sub
 
 
 def report(label: str, phase: Phase, done: str) -> None:
-    processes = (f"app {phase.cpu_ms('app'):.2f} ms, sender process {phase.cpu_ms('sender'):.2f} ms"
-                 if phase.bot == "Samråd" else f"peer process {phase.cpu_ms('app'):.2f} ms")
-    print(f"{label}\n    {phase.updates} updates from {phase.people} people; {done} after {phase.seconds:.2f} s: "
-          f"{phase.per_second:.0f} updates/s end to end\n"
-          f"    acknowledged: {phase.updates / phase.acked_seconds:.0f} updates/s; latency p50 "
-          f"{statistics.median(phase.latencies) * 1000:.1f} ms, p99 {percentile(phase.latencies, 0.99) * 1000:.1f} ms; "
-          f"not 200: {phase.not_ok}\n"
-          f"    CPU per update: {processes}, fake Slack and people {phase.cpu_ms('slack'):.2f} ms; "
-          f"cores busy on average: {sum(phase.cpu.values()) / phase.busy_seconds:.2f} of {os.cpu_count()}", flush=True)
-    if phase.burst:
-        print(f"    burst of {phase.burst} starts, then a restart: {phase.lost} acknowledged and lost", flush=True)
+    report_phase(label, phase, done, platform="slack", acknowledged="requests")
 
 
 async def samrad_run(label: str, db: Path, people: int) -> Phase:
@@ -415,14 +376,6 @@ async def peer_run(label: str, people: int) -> Phase:
         fake_server.close()
     report(label, phase, "every conversation complete")
     return phase
-
-
-def pooled(phases: list[Phase]) -> Phase:
-    return Phase(phases[0].bot, sum(p.people for p in phases), sum(p.updates for p in phases),
-                 sum(p.seconds for p in phases), sum(p.acked_seconds for p in phases),
-                 sum(p.busy_seconds for p in phases), [x for p in phases for x in p.latencies],
-                 {name: sum(p.cpu[name] for p in phases) for name in phases[0].cpu}, sum(p.not_ok for p in phases),
-                 sum(p.lost for p in phases), sum(p.burst for p in phases))
 
 
 def side_by_side(folder: Path, people: int) -> None:

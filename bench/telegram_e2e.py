@@ -55,9 +55,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
-import resource
 import signal
-import statistics
 import sys
 import tempfile
 import time
@@ -71,6 +69,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.support import Phase, load, pooled, process_cpu
+from bench.support import report as report_phase
 from bot.bootstrap import build
 from bot.settings import Settings
 from storage.db import make_engine
@@ -350,30 +350,6 @@ def check_peer(telegram: FakeTelegram, users: list[tuple[FakeUser, str]]) -> Non
 # --- measuring ------------------------------------------------------------------------------------------
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu(app_pid: int) -> dict[str, float]:
-    """CPU seconds so far of the bot's process, its children (Samråd's sender process, if any) and this one."""
-    children = Path(f"/proc/{app_pid}/task/{app_pid}/children").read_text().split()
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"app": cpu_seconds(app_pid), "sender": sum(cpu_seconds(int(pid)) for pid in children),
-            "telegram": usage.ru_utime + usage.ru_stime}
-
-
-def load() -> str:
-    """The machine's load average over 1, 5 and 15 minutes: how much else wanted these cores."""
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
-
-
 @contextlib.asynccontextmanager
 async def serving_bot(telegram: FakeTelegram, argv: list[str], ready_url: str, ready_status: int,
                   webhook_url: str, secret: str | None, stop: signal.Signals) -> AsyncIterator[int]:
@@ -423,29 +399,6 @@ def running_peer(telegram: FakeTelegram) -> contextlib.AbstractAsyncContextManag
 PHASE_TIMEOUT = 600.0  # seconds: a run whose replies stop coming fails instead of waiting for ever
 
 
-@dataclass
-class Phase:
-    """What one run of the simulated people against one bot measured."""
-
-    bot: str
-    people: int
-    updates: int
-    seconds: float  # from the first update until every reply has been delivered
-    acked_seconds: float  # from the first update until the last webhook was acknowledged
-    busy_seconds: float  # the wall time over which the CPU was counted
-    latencies: list[float]
-    replies: list[float]
-    cpu: dict[str, float]
-    not_ok: int
-
-    @property
-    def per_second(self) -> float:
-        return self.updates / self.seconds
-
-    def cpu_ms(self, process: str) -> float:
-        return self.cpu[process] / self.updates * 1000
-
-
 async def measure(telegram: FakeTelegram, pid: int, codes: list[str], rate: float | None,  # codes[0]: warm-up
                   behaviour: Callable[[Run, FakeUser, str], Awaitable[float]],
                   bot: str) -> tuple[Phase, list[tuple[FakeUser, str]]]:
@@ -460,32 +413,22 @@ async def measure(telegram: FakeTelegram, pid: int, codes: list[str], rate: floa
     run = Run(telegram, Pacer(rate))
     telegram.listeners.append(run.on_message)
     users = [(telegram.person(f"Person {i}"), code) for i, code in enumerate(codes[1:])]
-    cpu_before = process_cpu(pid)
+    cpu_before = process_cpu(pid, "telegram")
     measuring = time.perf_counter()  # the CPU figures count from here
     try:
         async with asyncio.timeout(PHASE_TIMEOUT):
             finished = await asyncio.gather(*(behaviour(run, user, code) for user, code in users))
     except TimeoutError:
         raise RuntimeError(f"{bot}: the people were not done after {PHASE_TIMEOUT:.0f} s") from None
-    cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(pid).items()}
+    cpu = {name: spent - cpu_before[name] for name, spent in process_cpu(pid, "telegram").items()}
     started = run.first_post or measuring
     phase = Phase(bot, len(users), len(run.latencies), max(finished) - started, run.last_ack - started,
-                  max(finished) - measuring, run.latencies, run.replies, cpu, run.not_ok)
+                  max(finished) - measuring, run.latencies, cpu, run.not_ok, run.replies)
     return phase, users
 
 
 def report(label: str, phase: Phase, done: str) -> None:
-    processes = (f"app {phase.cpu_ms('app'):.2f} ms, sender process {phase.cpu_ms('sender'):.2f} ms"
-                 if phase.bot == "Samråd" else f"peer process {phase.cpu_ms('app'):.2f} ms")
-    replies = (f"; reply latency p50 {statistics.median(phase.replies) * 1000:.1f} ms, p99 "
-               f"{percentile(phase.replies, 0.99) * 1000:.1f} ms" if phase.replies else "")
-    print(f"{label}\n    {phase.updates} updates from {phase.people} people; {done} after {phase.seconds:.2f} s: "
-          f"{phase.per_second:.0f} updates/s end to end\n"
-          f"    webhooks: {phase.updates / phase.acked_seconds:.0f} updates/s acknowledged; latency p50 "
-          f"{statistics.median(phase.latencies) * 1000:.1f} ms, p99 {percentile(phase.latencies, 0.99) * 1000:.1f} ms; "
-          f"not 200: {phase.not_ok}{replies}\n"
-          f"    CPU per update: {processes}, fake Telegram and people {phase.cpu_ms('telegram'):.2f} ms; "
-          f"cores busy on average: {sum(phase.cpu.values()) / phase.busy_seconds:.2f} of {os.cpu_count()}", flush=True)
+    report_phase(label, phase, done, platform="telegram", acknowledged="webhooks")
 
 
 async def one_run(label: str, db: Path, people: int, rate: float | None, delivery: str,
@@ -509,15 +452,6 @@ async def peer_run(label: str, codes: list[str]) -> Phase:
     check_peer(telegram, users)
     report(label, phase, "every conversation complete")
     return phase
-
-
-def pooled(phases: list[Phase]) -> Phase:
-    """One bot's phases as one: updates and seconds added up, latencies pooled."""
-    return Phase(phases[0].bot, sum(p.people for p in phases), sum(p.updates for p in phases),
-                 sum(p.seconds for p in phases), sum(p.acked_seconds for p in phases),
-                 sum(p.busy_seconds for p in phases), [x for p in phases for x in p.latencies],
-                 [x for p in phases for x in p.replies],
-                 {name: sum(p.cpu[name] for p in phases) for name in phases[0].cpu}, sum(p.not_ok for p in phases))
 
 
 def side_by_side(folder: Path, people: int, delivery: str) -> None:
