@@ -48,11 +48,13 @@ def static_file(name: str) -> FileResponse:
 
 
 async def _invalid_request(request: Request, error: Exception) -> Response:
-    """A malformed address on these pages (`/admin/cases/abc`) gets the readable 404 page; elsewhere
-    (the JSON API) FastAPI's own answer stays."""
+    """A malformed address on these pages (`/admin/cases/abc`) gets the readable 404 page, and a form
+    field past its limit (a hand-made or tampered form: the pages' fields carry the same `maxlength`) a
+    readable 422 saying nothing was saved; elsewhere (the JSON API) FastAPI's own answer stays."""
     assert isinstance(error, RequestValidationError)
     if request.url.path.startswith("/admin"):
-        return refusal_response(request, Refusal(404, "not_found"))
+        in_form = any(problem.get("loc", ("",))[0] == "body" for problem in error.errors())
+        return refusal_response(request, Refusal(422, "bad_form") if in_form else Refusal(404, "not_found"))
     return await request_validation_exception_handler(request, error)
 
 

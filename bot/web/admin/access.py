@@ -35,7 +35,7 @@ class Refusal(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
         self.status = status
-        self.reason = reason  # "login" | "password" | "role" | "csrf" | "not_found" | "too_large"
+        self.reason = reason  # "login" | "password" | "role" | "csrf" | "not_found" | "too_large" | "bad_form"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -113,5 +113,6 @@ def refusal_response(request: Request, refusal: Exception) -> Response:
         "csrf": (t["refused_title"], t["csrf_text"]),
         "not_found": (t["not_found_title"], t["not_found_text"]),
         "too_large": (t["error_title"], t["too_large_text"]),
+        "bad_form": (t["error_title"], t["bad_form_text"]),
     }.get(refusal.reason, (t["error_title"], refusal.reason))
     return render(request, "refused.html", heading, None, status=refusal.status, text=text)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from bot.bootstrap import App
+from bot.services import users
 from tests.bot.web.admin.support import add_accounts, client, signed_in
 from tests.live_server import LiveServer
 from tests.scenario import municipality
@@ -122,6 +123,21 @@ def test_the_table_names_every_route_of_the_officials_pages(app: App) -> None:
     normalised = {(method, path.replace("{case_id}", "{id}").replace("{consultation_id}", "{id}")
                    .replace("{contact_id}", "{id}").replace("{theme_id}", "{id}").replace("{user_id}", "{id}")) for method, path in declared}
     assert normalised <= tested, sorted(normalised - tested)
+
+
+def test_a_form_field_past_its_limit_gets_a_readable_422_and_nothing_is_saved(app: App, web: LiveServer) -> None:
+    add_accounts(app)
+    admin, csrf = signed_in(web, "admin")
+    try:
+        long_address = "a" * 330 + "@kommun.example"  # the field takes 320 characters, as an e-mail address may have
+        refused = admin.post("/admin/users", data={"csrf": csrf, "email": long_address, "role": "official",
+                                                   "password": "a-long-enough-password"})
+    finally:
+        admin.close()
+    assert refused.status_code == 422 and "text/html" in refused.headers["content-type"]
+    assert "Ett fält i formuläret var för långt eller ogiltigt, så inget sparades." in refused.text
+    with app.session() as session:
+        assert users.find_user(session, long_address) is None
 
 
 def test_a_malformed_address_gets_a_readable_page_and_the_api_keeps_its_json(app: App, web: LiveServer) -> None:

@@ -115,7 +115,7 @@ def test_a_representative_and_a_form_without_the_token_are_refused_and_change_no
         assert refused.status_code == 403
         assert browser.get("/admin/consultations/999/free-text").status_code == 404
         malformed = browser.post(answer_url, data={"csrf": csrf, "question": "x" * 5000, "action": "tag", "theme": "abc"})
-        assert malformed.status_code == 404 and "text/html" in malformed.headers["content-type"]
+        assert malformed.status_code == 422 and "text/html" in malformed.headers["content-type"]
         unknown = browser.post(answer_url, data={"csrf": csrf, "question": "comments", "action": "explode"})
         assert unknown.status_code == 409 and "choose tag, untag, mark or unmark" in unknown.text
     assert _theme_ids(app, town.consultation_id) == {}
