@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bot.bootstrap import App
-from bot.services import businesses, consultations
+from bot.services import business_file, businesses, consultations
 from conversations.consultation_file import load_consultation_file
 from storage.tables import invitations_table
 
@@ -40,7 +40,7 @@ def consultation_yaml(*, closes: dt.datetime, reference: str = "KS 2025/0042", a
 
 def import_businesses(app: App, csv_text: str = BUSINESSES_CSV) -> None:
     with app.session() as session:
-        businesses.import_businesses(session, businesses.parse_businesses_csv(csv_text), now=app.clock())
+        businesses.import_businesses(session, business_file.parse_businesses_csv(csv_text), now=app.clock())
         session.commit()
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.bootstrap import App, build
 from bot.cli import database
 from bot.cli.errors import UserFacingError
-from bot.services import access, businesses, consultations, contacts, links, themes, users
+from bot.services import access, business_file, consultations, contacts, links, themes, users
 from bot.services.answer_filter import FilterError
 from bot.services.results import ResultsError
 from bot.settings import Settings, get_settings, settings_problem
@@ -26,7 +26,7 @@ from storage.db import deferred, make_engine
 # The services' own error types are all things a user can fix; the CLI shows them the same way.
 _USER_ERRORS: tuple[type[Exception], ...] = (
     access.AccessError,
-    businesses.BusinessFileError,
+    business_file.BusinessFileError,
     consultations.ConsultationError,
     contacts.ContactError,
     links.LinkError,

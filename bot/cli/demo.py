@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.bootstrap import App
 from bot.cli.database import describe
-from bot.services import businesses, consultations, users
+from bot.services import business_file, businesses, consultations, users
 from conversations.consultation_file import load_consultation_file
 from conversations.org_numbers import luhn_check_digit
 from storage.tables import (
@@ -102,7 +102,7 @@ def demo_org_number(index: int) -> str:
 def demo_csv() -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(businesses.COLUMNS)
+    writer.writerow(business_file.COLUMNS)
     for index, (name, sni, area, tags, people) in enumerate(DEMO_BUSINESSES):
         for person, language in people:
             login = person.lower().replace(" ", ".").translate(str.maketrans("åäöéćč", "aaoecc"))
@@ -132,7 +132,7 @@ def seed(app: App) -> bool:
     with app.session() as session:
         seeded = session.exec(sa.select(businesses_table.c.id).limit(1)).first() is None  # type: ignore[call-overload]
         if seeded:
-            rows = businesses.parse_businesses_csv(demo_csv())
+            rows = business_file.parse_businesses_csv(demo_csv())
             businesses.import_businesses(session, rows, now=now)
         if seeded or _demo_case_is_empty(session):
             _create_demo_consultation(app, session, now=now)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.cli.context import open_app
 from bot.cli.errors import UserFacingError
-from bot.services import businesses
+from bot.services import business_file, businesses
 
 
 def _read_bytes(path: Path, *, limit: int) -> bytes:
@@ -27,11 +27,11 @@ def business_import(path: Path) -> str:
     app = open_app()
     try:
         # The whole file is checked first; only a clean file is written (in short transactions).
-        data = _read_bytes(path, limit=businesses.MAX_FILE_BYTES)
-        rows = businesses.parse_businesses_csv(
-            businesses.decode_businesses_file(data), teams_hosts=app.settings.teams_webhook_hosts
+        data = _read_bytes(path, limit=business_file.MAX_FILE_BYTES)
+        rows = business_file.parse_businesses_csv(
+            business_file.decode_businesses_file(data), teams_hosts=app.settings.teams_webhook_hosts
         )
-    except businesses.BusinessFileError as error:
+    except business_file.BusinessFileError as error:
         raise UserFacingError(
             f"{path}: "
             + "; ".join(error.problems[:5])

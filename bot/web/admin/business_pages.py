@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from bot.services import businesses, contacts, directory, teams_webhooks
+from bot.services import business_file, businesses, contacts, directory, teams_webhooks
 from bot.services.audit import record, record_row
 from bot.web.admin.access import Official, OfficialForm, Refusal, Staff, app_of
 from bot.web.admin.pages import render, see_other, texts
@@ -50,8 +50,8 @@ async def import_file(request: Request, staff: OfficialForm, file: UploadFile | 
     if text is None:
         return _import_page(request, staff, status=422, problems=[t["not_utf8"]])
     try:
-        rows = businesses.parse_businesses_csv(text)
-    except businesses.BusinessFileError as error:
+        rows = business_file.parse_businesses_csv(text)
+    except business_file.BusinessFileError as error:
         # Every line and column at fault, as the CLI reports them; nothing was imported.
         return _import_page(request, staff, status=422, problems=error.problems)
     app = app_of(request)

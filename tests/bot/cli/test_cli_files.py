@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.businesses import COLUMNS, MAX_FIELD_LENGTH
+from bot.services.business_file import COLUMNS, MAX_FIELD_LENGTH
 from tests import scenario
 from tests.bot.cli.test_cli import Result
 
@@ -73,10 +73,10 @@ def test_a_file_that_cannot_be_read_is_refused_saying_why(
 def test_too_many_rows_are_refused_before_anything_is_written(
     samrad: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.services import businesses
+    from bot.services import business_file
 
     assert samrad("db", "upgrade").exit_code == 0
-    monkeypatch.setattr(businesses, "MAX_ROWS", 3)  # the limit itself: 200,000 rows would be slow here
+    monkeypatch.setattr(business_file, "MAX_ROWS", 3)  # the limit itself: 200,000 rows would be slow here
     error = _one_line_error(samrad("business", "import", _write(tmp_path, "many.csv", scenario.BUSINESSES_CSV.encode())))
     assert "line 5: more than 3 rows; split the file" in error
     ok = samrad("business", "import", _write(tmp_path, "few.csv", "\n".join(
@@ -127,10 +127,10 @@ def test_the_export_for_excel_opens_right_in_a_swedish_excel(samrad: Run, tmp_pa
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
     samrad: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.services import businesses
+    from bot.services import business_file
 
     assert samrad("db", "upgrade").exit_code == 0
-    monkeypatch.setattr(businesses, "MAX_FILE_BYTES", 2_000_000)  # the limit itself: 50 MB is slow to write
+    monkeypatch.setattr(business_file, "MAX_FILE_BYTES", 2_000_000)  # the limit itself: 50 MB is slow to write
     big = _write(tmp_path, "big.csv", scenario.BUSINESSES_CSV.encode() + b"#" * 2_000_001)
     assert "larger than 2 MB" in _one_line_error(samrad("business", "import", big))
 

@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from bot.services.businesses import (
+from bot.services.business_file import (
     COLUMNS,
     BusinessFileError,
     decode_businesses_file,
-    import_businesses_in_batches,
     parse_businesses_csv,
 )
+from bot.services.businesses import import_businesses_in_batches
 from storage.tables import businesses_table, contacts_table
 from tests.bench_support import HEADER, business_row
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from adapters.teams import TeamsChannel
 from bot.bootstrap import App
 from bot.delivery.outbox import OutboxWorker, WorkerConfig
-from bot.services import businesses
+from bot.services import business_file, businesses
 from bot.services.broadcast import broadcast
 from bot.services.teams_webhooks import broken_webhooks, is_broken_webhook
 from storage.tables import channel_identities_table, contacts_table, outbox_table
@@ -44,7 +44,7 @@ def import_with_urls(app: App, anna_url: str, bo_url: str) -> None:
         f"556016-0680,Mörby Bageri AB,10711,Mörby,livsmedel,Anna Ek,anna@bageri.example,,sv,,{anna_url}",
         f"556703-7485,Café Torget,56100,Mörby,kafé,Bo Ek,bo@torget.example,,sv,,{bo_url}",
     ]) + "\n"
-    rows = businesses.parse_businesses_csv(csv_text, teams_hosts=("127.0.0.1",))
+    rows = business_file.parse_businesses_csv(csv_text, teams_hosts=("127.0.0.1",))
     with app.session() as session:
         businesses.import_businesses(session, rows, now=app.clock())
         session.commit()

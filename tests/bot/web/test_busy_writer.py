@@ -15,7 +15,7 @@ from sqlalchemy import Engine, event
 
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
-from bot.services import businesses
+from bot.services import business_file, businesses
 from bot.settings import Settings
 from bot.web.app import create_web_app
 from tests import scenario
@@ -60,7 +60,7 @@ def test_pages_and_the_health_check_answer_while_another_process_holds_the_write
 
 def test_a_large_import_commits_in_short_transactions_and_writes_everything(sqlite_app: App) -> None:
     count = 2 * businesses.BATCH_BUSINESSES + 1
-    rows = businesses.parse_businesses_csv(business_csv(count))
+    rows = business_file.parse_businesses_csv(business_csv(count))
     commits: list[float] = []
     event.listen(sqlite_app.engine, "commit", lambda _conn: commits.append(time.monotonic()))
     now = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
