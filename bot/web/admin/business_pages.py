@@ -49,12 +49,12 @@ async def import_file(request: Request, staff: OfficialForm, file: UploadFile | 
     text = await read_upload(file)
     if text is None:
         return _import_page(request, staff, status=422, problems=[t["not_utf8"]])
+    app = app_of(request)
     try:
-        rows = business_file.parse_businesses_csv(text)
+        rows = business_file.parse_businesses_csv(text, teams_hosts=app.settings.teams_webhook_hosts)
     except business_file.BusinessFileError as error:
         # Every line and column at fault, as the CLI reports them; nothing was imported.
         return _import_page(request, staff, status=422, problems=error.problems)
-    app = app_of(request)
 
     def store() -> businesses.ImportResult:
         with app.session() as session:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from adapters.teams import outcome
 from bot.bootstrap import App
 from storage.outbox import mark_unreachable
-from storage.tables import contacts_table
+from storage.tables import channel_identities_table, contacts_table
 from tests import scenario
 from tests.bot.web.admin.support import add_accounts, signed_in
 from tests.live_server import LiveServer
@@ -43,3 +43,33 @@ def test_a_broken_teams_webhook_is_named_on_the_consultation_and_contact_pages(a
         assert "Teams-webhooken svarar inte längre" in contact.text and "HTTP 410" not in contact.text
     finally:
         browser.close()
+
+
+def test_an_uploaded_file_s_teams_webhooks_are_checked_against_the_configured_hosts(app: App, web: LiveServer) -> None:
+    """SAMRAD_TEAMS_WEBHOOK_HOSTS holds on the page as on the command line: a municipality whose flows run on
+    a host of its own lists it, and then only it."""
+    own = "https://flows.kommun.example/workflows/abc/invoke?sig=SECRET-SIG"
+    app.settings = app.settings.model_copy(update={"teams_webhook_hosts": ("flows.kommun.example",)})
+    add_accounts(app)
+    browser, csrf = signed_in(web, "official")
+    try:
+        def upload(url: str) -> str:
+            csv_text = scenario.BUSINESSES_CSV.replace("anna@bageri.example,08-123456,sv,,",
+                                                       f"anna@bageri.example,08-123456,sv,,{url}")
+            response = browser.post("/admin/businesses/import", data={"csrf": csrf},
+                                    files={"file": ("foretag.csv", csv_text.encode(), "text/csv")})
+            return f"{response.status_code} {response.text}"
+
+        refused = upload(URL)  # Microsoft's own host, not on this installation's list
+        assert refused.startswith("422") and "prod-00.westeurope.logic.azure.com is not an allowed Workflows host" in refused
+        assert "SECRET-SIG" not in refused
+        assert upload(own).startswith("200")
+    finally:
+        browser.close()
+    with app.engine.begin() as conn:
+        kept = conn.execute(
+            sa.select(channel_identities_table.c.address)
+            .join(contacts_table, contacts_table.c.id == channel_identities_table.c.contact_id)
+            .where(contacts_table.c.name == "Anna Ek", channel_identities_table.c.channel == "teams")
+        )
+        assert kept.scalar_one() == own
