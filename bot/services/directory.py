@@ -86,24 +86,40 @@ def areas(conn: Connection) -> list[str]:
     return [a for a in conn.execute(sa.select(businesses_t.c.area).distinct().order_by(businesses_t.c.area)).scalars() if a]
 
 
-def search_businesses(conn: Connection, wanted: BusinessFilter, *, limit: int = 200) -> list[BusinessLine]:
-    query = sa.select(businesses_t).order_by(businesses_t.c.name, businesses_t.c.id)
+def _matching(wanted: BusinessFilter) -> list[sa.ColumnElement[bool]]:
+    """The filter as SQL conditions, shared by the search and its count so that both take the same rows."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if wanted.text.strip():
         text = wanted.text.strip().lower()
         digits = "".join(ch for ch in text if ch.isdigit())
-        conditions = [sa.func.lower(businesses_t.c.name).like(f"%{text}%")]
+        either = [sa.func.lower(businesses_t.c.name).like(f"%{text}%")]
         if digits:
-            conditions.append(sa.func.replace(businesses_t.c.org_number, "-", "").like(f"%{digits}%"))
-        query = query.where(sa.or_(*conditions))
+            either.append(sa.func.replace(businesses_t.c.org_number, "-", "").like(f"%{digits}%"))
+        conditions.append(sa.or_(*either))
     if wanted.area:
-        query = query.where(businesses_t.c.area == wanted.area)
+        conditions.append(businesses_t.c.area == wanted.area)
     if wanted.industry.strip():
-        query = query.where(businesses_t.c.industry.like(wanted.industry.strip().replace(".", "") + "%"))
+        conditions.append(businesses_t.c.industry.like(wanted.industry.strip().replace(".", "") + "%"))
     if wanted.tag.strip():
         tag = wanted.tag.strip().lower()
         joined = sa.literal(";") + sa.func.lower(businesses_t.c.tags) + sa.literal(";")
-        query = query.where(joined.like(f"%;{tag};%"))
-    found = list(conn.execute(query.limit(limit)))
+        conditions.append(joined.like(f"%;{tag};%"))
+    return conditions
+
+
+def count_businesses(conn: Connection, wanted: BusinessFilter) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(businesses_t).where(*_matching(wanted))).scalar_one()
+
+
+def search_businesses(conn: Connection, wanted: BusinessFilter, *, limit: int, offset: int = 0) -> list[BusinessLine]:
+    """The businesses the filter takes, by name, `limit` of them from `offset` on: a directory of
+    thousands is read a page at a time. The id breaks ties between equal names, so that pages never
+    overlap or leave a business out."""
+    query = (
+        sa.select(businesses_t).where(*_matching(wanted)).order_by(businesses_t.c.name, businesses_t.c.id)
+        .limit(limit).offset(offset)
+    )
+    found = list(conn.execute(query))
     contacts: dict[int, list[ContactLine]] = {row.id: [] for row in found}
     if contacts:
         for c in conn.execute(

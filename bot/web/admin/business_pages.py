@@ -9,7 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from bot.services import business_file, businesses, contacts, directory, teams_webhooks
 from bot.services.audit import record, record_row
 from bot.web.admin.access import Official, OfficialForm, Refusal, Staff, app_of
-from bot.web.admin.pages import render, see_other, texts
+from bot.web.admin.pages import language, render, see_other, texts
+from bot.web.admin.paging import PAGE_SIZE, fetched_page, grouped, page_number
 from bot.web.admin.uploads import read_upload
 
 router = APIRouter()
@@ -17,19 +18,33 @@ router = APIRouter()
 
 @router.get("/businesses", response_class=HTMLResponse)
 def business_list(
-    request: Request, staff: Official, q: str = "", area: str = "", industry: str = "", tag: str = ""
+    request: Request, staff: Official, q: str = "", area: str = "", industry: str = "", tag: str = "", page: str = ""
 ) -> Response:
+    """The businesses the search and filters take, a page at a time (`page`, clamped): a municipality's
+    directory has thousands, and each page reads only its own from the database."""
     wanted = directory.BusinessFilter(text=q[:200], area=area[:100], industry=industry[:10], tag=tag[:100])
     app = app_of(request)
     with app.engine.begin() as conn:
-        found = directory.search_businesses(conn, wanted)
+        total = directory.count_businesses(conn, wanted)
+        number = page_number(page, total)
+        found = directory.search_businesses(conn, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         areas = directory.areas(conn)
-        # The list names contacts and their addresses' state: a view of personal data, recorded.
-        record_row(
-            conn, actor=staff.actor, action="contact.list", target="businesses", now=app.clock(),
-            detail={k: v for k, v in vars(wanted).items() if v},
-        )
-    return render(request, "businesses.html", texts(request)["businesses"], staff, businesses=found, wanted=wanted, areas=areas)
+        # The list names contacts and their addresses' state: a view of personal data, recorded, with
+        # the page when it is not the first, since that says whose.
+        viewed: dict[str, object] = {k: v for k, v in vars(wanted).items() if v}
+        if number > 1:
+            viewed["page"] = number
+        record_row(conn, actor=staff.actor, action="contact.list", target="businesses", now=app.clock(), detail=viewed)
+    kept = {"q": wanted.text, "area": wanted.area, "industry": wanted.industry, "tag": wanted.tag}
+    shown = fetched_page(
+        found, number, total, path="/admin/businesses", query={k: v for k, v in kept.items() if v},
+        anchor="businesses-caption",
+    )
+    lang = language(request)
+    return render(
+        request, "businesses.html", texts(request)["businesses"], staff, businesses=shown, wanted=wanted, areas=areas,
+        grouped=lambda count: grouped(count, lang),
+    )
 
 
 def _import_page(request: Request, staff: Staff, *, status: int = 200, **context: object) -> Response:

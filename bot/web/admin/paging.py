@@ -71,14 +71,31 @@ class Page(Generic[Row]):
         return numbers
 
 
+def page_number(requested: str, total: int, size: int = PAGE_SIZE) -> int:
+    """The page asked for by the `page` query `requested`, clamped to the pages `total` rows fill."""
+    return min(max(requested_page(requested), 1), _pages(total, size))
+
+
+def _pages(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def fetched_page(
+    rows: Sequence[Row], number: int, total: int, *, path: str, query: Mapping[str, str], anchor: str,
+    size: int = PAGE_SIZE,
+) -> Page[Row]:
+    """Page `number` (from page_number) whose rows the caller fetched itself, for a table too long to
+    read whole: `total` is how many rows all its pages hold."""
+    return Page(
+        rows=rows, number=number, last=_pages(total, size), total=total, first_row=(number - 1) * size + 1,
+        path=path, query=query, anchor=anchor,
+    )
+
+
 def page_of(
     rows: Sequence[Row], requested: str, *, path: str, query: Mapping[str, str], anchor: str, size: int = PAGE_SIZE
 ) -> Page[Row]:
     """The page asked for by the `page` query `requested`, clamped to the pages there are."""
-    last = max(1, -(-len(rows) // size))
-    number = min(max(requested_page(requested), 1), last)
+    number = page_number(requested, len(rows), size)
     start = (number - 1) * size
-    return Page(
-        rows=rows[start:start + size], number=number, last=last, total=len(rows), first_row=start + 1,
-        path=path, query=query, anchor=anchor,
-    )
+    return fetched_page(rows[start:start + size], number, len(rows), path=path, query=query, anchor=anchor, size=size)

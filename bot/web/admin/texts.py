@@ -460,6 +460,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         "sum_quotes_note": "Citaten visar aldrig namn, e-postadresser, telefonnummer eller organisationsnummer, och aldrig svar som är markerade som personuppgifter eller affärshemligheter.",
         "sum_no_themes": "Inga teman är godkända än.",
         "sum_text_count": "{n} har skrivit ett fritextsvar. Fritexten visas inte här; de godkända temana nedan sammanfattar den.",
+        # --- the businesses' list a page at a time (business_pages.py) ---
+        "businesses_range": "Företag {first}–{last} av {total}",
+        "business_pages": "Sidor med företag",
     },
     "en": {
         "skip": "Skip to content",
@@ -913,6 +916,9 @@ TEXTS: dict[Language, dict[str, str]] = {
         "sum_quotes_note": "The quotes never show names, e-mail addresses, phone numbers or org numbers, and never answers marked as personal data or business secrets.",
         "sum_no_themes": "No themes have been accepted yet.",
         "sum_text_count": "{n} wrote a free-text answer. The texts are not shown here; the accepted themes below sum them up.",
+        # --- the businesses' list a page at a time (business_pages.py) ---
+        "businesses_range": "Businesses {first}–{last} of {total}",
+        "business_pages": "Pages of businesses",
     },
 }
 
