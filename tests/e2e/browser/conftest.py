@@ -1,6 +1,8 @@
-"""What the browser tests share: one headless Chromium for the session (each test opens its own context,
-so nothing carries over between tests), and the application on SQLite only — the pages' HTTP tests cover
-both databases; a browser adds what only a browser can check (keyboard, layout, axe-core)."""
+"""What the browser tests share: a headless Chromium per module (each test opens its own context, so
+nothing carries over between tests; not one for the session: Playwright's sync API keeps an event loop
+running in the thread while it is open, which the asynchronous tests after these could not start), and
+the application on SQLite only — the pages' HTTP tests cover both databases; a browser adds what only a
+browser can check (keyboard, layout, axe-core)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from bot.settings import Settings
 from tests.browser import launch_chromium
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with launch_chromium() as chromium:
         yield chromium
