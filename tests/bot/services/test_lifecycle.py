@@ -4,12 +4,14 @@ mid-dialogue, and partial answers stay partial."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from bot.bootstrap import App
-from bot.clock import FixedClock
+from bot.clock import Clock, FixedClock
 from bot.services import lifecycle
 from bot.services.broadcast import broadcast
 from bot.services.consultations import ConsultationError, create_consultation
@@ -85,3 +87,30 @@ def test_closing_twice_is_refused_with_the_reason(app: App) -> None:
         lifecycle.close(app, t.consultation_id, actor="test")
     with pytest.raises(ConsultationError, match="there is no consultation 404"):
         lifecycle.close(app, 404, actor="test")
+
+
+@dataclass(frozen=True)
+class JustWhatClosingReads:
+    """Not the application: the four things closing declares it reads (lifecycle.CloseNeeds), and nothing
+    else — no settings, no channels, no links. Closing runs on it as on the whole App."""
+
+    engine: Engine
+    clock: Clock
+    chats: frozenset[str]
+
+    def is_chat(self, channel: str) -> bool:
+        return channel in self.chats
+
+    def proactive_channels(self) -> frozenset[str]:
+        return self.chats
+
+
+def test_closing_needs_only_what_it_declares(app: App, clock: FixedClock) -> None:
+    t = town(app, days_open=2)
+    broadcast(app, t.consultation_id, actor="test")
+    answer(app, t.telegram, t.consultation_id, "ja")
+    narrow = JustWhatClosingReads(app.engine, clock, frozenset({"telegram"}))
+    assert lifecycle.close(narrow, t.consultation_id, actor="test") == 1  # Dan, mid-dialogue, is told
+    assert status(app, t.consultation_id) == "closed"
+    [notice] = queued(app, kind="notice")
+    assert (notice.channel, notice.contact_id) == ("telegram", t.telegram)
