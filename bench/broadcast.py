@@ -37,7 +37,7 @@ from bot.bootstrap import App, build
 from bot.clock import system_clock
 from bot.delivery.outbox import OutboxWorker
 from bot.services.broadcast import broadcast
-from bot.services.dialogues import queue_replies
+from bot.services.replies import queue_replies
 from bot.settings import Settings
 from conversations.messages import TextOut
 from storage.db import make_engine

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -30,7 +29,6 @@ from conversations.messages import (
     Outbound,
     TextIn,
     TextOut,
-    outbound_to_json,
 )
 from conversations.phrases import phrase
 from conversations.questionnaire import Questionnaire
@@ -46,7 +44,6 @@ ENDED_STATUSES = ("complete", "declined", "opted_out")
 _ENDING_OUTCOME = {"submitted": "complete", "declined": "declined", "opted_out": "opted_out"}
 # Channels that show the dialogue as a form with buttons, so its sentences need not say what to type.
 FORM_CHANNELS = frozenset({"web"})
-REPLY_PRIORITY = 0
 
 
 # The hot path's statements are built once: SQLAlchemy then reuses their cache keys and compiled forms,
@@ -83,7 +80,6 @@ _SELECT_INVITATION = sa.select(invitations_t.c.id).where(
     invitations_t.c.contact_id == sa.bindparam("contact_id"),
     invitations_t.c.consultation_id == sa.bindparam("consultation_id"),
 )
-_INSERT_OUTBOX = outbox_t.insert()
 
 
 class _NotRead(enum.Enum):
@@ -462,47 +458,4 @@ def opt_out(conn: Connection, contact_id: int, *, now: dt.datetime) -> None:
         outbox_t.update()
         .where(outbox_t.c.contact_id == contact_id, outbox_t.c.status.in_(("pending", "sending")))
         .values(status="dropped", last_error="contact opted out")
-    )
-
-
-def queue_replies(
-    conn: Connection,
-    *,
-    channel: str,
-    address: str,
-    contact_id: int | None,
-    consultation_id: int | None,
-    messages: Sequence[Outbound],
-    idempotency_key: str,
-    now: dt.datetime,
-    answered_inline: bool = False,
-    extra: Mapping[str, str] | None = None,
-) -> None:
-    """Write conversation replies to the outbox: one row per message, in order, replies first.
-
-    `answered_inline`: the platform takes them in the answer to its request (adapters/base.py's
-    InlineReplyChannel), so they are recorded as sent and no worker ever picks them up. `extra` is kept
-    with each (the web answer link such a reply shows)."""
-    if not messages:
-        return
-    conn.execute(
-        _INSERT_OUTBOX,
-        [
-            {
-                "channel": channel,
-                "address": address,
-                "contact_id": contact_id,
-                "consultation_id": consultation_id,
-                "kind": "reply",
-                "priority": REPLY_PRIORITY,
-                "payload": {**outbound_to_json(message), "extra": dict(extra)} if extra else outbound_to_json(message),
-                "idempotency_key": f"{idempotency_key}:{index}",
-                "status": "sent" if answered_inline else "pending",
-                "sent_at": now if answered_inline else None,
-                "attempts": 0,
-                "due_at": now,
-                "created_at": now,
-            }
-            for index, message in enumerate(messages)
-        ],
     )

@@ -53,8 +53,9 @@ from adapters.base import (
 )
 from bot.services.access import chat_summary, contact_data, privacy_url
 from bot.services.chat import ChatContext, ChatReply, ChatRouter, chat_at
-from bot.services.dialogues import Dialogues, queue_replies
+from bot.services.dialogues import Dialogues
 from bot.services.join import join_by_code, mark_reachable
+from bot.services.replies import queue_replies
 from conversations.commands import is_access_request
 from conversations.messages import Language, Outbound, QuestionOut, TextIn, TextOut, outbound_from_json
 from conversations.phrases import phrase

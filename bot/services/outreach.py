@@ -34,7 +34,7 @@ from storage.tables import outbox_table as outbox_t
 
 EMAIL = "email"
 # Priorities in the outbox: lower goes first. Replies to what a person just wrote (0, REPLY_PRIORITY in
-# bot.services.dialogues) before notices, and those before bulk invitations and reminders.
+# bot.services.replies) before notices, and those before bulk invitations and reminders.
 NOTICE_PRIORITY = 5
 BULK_PRIORITY = 10
 

@@ -27,7 +27,8 @@ from adapters.base import (
 from bot.bootstrap import App
 from bot.clock import FixedClock
 from bot.delivery.outbox import OutboxWorker, WorkerConfig, backoff_delay
-from bot.services.dialogues import REPLY_PRIORITY, opt_out
+from bot.services.dialogues import opt_out
+from bot.services.replies import REPLY_PRIORITY
 from storage import outbox as queries
 from storage.tables import channel_leases_table, contacts_table, outbox_table
 from tests.bot.delivery.outbox_support import (

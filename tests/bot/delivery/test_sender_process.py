@@ -23,7 +23,7 @@ from bot.clock import FixedClock
 from bot.delivery.config import WorkerConfig
 from bot.delivery.outbox import OutboxWorker
 from bot.delivery.sender_process import RemoteChannel, SenderProcess, _frame, use_process
-from bot.services.dialogues import REPLY_PRIORITY
+from bot.services.replies import REPLY_PRIORITY
 from bot.settings import Settings
 from bot.web.app import create_web_app
 from conversations.messages import Choice, QuestionOut, TextOut

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from bot.bootstrap import App
 from bot.services import access
-from bot.services.dialogues import load_consultation, load_contact, queue_replies
+from bot.services.dialogues import load_consultation, load_contact
+from bot.services.replies import queue_replies
 from conversations.messages import ChoiceIn, CommandIn, TextOut
 from conversations.phrases import NOTICE_VERSION
 from conversations.prompts import SUBMIT_ID

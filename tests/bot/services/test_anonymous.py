@@ -18,7 +18,8 @@ from sqlmodel import SQLModel
 from bot.bootstrap import App
 from bot.services import anonymous, export
 from bot.services.chat import ChatRouter
-from bot.services.dialogues import load_state, queue_replies
+from bot.services.dialogues import load_state
+from bot.services.replies import queue_replies
 from conversations.messages import TextIn
 from conversations.phrases import ANONYMOUS_NOTICE_VERSION, phrase
 from storage.tables import answers_table, channel_identities_table, outbox_table

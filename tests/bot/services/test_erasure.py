@@ -15,7 +15,8 @@ from sqlmodel import SQLModel
 from bot.bootstrap import App
 from bot.services import contacts, export
 from bot.services.chat import ChatRouter
-from bot.services.dialogues import load_consultation, load_contact, queue_replies
+from bot.services.dialogues import load_consultation, load_contact
+from bot.services.replies import queue_replies
 from conversations.messages import ChoiceIn, TextIn
 from storage import outbox as outbox_queries
 from storage.tables import (

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bot.bootstrap import App
 from bot.services.chat import ChatRouter
-from bot.services.dialogues import queue_replies
+from bot.services.replies import queue_replies
 from conversations.messages import TextIn
 from storage.tables import answers_table, dialogues_table, outbox_table
 from tests import scenario

@@ -15,7 +15,7 @@ from bot.clock import FixedClock
 from bot.links import opt_out_url
 from bot.scheduler import Background
 from bot.services.broadcast import broadcast
-from bot.services.dialogues import REPLY_PRIORITY
+from bot.services.replies import REPLY_PRIORITY
 from bot.web.app import create_web_app
 from storage.tables import channel_leases_table, consultations_table, contacts_table, outbox_table
 from tests.bot.delivery.outbox_support import add_contacts, queue, settled, until

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from bot.bootstrap import App, build
 from bot.clock import FixedClock
-from bot.services.dialogues import REPLY_PRIORITY
+from bot.services.replies import REPLY_PRIORITY
 from bot.web.app import create_web_app
 from tests.bot.delivery.outbox_support import add_contacts, queue, settled, until
 from tests.bot.delivery.outbox_support import test_settings as settings_with
