@@ -1,8 +1,11 @@
-"""A consultation with more respondents than one page of the results' table holds, in a known order."""
+"""What the paging tests share: a consultation with more respondents than one page of the results' table
+holds, in a known order, and reading a paged table's caption and page links out of the HTML."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html as html_text
+import re
 
 import sqlalchemy as sa
 
@@ -37,3 +40,23 @@ def crowd(app: App) -> int:
             for i, contact_id in enumerate(ids[:RESPONDENTS])
         ])
     return consultation_id
+
+
+def caption(html: str, caption_id: str) -> str:
+    found = re.search(rf'<caption id="{caption_id}">([^<]*)</caption>', html)
+    assert found, f"no caption {caption_id}"
+    return found.group(1)
+
+
+def pager_links(html: str, nav: str) -> list[tuple[str, str]]:
+    """The links of the pager that opens with `nav`: (href, what the link says or its label)."""
+    found = re.search(rf"{nav}(.*?)</nav>", html, re.S)
+    assert found, "no page links"
+    return [(html_text.unescape(href), label or text)
+            for href, label, text in re.findall(r'<a href="([^"]*)"(?: aria-label="([^"]*)")?[^>]*>([^<]*)</a>', found.group(1))]
+
+
+def current_page(html: str) -> str:
+    found = re.search(r'aria-label="(Sida \d+)" aria-current="page"', html)
+    assert found, "no current page"
+    return found.group(1)

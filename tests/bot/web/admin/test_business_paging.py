@@ -4,7 +4,6 @@ the audit log's record of which page was seen, and no cap on how far the pages r
 
 from __future__ import annotations
 
-import html as html_text
 import re
 from contextlib import closing
 
@@ -15,6 +14,7 @@ from bot.bootstrap import App
 from storage.tables import AuditEntry
 from tests import scenario
 from tests.bench_support import HEADER, org_number
+from tests.bot.web.admin.paging_support import caption, current_page, pager_links
 from tests.bot.web.admin.support import add_accounts, signed_in, switch_language
 from tests.live_server import LiveServer
 
@@ -39,23 +39,14 @@ def _names(html: str) -> list[str]:
 
 
 def _caption(html: str) -> str:
-    found = re.search(r'<caption id="businesses-caption">([^<]*)</caption>', html)
-    assert found
-    return found.group(1)
+    return caption(html, "businesses-caption")
 
 
 def _links(html: str) -> list[tuple[str, str]]:
-    """The pager's links: (href, what the link says or its label)."""
-    nav = re.search(rf"{NAV}(.*?)</nav>", html, re.S)
-    assert nav, "no page links"
-    return [(html_text.unescape(href), label or text)
-            for href, label, text in re.findall(r'<a href="([^"]*)"(?: aria-label="([^"]*)")?[^>]*>([^<]*)</a>', nav.group(1))]
+    return pager_links(html, NAV)
 
 
-def _current(html: str) -> str:
-    found = re.search(r'aria-label="(Sida \d+)" aria-current="page"', html)
-    assert found
-    return found.group(1)
+_current = current_page
 
 
 def _listed(app: App) -> list[dict[str, object]]:

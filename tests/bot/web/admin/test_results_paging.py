@@ -4,7 +4,6 @@ the paging's own rules (the window of page numbers, the numbers' format) on plai
 
 from __future__ import annotations
 
-import html as html_text
 import re
 from contextlib import closing
 
@@ -14,7 +13,7 @@ from bot.bootstrap import App
 from bot.web.admin.pages import templates
 from bot.web.admin.paging import grouped, page_of, requested_page
 from bot.web.admin.texts import TEXTS
-from tests.bot.web.admin.paging_support import RESPONDENTS, crowd
+from tests.bot.web.admin.paging_support import RESPONDENTS, caption, crowd, current_page, pager_links
 from tests.bot.web.admin.support import add_accounts, signed_in, switch_language
 from tests.live_server import LiveServer
 
@@ -26,23 +25,14 @@ def _names(html: str) -> list[str]:
 
 
 def _caption(html: str) -> str:
-    found = re.search(r'<caption id="respondents-caption">([^<]*)</caption>', html)
-    assert found
-    return found.group(1)
+    return caption(html, "respondents-caption")
 
 
 def _links(html: str) -> list[tuple[str, str]]:
-    """The pager's links: (href, what the link says or its label)."""
-    nav = re.search(rf"{NAV}(.*?)</nav>", html, re.S)
-    assert nav, "no page links"
-    return [(html_text.unescape(href), label or text)
-            for href, label, text in re.findall(r'<a href="([^"]*)"(?: aria-label="([^"]*)")?[^>]*>([^<]*)</a>', nav.group(1))]
+    return pager_links(html, NAV)
 
 
-def _current(html: str) -> str:
-    found = re.search(r'aria-label="(Sida \d+)" aria-current="page"', html)
-    assert found
-    return found.group(1)
+_current = current_page
 
 
 def test_the_respondents_come_fifty_a_page_in_the_tables_order(app: App, web: LiveServer) -> None:
