@@ -30,20 +30,34 @@ class AuditFilter:
     timezone: str = "UTC"  # whose days `since` and `until` are: the municipality's
 
 
-def search_audit(conn: Connection, wanted: AuditFilter, *, limit: int = 200) -> list[AuditEntry]:
-    """Entries matching the filter, newest first."""
-    query = sa.select(audit_t).order_by(audit_t.c.at.desc(), audit_t.c.id.desc()).limit(limit)
+def _matching(wanted: AuditFilter) -> list[sa.ColumnElement[bool]]:
+    """The filter as SQL conditions, shared by the search and its count so that both take the same entries."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if wanted.actor.strip():
-        query = query.where(sa.func.lower(audit_t.c.actor).like(f"%{wanted.actor.strip().lower()}%"))
+        conditions.append(sa.func.lower(audit_t.c.actor).like(f"%{wanted.actor.strip().lower()}%"))
     if wanted.action.strip():
         action = wanted.action.strip()
-        query = query.where(sa.or_(audit_t.c.action == action, audit_t.c.action.like(f"{action}.%")))
+        conditions.append(sa.or_(audit_t.c.action == action, audit_t.c.action.like(f"{action}.%")))
     zone = ZoneInfo(wanted.timezone)
     if wanted.since is not None:
-        query = query.where(audit_t.c.at >= dt.datetime.combine(wanted.since, dt.time(), zone))
+        conditions.append(audit_t.c.at >= dt.datetime.combine(wanted.since, dt.time(), zone))
     if wanted.until is not None:
-        after = dt.datetime.combine(wanted.until + dt.timedelta(days=1), dt.time(), zone)
-        query = query.where(audit_t.c.at < after)
+        conditions.append(audit_t.c.at < dt.datetime.combine(wanted.until + dt.timedelta(days=1), dt.time(), zone))
+    return conditions
+
+
+def count_audit(conn: Connection, wanted: AuditFilter) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(audit_t).where(*_matching(wanted))).scalar_one()
+
+
+def search_audit(conn: Connection, wanted: AuditFilter, *, limit: int, offset: int = 0) -> list[AuditEntry]:
+    """Entries matching the filter, newest first, `limit` of them from `offset` on. The id breaks ties
+    between entries of the same moment (one request often writes several), so that pages never overlap
+    or leave one out."""
+    query = (
+        sa.select(audit_t).where(*_matching(wanted)).order_by(audit_t.c.at.desc(), audit_t.c.id.desc())
+        .limit(limit).offset(offset)
+    )
     return [AuditEntry(**row._mapping) for row in conn.execute(query)]
 
 

@@ -36,28 +36,44 @@ class CaseRow:
     consultations: int
 
 
-def search_cases(session: Session, wanted: CaseFilter, *, limit: int = 200) -> list[CaseRow]:
+def _matching(wanted: CaseFilter) -> list[sa.ColumnElement[bool]]:
+    """The filter as SQL conditions, shared by the search and its count so that both take the same cases."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if wanted.text.strip():
+        pattern = f"%{wanted.text.strip().lower()}%"
+        conditions.append(
+            sa.or_(sa.func.lower(cases_t.c.reference).like(pattern), sa.func.lower(cases_t.c.title).like(pattern))
+        )
+    if wanted.type:
+        conditions.append(cases_t.c.type == wanted.type)
+    if wanted.stage:
+        conditions.append(cases_t.c.stage == wanted.stage)
+    if wanted.status:
+        conditions.append(
+            sa.exists().where(consultations_t.c.case_id == cases_t.c.id, consultations_t.c.status == wanted.status)
+        )
+    return conditions
+
+
+def count_cases(session: Session, wanted: CaseFilter) -> int:
+    query = sa.select(sa.func.count()).select_from(cases_t).where(*_matching(wanted))
+    return session.connection().execute(query).scalar_one()
+
+
+def search_cases(session: Session, wanted: CaseFilter, *, limit: int, offset: int = 0) -> list[CaseRow]:
+    """The cases the filter takes, newest first, `limit` of them from `offset` on. The id breaks ties
+    between cases made at the same moment (an import), so that pages never overlap or leave one out."""
     count = (
         sa.select(sa.func.count())
         .where(consultations_t.c.case_id == cases_t.c.id)
         .correlate(cases_t)
         .scalar_subquery()
     )
-    query = sa.select(cases_t, count.label("consultations")).order_by(cases_t.c.created_at.desc(), cases_t.c.id.desc())
-    if wanted.text.strip():
-        pattern = f"%{wanted.text.strip().lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(cases_t.c.reference).like(pattern), sa.func.lower(cases_t.c.title).like(pattern))
-        )
-    if wanted.type:
-        query = query.where(cases_t.c.type == wanted.type)
-    if wanted.stage:
-        query = query.where(cases_t.c.stage == wanted.stage)
-    if wanted.status:
-        query = query.where(
-            sa.exists().where(consultations_t.c.case_id == cases_t.c.id, consultations_t.c.status == wanted.status)
-        )
-    rows = session.connection().execute(query.limit(limit))
+    query = (
+        sa.select(cases_t, count.label("consultations")).where(*_matching(wanted))
+        .order_by(cases_t.c.created_at.desc(), cases_t.c.id.desc()).limit(limit).offset(offset)
+    )
+    rows = session.connection().execute(query)
     return [CaseRow(r.id, r.reference, r.title, r.type, r.stage, r.consultations) for r in rows]
 
 

@@ -12,6 +12,7 @@ from bot.services import cases, consultations, feedback
 from bot.services.consultations import consultation_stats
 from bot.web.admin.access import OfficialForm, Refusal, Representative, app_of
 from bot.web.admin.pages import language, render, see_other, texts
+from bot.web.admin.paging import PAGE_SIZE, fetched_page, grouped, page_number
 from conversations import dialogue_model
 from conversations.consultation_file import load_consultation_file
 from conversations.template_yaml import render_template_yaml
@@ -40,12 +41,25 @@ def overview(request: Request, staff: Representative) -> Response:
 
 @router.get("/cases", response_class=HTMLResponse)
 def case_list(
-    request: Request, staff: Representative, q: str = "", type: str = "", stage: str = "", status: str = ""
+    request: Request, staff: Representative, q: str = "", type: str = "", stage: str = "", status: str = "",
+    page: str = "",
 ) -> Response:
+    """The cases the search and filters take, a page at a time (`page`, clamped), each page read on its own
+    from the database: years of cases outgrow one page."""
     wanted = cases.CaseFilter(text=q[:200], type=type[:50], stage=stage[:50], status=status[:20])
     with app_of(request).session() as session:
-        found = cases.search_cases(session, wanted)
-    return render(request, "cases.html", texts(request)["cases"], staff, cases=found, wanted=wanted, **model_labels(request))
+        total = cases.count_cases(session, wanted)
+        number = page_number(page, total)
+        found = cases.search_cases(session, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    kept = {"q": wanted.text, "type": wanted.type, "stage": wanted.stage, "status": wanted.status}
+    shown = fetched_page(
+        found, number, total, path="/admin/cases", query={k: v for k, v in kept.items() if v}, anchor="cases-caption",
+    )
+    lang = language(request)
+    return render(
+        request, "cases.html", texts(request)["cases"], staff, cases=shown, wanted=wanted,
+        grouped=lambda count: grouped(count, lang), **model_labels(request),
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

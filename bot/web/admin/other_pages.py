@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from bot.services import audit, delivery_report, users
 from bot.web.admin.access import Admin, AdminForm, Official, Staff, app_of
-from bot.web.admin.pages import render, texts
+from bot.web.admin.pages import language, render, texts
+from bot.web.admin.paging import PAGE_SIZE, fetched_page, grouped, page_number
 
 router = APIRouter()
 
@@ -38,8 +39,10 @@ def _date(value: str) -> dt.date | None:
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(
-    request: Request, staff: Admin, actor: str = "", action: str = "", since: str = "", until: str = ""
+    request: Request, staff: Admin, actor: str = "", action: str = "", since: str = "", until: str = "", page: str = ""
 ) -> Response:
+    """The entries the filter takes, newest first, a page at a time (`page`, clamped), each page read on
+    its own from the database: the log only grows, and its oldest entries must stay in reach."""
     t = texts(request)
     errors: dict[str, str] = {}
     dates: dict[str, dt.date | None] = {}
@@ -54,11 +57,23 @@ def audit_log(
         actor=actor[:200], action=action[:100], since=dates["since"], until=dates["until"], timezone=app.settings.timezone
     )
     with app.engine.connect() as conn:
-        entries = audit.search_audit(conn, wanted)
+        total = audit.count_audit(conn, wanted)
+        number = page_number(page, total)
+        found = audit.search_audit(conn, wanted, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         actions = audit.actions(conn)
+    # The links keep the filter the entries were taken by: a date the page refused is not part of it.
+    kept = {
+        "actor": wanted.actor, "action": wanted.action,
+        "since": wanted.since.isoformat() if wanted.since else "", "until": wanted.until.isoformat() if wanted.until else "",
+    }
+    entries = fetched_page(
+        found, number, total, path="/admin/audit", query={k: v for k, v in kept.items() if v}, anchor="audit-caption",
+    )
+    lang = language(request)
     return render(
         request, "audit.html", t["audit"], staff, status=422 if errors else 200,
         entries=entries, actions_labelled=[(a, a) for a in actions], errors=errors, values={"actor": actor, "action": action, "since": since, "until": until},
+        grouped=lambda count: grouped(count, lang),
     )
 
 

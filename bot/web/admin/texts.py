@@ -463,6 +463,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         # --- the businesses' list a page at a time (business_pages.py) ---
         "businesses_range": "Företag {first}–{last} av {total}",
         "business_pages": "Sidor med företag",
+        # --- the cases list and the audit log a page at a time (case_pages.py, other_pages.py) ---
+        "cases_range": "Ärenden {first}–{last} av {total}",
+        "case_pages": "Sidor med ärenden",
+        "audit_range": "Logg {first}–{last} av {total}",
+        "audit_pages": "Sidor i loggen",
     },
     "en": {
         "skip": "Skip to content",
@@ -919,6 +924,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         # --- the businesses' list a page at a time (business_pages.py) ---
         "businesses_range": "Businesses {first}–{last} of {total}",
         "business_pages": "Pages of businesses",
+        # --- the cases list and the audit log a page at a time (case_pages.py, other_pages.py) ---
+        "cases_range": "Cases {first}–{last} of {total}",
+        "case_pages": "Pages of cases",
+        "audit_range": "Audit log {first}–{last} of {total}",
+        "audit_pages": "Pages of the audit log",
     },
 }
 
