@@ -45,7 +45,12 @@ def outbox_counts(conn: Connection) -> dict[str, dict[str, int]]:
     return counts
 
 
-def failed_messages(conn: Connection, *, consultation_id: int | None = None, limit: int = 100) -> list[FailedMessage]:
+FAILED_SHOWN = 100  # the officials' delivery page shows the newest; `samrad outbox failed --limit` reaches the rest
+
+
+def failed_messages(
+    conn: Connection, *, consultation_id: int | None = None, limit: int = FAILED_SHOWN
+) -> list[FailedMessage]:
     """Messages given up on, newest first, with the reason (`samrad outbox failed`)."""
     query = (
         sa.select(

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from bot.bootstrap import App
 from bot.services import outreach
+from bot.services.delivery_report import FAILED_SHOWN
 from storage.tables import AuditEntry, Business, Consultation, Contact, audit_log_table, outbox_table
 from tests.bot.web.admin.support import add_accounts, signed_in, switch_language
 from tests.live_server import LiveServer
@@ -207,6 +208,29 @@ def test_the_delivery_page_shows_failures_with_their_reason_and_who_cannot_be_re
     assert "mailbox does not exist" in page.text
     with app.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(outbox_table)).scalar_one() == 1
+
+
+def test_the_delivery_page_says_its_failures_are_the_newest_of_more(app: App, web: LiveServer) -> None:
+    town = municipality(app)
+    add_accounts(app)
+    with app.engine.begin() as conn:
+        conn.execute(outbox_table.insert(), [
+            {"channel": "email", "address": "anna@bageri.example", "contact_id": town.contact_ids[0],
+             "consultation_id": town.consultation_id, "kind": "invitation", "priority": outreach.BULK_PRIORITY,
+             "payload": {}, "idempotency_key": f"t:{n}", "status": "failed", "attempts": 8,
+             "last_error": f"SMTP 451 number {n:03d}", "due_at": app.clock() + dt.timedelta(seconds=n),
+             "created_at": app.clock() + dt.timedelta(seconds=n)}
+            for n in range(FAILED_SHOWN + 3)
+        ])
+    browser, csrf = signed_in(web, "official")
+    with closing(browser):
+        page = browser.get("/admin/delivery").text
+        switch_language(browser, "en", csrf=csrf)
+        english = browser.get("/admin/delivery").text
+    assert f"Meddelanden som inte gick fram (de {FAILED_SHOWN} senaste av {FAILED_SHOWN + 3};" in page
+    assert f"(the newest {FAILED_SHOWN} of {FAILED_SHOWN + 3};" in english
+    assert page.count("SMTP 451 number") == FAILED_SHOWN
+    assert f"SMTP 451 number {FAILED_SHOWN + 2:03d}" in page and "SMTP 451 number 000" not in page  # the newest
 
 
 def test_a_drafts_texts_are_edited_in_both_languages_with_the_loaders_messages_at_the_field(
