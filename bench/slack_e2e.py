@@ -55,8 +55,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import Phase, load, pooled, process_cpu
+from bench.support import Phase, load, process_cpu
 from bench.support import report as report_phase
+from bench.support import side_by_side as compare
 from bench.telegram_e2e import COMMENT, CONSULTATION, QUESTIONS
 from bot.bootstrap import build
 from bot.settings import Settings
@@ -383,16 +384,8 @@ def side_by_side(folder: Path, people: int) -> None:
     peer = [asyncio.run(peer_run("1b. the peer (Bolt, default settings): the same conversation", people)),
             asyncio.run(peer_run("2a. the peer: again", people))]
     last = asyncio.run(samrad_run("2b. Samråd: again", folder / "samrad-2.db", people))
-    ours, theirs = pooled([first, last]), pooled(peer)
-    print(f"side by side, {people} people each time, each bot alone with its own fake Slack and the same people:")
-    report("  Samråd (1a + 2b)", ours, "every reply delivered")
-    report("  the peer (1b + 2a)", theirs, "every conversation complete")
-    print(f"  Samråd / peer: {ours.per_second / theirs.per_second:.2f} x the updates/s end to end "
-          f"(in order: {first.per_second / peer[0].per_second:.2f} x, then {last.per_second / peer[1].per_second:.2f} x); "
-          f"conversations completed per second: {(ours.people / ours.seconds) / (theirs.people / theirs.seconds):.2f} x "
-          f"({UPDATES_PER_PERSON} updates per person with Samråd, {PEER_UPDATES_PER_PERSON} with the peer); "
-          f"lost in the bursts: Samråd {ours.lost} of {ours.burst}, the peer {theirs.lost} of {theirs.burst}; "
-          f"load average now {load()}", flush=True)
+    compare([first, last], peer, setting="each bot alone with its own fake Slack and the same people",
+            report=report, updates_per_person=UPDATES_PER_PERSON, peer_updates_per_person=PEER_UPDATES_PER_PERSON)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import resource
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,3 +87,20 @@ def report(label: str, phase: Phase, done: str, *, platform: str, acknowledged: 
           f"cores busy on average: {sum(phase.cpu.values()) / phase.busy_seconds:.2f} of {os.cpu_count()}", flush=True)
     if phase.burst:
         print(f"    burst of {phase.burst} starts, then a restart: {phase.lost} acknowledged and lost", flush=True)
+
+
+def side_by_side(samrad: list[Phase], peer: list[Phase], *, setting: str, report: Callable[[str, Phase, str], None],
+                 updates_per_person: int, peer_updates_per_person: int) -> None:
+    """Print both bots' runs (Samråd, peer, peer, Samråd) pooled, and their ratios: overall and run by run."""
+    ours, theirs = pooled(samrad), pooled(peer)
+    print(f"side by side, {samrad[0].people} people each time, {setting}:")
+    report("  Samråd (1a + 2b)", ours, "every reply delivered")
+    report("  the peer (1b + 2a)", theirs, "every conversation complete")
+    lost = (f"lost in the bursts: Samråd {ours.lost} of {ours.burst}, the peer {theirs.lost} of {theirs.burst}; "
+            if ours.burst or theirs.burst else "")
+    print(f"  Samråd / peer: {ours.per_second / theirs.per_second:.2f} x the updates/s end to end "
+          f"(in order: {samrad[0].per_second / peer[0].per_second:.2f} x, then "
+          f"{samrad[1].per_second / peer[1].per_second:.2f} x); conversations completed per second: "
+          f"{(ours.people / ours.seconds) / (theirs.people / theirs.seconds):.2f} x "
+          f"({updates_per_person} updates per person with Samråd, {peer_updates_per_person} with the peer); "
+          f"{lost}load average now {load()}", flush=True)

@@ -69,8 +69,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import Phase, load, pooled, process_cpu
+from bench.support import Phase, load, process_cpu
 from bench.support import report as report_phase
+from bench.support import side_by_side as compare
 from bot.bootstrap import build
 from bot.settings import Settings
 from storage.db import make_engine
@@ -462,17 +463,8 @@ def side_by_side(folder: Path, people: int, delivery: str) -> None:
     peer = [asyncio.run(peer_run("1b. the peer: the same conversation, as fast as it goes", codes)),
             asyncio.run(peer_run("2a. the peer: again", codes))]
     last, _ = asyncio.run(one_run("2b. Samråd: again", folder / "samrad-2.db", people, None, delivery, conversation))
-    samrad = [first, last]
-    ours, theirs = pooled(samrad), pooled(peer)
-    print(f"side by side, {people} people each time, each bot alone with the same fake Telegram and people:")
-    report("  Samråd (1a + 2b)", ours, "every reply delivered")
-    report("  the peer (1b + 2a)", theirs, "every conversation complete")
-    print(f"  Samråd / peer: {ours.per_second / theirs.per_second:.2f} x the updates/s end to end "
-          f"(in order: {samrad[0].per_second / peer[0].per_second:.2f} x, then "
-          f"{samrad[1].per_second / peer[1].per_second:.2f} x); conversations completed per second: "
-          f"{(ours.people / ours.seconds) / (theirs.people / theirs.seconds):.2f} x "
-          f"({UPDATES_PER_PERSON} updates per person with Samråd, {PEER_UPDATES_PER_PERSON} with the peer); "
-          f"load average now {load()}", flush=True)
+    compare([first, last], peer, setting="each bot alone with the same fake Telegram and people",
+            report=report, updates_per_person=UPDATES_PER_PERSON, peer_updates_per_person=PEER_UPDATES_PER_PERSON)
 
 
 def main() -> None:
