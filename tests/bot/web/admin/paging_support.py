@@ -41,6 +41,13 @@ def crowd(app: App) -> int:
         ])
     return consultation_id
 
+# Pages asked for in a table of 123 rows (three pages), and the page each shows: anything but a page that
+# exists (zero, negative, not a whole number, past the last, too long to be a number) shows the nearest.
+ASKED_OF_THREE_PAGES: list[tuple[str, str]] = [
+    ("0", "Sida 1"), ("-3", "Sida 1"), ("abc", "Sida 1"), ("", "Sida 1"), ("2.5", "Sida 1"),
+    ("4", "Sida 3"), ("99999999999999999999", "Sida 3"), ("9" * 5000, "Sida 3"),
+]
+
 
 def caption(html: str, caption_id: str) -> str:
     found = re.search(rf'<caption id="{caption_id}">([^<]*)</caption>', html)
