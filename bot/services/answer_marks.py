@@ -1,7 +1,9 @@
 """Officials' marks on single answers (README, "Free text, themes and marks").
 
 - "personal_data": the answer holds personal data (a name, a health detail). Erasing its contact
-  (bot/services/contacts.py) also removes the answer's value, which an answer without the mark keeps.
+  (bot/services/contacts.py) also removes the answer's value, which an answer without the mark keeps. An
+  anonymous response's marked answer has no contact to go with: retention (bot/services/retention.py)
+  removes its value when the case's answerers are de-identified.
 - "business_secret": the answer holds a business secret (sekretess, OSL 30:23). Exports flag it, theme
   quotes leave it out, and `secret_answers` tells the representatives' view what to hide.
 
@@ -13,6 +15,7 @@ no contact: its mark is keyed by the response's random id and the question inste
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Literal
 
 import sqlalchemy as sa
@@ -172,3 +175,46 @@ def erase_personal_answers(conn: Connection, contact_id: int) -> int:
             .values(value=ERASED_VALUE)
         ).rowcount
     return count
+
+
+def anonymous_personal_answers(
+    conn: Connection, consultation_ids: Collection[int], *, lock: bool = False
+) -> list[tuple[int, str, str]]:
+    """The answers of anonymous responses marked as holding personal data whose values are still there:
+    (consultation, response, question) each. `lock`: the responses' rows are locked until the transaction
+    ends (PostgreSQL; SQLite's writer holds its lock already), so two processes never erase one twice."""
+    if not consultation_ids:
+        return []
+    query = (
+        sa.select(anonymous_t.c.consultation_id, anonymous_t.c.id, anonymous_t.c.answers, marks_t.c.question_id)
+        .join(marks_t, marks_t.c.anonymous_response_id == anonymous_t.c.id)
+        .where(anonymous_t.c.consultation_id.in_(list(consultation_ids)), marks_t.c.kind == "personal_data")
+        .order_by(anonymous_t.c.id, marks_t.c.question_id)
+    )
+    if lock:
+        query = query.with_for_update(of=anonymous_t)
+    return [
+        (consultation_id, response_id, question_id)
+        for consultation_id, response_id, answers, question_id in conn.execute(query)
+        if answers.get(question_id) not in (None, ERASED_VALUE)
+    ]
+
+
+def erase_anonymous_personal_answers(conn: Connection, consultation_ids: Collection[int]) -> dict[int, int]:
+    """Remove the values of anonymous answers marked as holding personal data (retention: an anonymous
+    response has no contact whose erasure would take them). Returns how many went, per consultation."""
+    by_response: dict[str, list[str]] = {}
+    erased: dict[int, int] = {}
+    for consultation_id, response_id, question_id in anonymous_personal_answers(conn, consultation_ids, lock=True):
+        by_response.setdefault(response_id, []).append(question_id)
+        erased[consultation_id] = erased.get(consultation_id, 0) + 1
+    for response_id, question_ids in by_response.items():
+        answers = conn.execute(
+            sa.select(anonymous_t.c.answers).where(anonymous_t.c.id == response_id)
+        ).scalar_one()
+        conn.execute(
+            anonymous_t.update()
+            .where(anonymous_t.c.id == response_id)
+            .values(answers={**answers, **dict.fromkeys(question_ids, ERASED_VALUE)})
+        )
+    return erased

@@ -11,7 +11,9 @@ of those periods has passed: the erasure is `contacts.erase_contact` (name, e-ma
 identities, the messages' contents and addresses, the dialogue's copy of the answers). A contact invited
 to a consultation that is still open is never touched, nor one who answered in a case that still has an
 open consultation. A response to an anonymous consultation no longer belongs to its sender
-(bot/services/anonymous.py), so it counts as not answered here.
+(bot/services/anonymous.py), so it counts as not answered here; but its answers that an official marked
+as holding personal data (bot/services/answer_marks.py) lose their values when the answerers of its
+case are de-identified, as a contact's marked answers go with the contact.
 
 `apply` is the scheduler's daily job and `samrad retention`; `plan` is `--dry-run`. Several processes may
 run `apply` at once: each case's contacts are locked (SELECT … FOR UPDATE on PostgreSQL; SQLite's write
@@ -33,6 +35,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from bot.services import answer_marks
 from bot.services.audit import record
 from bot.services.contacts import erase_contact
 from bot.settings import Settings
@@ -45,8 +48,8 @@ from storage.tables import contacts_table as contacts_t
 from storage.tables import dialogues_table as dialogues_t
 from storage.tables import invitations_table as invitations_t
 
-Kind = Literal["erased", "deidentified"]
-KINDS: tuple[Kind, ...] = ("erased", "deidentified")
+Kind = Literal["erased", "deidentified", "personal_answers"]
+KINDS: tuple[Kind, ...] = ("erased", "deidentified", "personal_answers")
 ACTION = "retention.apply"
 # A dialogue with one of these statuses is an answer even without answer rows ("does not concern us").
 _ANSWERED_STATUSES = ("complete", "declined")
@@ -57,7 +60,7 @@ class CaseCount:
     case_id: int
     reference: str
     kind: Kind
-    contacts: int
+    count: int  # contacts; for "personal_answers", anonymous answers marked as personal data
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,9 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
 def plan(engine: Engine, settings: Settings, *, now: dt.datetime) -> list[CaseCount]:
     """What `apply` would do now, changing nothing."""
     with deferred(engine).connect() as conn:
-        return _counts(conn, _due(conn, settings, now=now))
+        anonymous = _anonymous_due(conn, settings, now=now)
+        personal = answer_marks.anonymous_personal_answers(conn, [c for ids in anonymous.values() for c in ids])
+        return _counts(conn, _due(conn, settings, now=now), _tally_by_case(personal, anonymous))
 
 
 def apply(engine: Engine, settings: Settings, *, now: dt.datetime, actor: str) -> list[CaseCount]:
@@ -94,6 +99,12 @@ def apply(engine: Engine, settings: Settings, *, now: dt.datetime, actor: str) -
         by_case: dict[int, list[int]] = defaultdict(list)
         for due in _due(conn, settings, now=now):
             by_case[due.case_id].append(due.contact_id)
+        anonymous = _anonymous_due(conn, settings, now=now)
+        with_personal = {c for c, _, _ in answer_marks.anonymous_personal_answers(
+            conn, [c for ids in anonymous.values() for c in ids])}
+        for case_id, consultation_ids in anonymous.items():
+            if with_personal.intersection(consultation_ids):
+                by_case.setdefault(case_id, [])
     done: list[CaseCount] = []
     for case_id in sorted(by_case):
         done.extend(_apply_case(engine, settings, case_id, sorted(by_case[case_id]), now=now, actor=actor))
@@ -112,12 +123,14 @@ def _apply_case(
         still_due = [d for d in _due(session.connection(), settings, now=now, only=contact_ids) if d.case_id == case_id]
         for due in still_due:
             erase_contact(session, due.contact_id, now=now, actor=actor, audit=False)
-        counts = _counts(session.connection(), still_due)
+        anonymous = _anonymous_due(session.connection(), settings, now=now).get(case_id, [])
+        erased_answers = answer_marks.erase_anonymous_personal_answers(session.connection(), anonymous)
+        counts = _counts(session.connection(), still_due, {case_id: sum(erased_answers.values())})
         if counts:
             case_type = session.connection().execute(
                 sa.select(cases_t.c.type).where(cases_t.c.id == case_id)
             ).scalar_one()
-            detail: dict[str, Any] = {count.kind: count.contacts for count in counts}
+            detail: dict[str, Any] = {count.kind: count.count for count in counts}
             detail["unanswered_days"] = settings.retention_days_unanswered(case_type)
             detail["answered_months"] = settings.retention_months_answered(case_type)
             record(session, actor=actor, action=ACTION, target=f"case:{case_id}", detail=detail, now=now)
@@ -125,15 +138,47 @@ def _apply_case(
     return counts
 
 
-def _due(conn: Connection, settings: Settings, *, now: dt.datetime, only: Iterable[int] | None = None) -> list[_Due]:
-    """The contacts whose every period has passed, each with the case it is counted under."""
-    consultations = _consultations(conn)
-    case_types = dict(conn.execute(sa.select(cases_t.c.id, cases_t.c.type)).tuples().all())
+def _open_and_last_closed(consultations: dict[int, _Consultation]) -> tuple[set[int], dict[int, dt.datetime]]:
+    """The cases with an open consultation, and when each case's last consultation closed."""
     open_cases = {c.case_id for c in consultations.values() if c.status == "open"}
     last_closed: dict[int, dt.datetime] = {}
     for c in consultations.values():
         if c.status == "closed" and c.closed_at is not None:
             last_closed[c.case_id] = max(c.closed_at, last_closed.get(c.case_id, c.closed_at))
+    return open_cases, last_closed
+
+
+def _anonymous_due(conn: Connection, settings: Settings, *, now: dt.datetime) -> dict[int, list[int]]:
+    """By case, its anonymous consultations whose answerers' period has passed: the case has no open
+    consultation, and its last one closed `answered_months` ago or more."""
+    consultations = _consultations(conn)
+    if not any(c.anonymous for c in consultations.values()):
+        return {}
+    case_types = dict(conn.execute(sa.select(cases_t.c.id, cases_t.c.type)).tuples().all())
+    open_cases, last_closed = _open_and_last_closed(consultations)
+    due: dict[int, list[int]] = defaultdict(list)
+    for consultation_id, c in sorted(consultations.items()):
+        if not c.anonymous or c.case_id in open_cases or c.case_id not in last_closed:
+            continue
+        if add_months(last_closed[c.case_id], settings.retention_months_answered(case_types[c.case_id])) <= now:
+            due[c.case_id].append(consultation_id)
+    return dict(due)
+
+
+def _tally_by_case(personal: list[tuple[int, str, str]], anonymous: dict[int, list[int]]) -> dict[int, int]:
+    """How many of the marked anonymous answers `personal` lie in each case of `anonymous`."""
+    case_of = {consultation_id: case_id for case_id, ids in anonymous.items() for consultation_id in ids}
+    tally: dict[int, int] = defaultdict(int)
+    for consultation_id, _, _ in personal:
+        tally[case_of[consultation_id]] += 1
+    return dict(tally)
+
+
+def _due(conn: Connection, settings: Settings, *, now: dt.datetime, only: Iterable[int] | None = None) -> list[_Due]:
+    """The contacts whose every period has passed, each with the case it is counted under."""
+    consultations = _consultations(conn)
+    case_types = dict(conn.execute(sa.select(cases_t.c.id, cases_t.c.type)).tuples().all())
+    open_cases, last_closed = _open_and_last_closed(consultations)
     links, answered = _links(conn, consultations, only)
     found = []
     for contact_id in sorted(links):
@@ -214,10 +259,14 @@ def _links(
     return links, answered
 
 
-def _counts(conn: Connection, dues: list[_Due]) -> list[CaseCount]:
+def _counts(conn: Connection, dues: list[_Due], personal_answers: dict[int, int] | None = None) -> list[CaseCount]:
+    """Per case and kind: the contacts due, and the anonymous answers marked as personal data (by case)."""
     tally: dict[tuple[int, Kind], int] = defaultdict(int)
     for due in dues:
         tally[due.case_id, due.kind] += 1
+    for case_id, answers in (personal_answers or {}).items():
+        if answers:
+            tally[case_id, "personal_answers"] += answers
     if not tally:
         return []
     references = dict(
@@ -238,7 +287,10 @@ def describe(counts: list[CaseCount], *, dry_run: bool) -> str:
     verbs = {"erased": "erase", "deidentified": "de-identify"} if dry_run else {"erased": "erased", "deidentified": "de-identified"}
     lead = "would " if dry_run else ""
     return "\n".join(
-        f"{count.reference} (case {count.case_id}): {lead}{verbs[count.kind]} {count.contacts} "
-        f"contact{'s' if count.contacts != 1 else ''}"
+        f"{count.reference} (case {count.case_id}): {lead}{'erase' if dry_run else 'erased'} {count.count} "
+        f"anonymous answer{'s' if count.count != 1 else ''} marked as personal data"
+        if count.kind == "personal_answers"
+        else f"{count.reference} (case {count.case_id}): {lead}{verbs[count.kind]} {count.count} "
+        f"contact{'s' if count.count != 1 else ''}"
         for count in counts
     )

@@ -47,7 +47,7 @@ def contact_names(app: App) -> dict[int, str]:
 
 
 def summary(counts: list[retention.CaseCount]) -> list[tuple[str, str, int]]:
-    return [(c.reference, c.kind, c.contacts) for c in counts]
+    return [(c.reference, c.kind, c.count) for c in counts]
 
 
 def audit_entries(app: App) -> list[sa.Row[tuple[str, str, str, dict[str, object]]]]:
@@ -245,8 +245,8 @@ def test_two_processes_at_once_erase_each_contact_once(app: App, clock: FixedClo
     for thread in threads:
         thread.join(timeout=120)
     assert errors == []
-    erased = sum(c.contacts for done in results for c in done if c.kind == "erased")
-    deidentified = sum(c.contacts for done in results for c in done if c.kind == "deidentified")
+    erased = sum(c.count for done in results for c in done if c.kind == "erased")
+    deidentified = sum(c.count for done in results for c in done if c.kind == "deidentified")
     assert (erased, deidentified) == (len(invited) - 5, 5)
     entries = audit_entries(app)
     assert sum(int(str(e[3].get("erased", 0))) for e in entries) == len(invited) - 5
