@@ -38,17 +38,10 @@ class Target:
 CORE = ("answers", "conditions", "transitions", "engine", "command_steps", "plan")
 
 
-def _first_existing(*paths: str) -> str:
-    """The delivery rules are moving from bot/ to bot/delivery/: use whichever is there."""
-    return next((path for path in paths if (ROOT / path).exists()), paths[0])
-
-
 def targets() -> list[Target]:
     found = [Target(f"conversations/{name}.py", "tests/conversations") for name in CORE]
     for name in ("rate_limit", "quiet_hours"):
-        source = _first_existing(f"bot/delivery/{name}.py", f"bot/{name}.py")
-        tests = _first_existing(f"tests/bot/delivery/test_{name}.py", f"tests/bot/test_{name}.py")
-        found.append(Target(source, tests))
+        found.append(Target(f"bot/delivery/{name}.py", f"tests/bot/delivery/test_{name}.py"))
     return found
 
 
