@@ -43,7 +43,7 @@ from conversations.dialogue_model import (
     participation_level,
     template,
 )
-from conversations.org_numbers import luhn_check_digit
+from conversations.org_numbers import is_erased_org_number, luhn_check_digit
 from conversations.questionnaire import (
     DEFAULT_TEXT_LIMIT,
     CheckedModel,
@@ -155,6 +155,10 @@ def _sni_prefix(value: Any) -> str:
 
 def _org_number(value: Any) -> str:
     text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if is_erased_org_number(text):
+        # An erased sole trader's business, named in a saved audience in place of the owner's number
+        # (bot/services/contacts.py): the audience still names that business, and the file still loads.
+        return text
     match = re.fullmatch(r"(\d{6})-?(\d{4})", text)
     if match is None:
         raise ValueError(f"{value!r} is not an organisation number: write NNNNNN-NNNN")

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from conversations.messages import Language
+from conversations.org_numbers import is_erased_org_number
 from conversations.phrases import phrase
 from conversations.prompts import display_answer
 from conversations.questionnaire import Questionnaire
@@ -154,7 +155,8 @@ def contact_data(conn: Connection, contact_id: int) -> ContactData:
         email=row.email,
         phone=row.phone,
         language=language,
-        business=Business(row.business_name, row.org_number),
+        # An erased sole trader's business keeps no number, only a placeholder that is no one's data.
+        business=Business(row.business_name, "" if is_erased_org_number(row.org_number) else row.org_number),
         created_at=row.created_at,
         opted_out_at=row.opted_out_at,
         unreachable_at=row.unreachable_at,

@@ -17,8 +17,12 @@ from bot.services.audit import record
 from bot.services.channel_reach import NO_CHANNEL, audience_reach
 from bot.services.consultations import ConsultationError, audience_business_ids, audience_contact_ids
 from conversations.consultation_file import AudienceSpec
+from conversations.org_numbers import is_personal_identity_number
 from storage.tables import Consultation
 from storage.tables import businesses_table as businesses_t
+
+# In the audit log, a personal identity number that names no business here (bot/services/contacts.py).
+PERSONAL_NUMBER = "(personnummer)"
 
 
 @dataclass(frozen=True)
@@ -104,5 +108,21 @@ def save_audience(
     consultation.audience = audience
     record(
         session, actor=actor, action="consultation.audience", target=f"consultation:{consultation_id}",
-        detail={"audience": audience}, now=now,
+        detail={"audience": audited(session.connection(), audience)}, now=now,
     )
+
+
+def audited(conn: Connection, audience: dict[str, Any]) -> dict[str, Any]:
+    """The audience as the audit log keeps it: a sole trader's number (the owner's personal identity number)
+    as "business:ID". The log is append-only, so it must never hold what an erasure would have to take
+    back (bot/services/contacts.py); the id still tells which business was chosen."""
+    numbers = audience.get("org_numbers") or []
+    personal = [n for n in numbers if is_personal_identity_number(n)]
+    if not personal:
+        return audience
+    ids = dict(conn.execute(
+        sa.select(businesses_t.c.org_number, businesses_t.c.id).where(businesses_t.c.org_number.in_(personal))
+    ).tuples().all())
+    return audience | {"org_numbers": [
+        (f"business:{ids[n]}" if n in ids else PERSONAL_NUMBER) if n in personal else n for n in numbers
+    ]}

@@ -6,19 +6,30 @@ history (addresses, and platforms' error texts such as "SMTP 550 for anna@…"),
 their answers). All of it goes. The answers table keeps their answers without their identity; free-text
 answers are kept as written (the municipality's record; an official reviews them, see README), except
 those an official marked as holding personal data (bot/services/answer_marks.py): their values go.
+
+A sole trader's business (enskild firma) is itself personal data: its organisation number is the
+owner's personal identity number and its name is often theirs. When the last of its contacts not yet
+erased is erased, the business's name is emptied and its number replaced by a placeholder (in every
+copy of it: consultations' audiences and files; the append-only audit log never holds such a number,
+see audience_picker.audited); area, industry and tags stay, for statistics. A legal person's business keeps its name and number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.services.answer_marks import erase_personal_answers
 from bot.services.audit import record
+from conversations.org_numbers import erased_org_number, is_personal_identity_number
 from storage.tables import ChannelIdentity, Contact
+from storage.tables import businesses_table as businesses_t
 from storage.tables import channel_identities_table as identities_t
+from storage.tables import consultations_table as consultations_t
+from storage.tables import contacts_table as contacts_t
 from storage.tables import delivery_attempts_table as attempts_t
 from storage.tables import dialogues_table as dialogues_t
 from storage.tables import due_reminders_table as reminders_t
@@ -76,6 +87,7 @@ def erase_contact(
         )
     # Free text an official marked as holding personal data goes too; other answers stay as written.
     erase_personal_answers(conn, contact_id)
+    _erase_sole_trader(conn, contact.business_id, now=now)
     if audit:
         record(session, actor=actor, action="contact.erase", target=f"contact:{contact_id}", detail={}, now=now)
 
@@ -105,3 +117,55 @@ def _erase_messages(conn: sa.Connection, contact_id: int, addresses: list[tuple[
             ),
         )
     )
+
+
+def _erase_sole_trader(conn: sa.Connection, business_id: int, *, now: dt.datetime) -> bool:
+    """Erase the business's identity if it is a sole trader's and no contact of it is left un-erased;
+    True when it did."""
+    org_number = conn.execute(
+        sa.select(businesses_t.c.org_number).where(businesses_t.c.id == business_id)
+    ).scalar_one()
+    if not is_personal_identity_number(org_number):
+        return False  # a legal person's (or already erased)
+    # Locked first, then counted: two processes erasing the business's last two contacts at once take
+    # turns here (PostgreSQL; SQLite has one writer), and the second sees the first one's erasure.
+    conn.execute(sa.select(businesses_t.c.id).where(businesses_t.c.id == business_id).with_for_update())
+    live = conn.execute(
+        sa.select(sa.func.count()).select_from(contacts_t)
+        .where(contacts_t.c.business_id == business_id, contacts_t.c.erased_at.is_(None))
+    ).scalar_one()
+    if live:
+        return False
+    placeholder = erased_org_number(business_id)
+    conn.execute(
+        businesses_t.update().where(businesses_t.c.id == business_id)
+        .values(org_number=placeholder, name="", updated_at=now)
+    )
+    replace_org_number_copies(conn, org_number, placeholder)
+    return True
+
+
+def replace_org_number_copies(conn: sa.Connection, org_number: str, placeholder: str) -> None:
+    """Put `placeholder` for `org_number` wherever a copy is kept: consultations' audiences (so a saved
+    audience still names the same business) and their files."""
+    forms = (org_number, org_number.replace("-", ""))
+    columns = (consultations_t.c.audience, consultations_t.c.spec)
+    # Only the rows whose JSON mentions the number are read (as text: the same on both databases).
+    mentions = sa.or_(*(sa.cast(c, sa.Text).like(f"%{form}%") for c in columns for form in forms))
+    for row in conn.execute(sa.select(consultations_t.c.id, *columns).where(mentions)).all():
+        conn.execute(consultations_t.update().where(consultations_t.c.id == row.id).values(
+            audience=_replaced(row.audience, forms, placeholder), spec=_replaced(row.spec, forms, placeholder)
+        ))
+
+
+def _replaced(value: Any, forms: tuple[str, ...], placeholder: str) -> Any:
+    """`value` (a JSON document) with every form of the number in its texts replaced by the placeholder."""
+    if isinstance(value, str):
+        for form in forms:
+            value = value.replace(form, placeholder)
+        return value
+    if isinstance(value, list):
+        return [_replaced(item, forms, placeholder) for item in value]
+    if isinstance(value, dict):
+        return {key: _replaced(item, forms, placeholder) for key, item in value.items()}
+    return value

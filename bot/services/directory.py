@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from conversations.org_numbers import ERASED_PREFIX, is_erased_org_number
 from storage.tables import businesses_table as businesses_t
 from storage.tables import channel_identities_table as identities_t
 from storage.tables import consultations_table as consultations_t
@@ -40,12 +41,14 @@ class ContactLine:
 @dataclass(frozen=True)
 class BusinessLine:
     id: int
-    org_number: str
+    org_number: str  # "" when erased
     name: str
     industry: str
     area: str
     tags: list[str]
     contacts: list[ContactLine]
+    # A sole trader's business whose name and number were erased with its owner (bot/services/contacts.py).
+    erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class ContactDetail:
     id: int
     business_id: int
     business_name: str
-    org_number: str
+    org_number: str  # "" when the business was erased (a sole trader's, with its owner)
     name: str
     email: str | None
     phone: str | None
@@ -80,6 +83,7 @@ class ContactDetail:
     erased_at: dt.datetime | None
     channels: list[Channel]
     consultations: list[Participation]
+    business_erased: bool = False
 
 
 def areas(conn: Connection) -> list[str]:
@@ -92,9 +96,13 @@ def _matching(wanted: BusinessFilter) -> list[sa.ColumnElement[bool]]:
     if wanted.text.strip():
         text = wanted.text.strip().lower()
         digits = "".join(ch for ch in text if ch.isdigit())
-        either = [sa.func.lower(businesses_t.c.name).like(f"%{text}%")]
+        either: list[sa.ColumnElement[bool]] = [sa.func.lower(businesses_t.c.name).like(f"%{text}%")]
         if digits:
-            either.append(sa.func.replace(businesses_t.c.org_number, "-", "").like(f"%{digits}%"))
+            # An erased business's placeholder ends in its id, which is no number to find it by.
+            either.append(sa.and_(
+                sa.func.replace(businesses_t.c.org_number, "-", "").like(f"%{digits}%"),
+                businesses_t.c.org_number.not_like(f"{ERASED_PREFIX}%"),
+            ))
         conditions.append(sa.or_(*either))
     if wanted.area:
         conditions.append(businesses_t.c.area == wanted.area)
@@ -128,7 +136,8 @@ def search_businesses(conn: Connection, wanted: BusinessFilter, *, limit: int, o
             contacts[c.business_id].append(_contact_line(c))
     return [
         BusinessLine(
-            row.id, row.org_number, row.name, row.industry, row.area, [t for t in row.tags.split(";") if t], contacts[row.id]
+            row.id, "" if is_erased_org_number(row.org_number) else row.org_number, row.name, row.industry, row.area,
+            [t for t in row.tags.split(";") if t], contacts[row.id], erased=is_erased_org_number(row.org_number),
         )
         for row in found
     ]
@@ -186,7 +195,7 @@ def contact_detail(conn: Connection, contact_id: int) -> ContactDetail | None:
         id=row.id,
         business_id=row.business_id,
         business_name=row.business_name,
-        org_number=row.org_number,
+        org_number="" if is_erased_org_number(row.org_number) else row.org_number,
         name=row.name,
         email=row.email,
         phone=row.phone,
@@ -197,4 +206,5 @@ def contact_detail(conn: Connection, contact_id: int) -> ContactDetail | None:
         erased_at=row.erased_at,
         channels=channels,
         consultations=participations,
+        business_erased=is_erased_org_number(row.org_number),
     )

@@ -14,6 +14,7 @@ from bot.services.answer_filter import AnswerFilter
 from bot.services.answer_marks import secret_answers
 from bot.services.consultations import get_consultation
 from bot.services.spreadsheet import csv_text
+from conversations.org_numbers import is_erased_org_number
 from conversations.questionnaire import Questionnaire
 from conversations.state import DialogueState
 from storage.tables import Answer, Business, Case, Contact, Dialogue, Invitation
@@ -34,7 +35,7 @@ SECRET_COLUMN = "secret_questions"
 # After the answers (README, "Answer export"): the secrets, the business's area and industry (all an
 # anonymous response keeps), and which privacy notice the person was shown, when and on which channel.
 TRAILING_COLUMNS = (SECRET_COLUMN, "area", "industry", "notice_version", "notice_shown_at", "notice_channel")
-ERASED_NAME = "(raderad)"
+ERASED_NAME = "(raderad)"  # an erased contact's name, and an erased sole trader's business's (its number: "")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class ResponseRow:
     notice_version: str | None = None
     notice_shown_at: dt.datetime | None = None
     notice_channel: str | None = None
+    # A sole trader's business whose identity was erased with its owner (bot/services/contacts.py).
+    business_erased: bool = False
     # What the results pages count and filter by (bot/services/results.py); not columns of the export.
     contact_id: int = 0
     sent_at: dt.datetime | None = None  # when the invitation was queued on a channel; None: never sent
@@ -113,12 +116,13 @@ def contact_rows(
         channel = (dialogue.channel if dialogue and dialogue.channel else invitation.channel) or ""
         if wanted is not None and not wanted.matches(area=business.area, industry=business.industry, channel=channel):
             continue
+        business_erased = is_erased_org_number(business.org_number)
         rows.append(
             ResponseRow(
                 case_reference=case.reference,
                 consultation_id=consultation_id,
-                org_number=business.org_number,
-                business_name=business.name,
+                org_number="" if business_erased else business.org_number,
+                business_name=ERASED_NAME if business_erased else business.name,
                 contact_name=ERASED_NAME if contact.erased_at else contact.name,
                 channel=channel,
                 status=response_status(contact, dialogue),
@@ -134,6 +138,7 @@ def contact_rows(
                 notice_version=state.notice_version if state else None,
                 notice_shown_at=_moment(state.notice_shown_at) if state else None,
                 notice_channel=state.notice_channel if state else None,
+                business_erased=business_erased,
                 contact_id=contact.id,
                 sent_at=invitation.invited_at,
                 started_at=dialogue.started_at if dialogue else None,

@@ -25,6 +25,7 @@ from bot.services.results import ChannelFunnel, Funnel, QuestionSummary, consult
 from bot.services.themes import EMAIL_MASK, NAME_MASK, PHONE_MASK, theme_summary
 from conversations import dialogue_model
 from conversations.messages import Language
+from conversations.org_numbers import is_erased_org_number
 from storage.tables import Case, Consultation
 from storage.tables import businesses_table as businesses_t
 from storage.tables import contacts_table as contacts_t
@@ -100,7 +101,8 @@ def _identities(session: Session, consultation_id: int) -> list[str]:
         .join(invitations_t, invitations_t.c.contact_id == contacts_t.c.id)
         .where(invitations_t.c.consultation_id == consultation_id)
     )
-    return [value for row in rows for value in row if value]
+    # An erased business's placeholder names no one (its name is already empty).
+    return [value for row in rows for value in row if value and not is_erased_org_number(value)]
 
 
 class Mask:

@@ -44,7 +44,7 @@ def test_upgrade_from_a_url_without_alembic_ini_in_the_working_directory(
     engine = make_engine("sqlite:///./fresh.db")
     assert current_revision(engine) is None
     upgrade("sqlite:///./fresh.db")
-    assert current_revision(engine) == head_revision() == "0010_anonymous_review"
+    assert current_revision(engine) == head_revision() == "0011_erased_sole_traders"
     engine.dispose()
 
 

@@ -97,7 +97,7 @@ def answer_sheet_page(request: Request, staff: Official, consultation_id: int, c
         )
         session.commit()
     return render(
-        request, "answer_sheet.html", t["res_sheet_title"].format(name=sheet.row.business_name), staff,
+        request, "answer_sheet.html", t["res_sheet_title"].format(name=t["erased_business"] if sheet.row.business_erased else sheet.row.business_name), staff,
         sheet=sheet, status_text=status_text(sheet.row, t),
     )
 
