@@ -19,9 +19,14 @@ from bot.services.answer_filter import AnswerFilter
 from bot.services.results import Results, ThemeRow, consultation_results
 from conversations import dialogue_model
 from conversations.messages import Language
+from conversations.org_numbers import is_erased_org_number, is_personal_identity_number
 from conversations.question import LocalText
 
 NAME_PLACEHOLDER: dict[Language, str] = {"sv": "[namn]", "en": "[name]"}
+# In the audience a board reads: a sole trader's number is the owner's personal identity number, and an
+# erased one's placeholder means nothing to a reader (conversations/org_numbers.py).
+SOLE_TRADER: dict[Language, str] = {"sv": "(enskild firma)", "en": "(sole trader)"}
+ERASED_BUSINESS: dict[Language, str] = {"sv": "(raderad)", "en": "(erased)"}
 MIN_NAME_CHARS = 3  # shorter "names" (initials, "AB") would blank out ordinary words
 
 
@@ -73,8 +78,8 @@ def build_report(
         level=dialogue_model.PARTICIPATION_LEVELS[level].get(language),
         promise=dialogue_model.PARTICIPATION_PROMISES[level].get(language),
         purpose=intro,
-        audience=[(key, [str(v) for v in audience[key]]) for key in ("areas", "industries", "tags", "org_numbers")
-                  if audience.get(key)],
+        audience=[(key, [_shown(key, str(v), language) for v in audience[key]])
+                  for key in ("areas", "industries", "tags", "org_numbers") if audience.get(key)],
         audience_all=bool(audience.get("all")),
         themes=[
             ThemeRow(redact(t.theme, names, placeholder), t.answers,
@@ -97,3 +102,13 @@ def redact(text: str, names: Iterable[str], placeholder: str) -> str:
         re.IGNORECASE,
     )
     return pattern.sub(placeholder, text)
+
+
+def _shown(key: str, value: str, language: Language) -> str:
+    """An audience criterion's value as the report shows it: an organisation number only when it is a
+    legal person's."""
+    if key != "org_numbers":
+        return value
+    if is_erased_org_number(value):
+        return ERASED_BUSINESS[language]
+    return SOLE_TRADER[language] if is_personal_identity_number(value) else value

@@ -74,6 +74,8 @@ def test_upgrading_erases_the_sole_traders_whose_contacts_were_all_erased_before
                                       .where(consultations_table.c.id == consultation_id)).one()
         detail = conn.execute(sa.select(audit_log_table.c.detail)
                               .where(audit_log_table.c.action == "consultation.audience")).scalar_one()
+        redacted = conn.execute(sa.select(audit_log_table.c.actor, audit_log_table.c.target, audit_log_table.c.detail)
+                                .where(audit_log_table.c.action == "audit.redact")).one()
     assert rows[sole_id] == (placeholder, "", "Mörby")
     assert rows[pair_id][:2] == (PAIR, "Sara Linds Frisörsalong")  # Olle is still a contact
     assert rows[ids["karl"][1]][:2] == (COMPANY, "Mörby Bygg AB")  # a company is no one's personal data
@@ -82,5 +84,7 @@ def test_upgrading_erases_the_sole_traders_whose_contacts_were_all_erased_before
     assert placeholder in ConsultationFile.model_validate(spec).to_yaml()  # the file still loads
     assert detail == {"audience": {"org_numbers": [f"business:{sole_id}", f"business:{pair_id}", COMPANY,
                                                    "(personnummer)"]}}
+    assert redacted == ("migration", "audit_log", {"entries": 1, "revision": "0011_erased_sole_traders",
+                                                    "why": _migration().REDACTED_BECAUSE})
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), app.engine.begin() as conn:
         conn.execute(audit_log_table.update().values(actor="x"))  # the log is append-only again

@@ -13,7 +13,8 @@ erased before:
   same business, and still load);
 - the audit log (append-only: its trigger is lifted for this one statement): a saved audience keeps a
   personal identity number as "business:ID" (or "(personnummer)" if it names no business), as
-  bot/services/audience_picker.audited now writes it, erased or not.
+  bot/services/audience_picker.audited now writes it, erased or not. The log says so itself: one more
+  entry (actor "migration", action "audit.redact") with how many entries were changed, and why.
 
 Self-contained (storage may not import the application): the rule is conversations/org_numbers.py's
 `is_personal_identity_number` and `erased_org_number`, which tests/storage/test_sole_trader_migration.py
@@ -22,6 +23,7 @@ checks this against. Downgrade changes nothing: what is erased stays erased.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -29,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from storage.types import JSONType
+from storage.types import JSONType, UTCDateTime
 
 revision: str = "0011_erased_sole_traders"
 down_revision: str | None = "0010_anonymous_review"
@@ -45,8 +47,10 @@ businesses = sa.table("businesses", sa.column("id", sa.Integer), sa.column("org_
 contacts = sa.table("contacts", sa.column("business_id", sa.Integer), sa.column("erased_at", sa.String))
 consultations = sa.table("consultations", sa.column("id", sa.Integer), sa.column("audience", JSONType),
                          sa.column("spec", JSONType))
-audit_log = sa.table("audit_log", sa.column("id", sa.Integer), sa.column("action", sa.String),
+audit_log = sa.table("audit_log", sa.column("id", sa.Integer), sa.column("at", UTCDateTime),
+                     sa.column("actor", sa.String), sa.column("action", sa.String), sa.column("target", sa.String),
                      sa.column("detail", JSONType))
+REDACTED_BECAUSE = "personal identity numbers of sole traders in saved audiences, replaced by business ids"
 
 
 def upgrade() -> None:
@@ -100,6 +104,11 @@ def _audit_without_personal_numbers(conn: sa.Connection, ids: dict[str, int]) ->
     else:  # as 0004_admin made it
         op.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
                    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+    # An append-only log changed once: the change is on record in the log itself, counted, never named.
+    conn.execute(audit_log.insert().values(
+        at=dt.datetime.now(dt.UTC), actor="migration", action="audit.redact", target="audit_log",
+        detail={"entries": len(changed), "revision": revision, "why": REDACTED_BECAUSE},
+    ))
 
 
 def _replaced(value: Any, forms: tuple[str, ...], placeholder: str) -> Any:

@@ -7,6 +7,8 @@ from bot.bootstrap import App
 from bot.services.board_report import build_report, redact
 from bot.services.results import ThemeRow
 from bot.web.admin.report_render import report_html, report_pdf
+from conversations.org_numbers import erased_org_number
+from storage.tables import consultations_table
 from tests.bot.services.results_support import answered_town
 from tests.pdf_support import page_count
 
@@ -46,3 +48,20 @@ def test_the_report_in_english(app: App) -> None:
     html = report_html(report, municipality="Danderyd", timezone="Europe/Stockholm", standalone=True)
     assert '<html lang="en">' in html and "<title>Report: Traffic during the construction in Mörby centrum – Samråd</title>" in html
     assert "4 of 8 invited submitted a response (50%)." in html and "<dd>Traffic and road works</dd>" in html
+
+
+def test_the_audience_names_a_legal_persons_number_but_never_a_personal_identity_number(app: App) -> None:
+    """A sole trader's number is its owner's personnummer: a report that goes to the board, and often
+    into its public minutes, says only that a sole trader was chosen; an erased one shows as erased."""
+    town = answered_town(app)
+    company, sole_trader = "556036-0793", "811218-9876"
+    with app.engine.begin() as conn:
+        conn.execute(consultations_table.update().where(consultations_table.c.id == town.consultation_id).values(
+            audience={"areas": ["Mörby"], "org_numbers": [company, sole_trader, erased_org_number(7)]}))
+    for language, shown in (("sv", "556036-0793, (enskild firma), (raderad)"),
+                            ("en", "556036-0793, (sole trader), (erased)")):
+        with app.session() as session:
+            report = build_report(session, town.consultation_id, now=app.clock(), language=language)
+        html = report_html(report, municipality="Danderyd", timezone="Europe/Stockholm", standalone=True)
+        assert shown in html
+        assert sole_trader not in html and "raderad-7" not in html

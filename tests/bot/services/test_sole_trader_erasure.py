@@ -164,7 +164,7 @@ def test_retention_de_identifying_a_sole_trader_erases_the_business_too(app: App
 
     clock.now = retention.add_months(closed, 24) + dt.timedelta(minutes=1)
     done = retention.apply(app.engine, app.settings, now=clock.now, actor="scheduler")
-    assert [(c.kind, c.contacts) for c in done] == [("deidentified", 1)]
+    assert [(c.kind, c.count) for c in done] == [("deidentified", 1)]
     business = _business(app, ids["erik"])
     assert (business.org_number, business.name, business.area) == (erased_org_number(business.id), "", "Mörby")
     for needle in (SOLE, SOLE_NAME, OWNER):
