@@ -272,3 +272,34 @@ def test_a_drafts_texts_are_edited_in_both_languages_with_the_loaders_messages_a
         assert consultation.snapshot is not None
         assert consultation.snapshot["questions"][0]["text"]["sv"] == "Berörs ert företag?"
     assert len(_audit(app, "consultation.edit")) == 1
+
+
+def test_the_pages_name_question_kinds_outbox_states_and_answer_states_in_words_not_codes(
+    app: App, web: LiveServer
+) -> None:
+    """An official reads "(ja/nej)" beside a question, "Väntar" over the outbox's column and "inbjuden"
+    beside a contact's consultation, not the stored codes (yesno, pending, invited)."""
+    town = municipality(app)
+    add_accounts(app)
+    with app.engine.begin() as conn:
+        conn.execute(outbox_table.insert().values(
+            channel="email", address="anna@bageri.example", contact_id=town.contact_ids[0],
+            consultation_id=town.consultation_id, kind="reminder", priority=outreach.BULK_PRIORITY, payload={},
+            idempotency_key="t:1", status="failed", attempts=8, last_error="SMTP 451 try later", due_at=app.clock(),
+            created_at=app.clock(),
+        ))
+    browser, csrf = signed_in(web, "official")
+    with closing(browser):
+        pages = [browser.get(f"/admin/consultations/{town.consultation_id}").text,
+                 browser.get("/admin/delivery").text, browser.get(f"/admin/contacts/{town.contact_ids[0]}").text]
+        switch_language(browser, "en", csrf=csrf)
+        english = [browser.get(f"/admin/consultations/{town.consultation_id}").text,
+                   browser.get("/admin/delivery").text, browser.get(f"/admin/contacts/{town.contact_ids[0]}").text]
+    consultation, delivery, contact = pages
+    assert "(ja/nej)" in consultation and "(flera val)" in consultation and "(yesno)" not in consultation
+    assert ">Väntar</th>" in delivery and ">Gick inte fram</th>" in delivery and ">pending</th>" not in delivery
+    assert "<td>påminnelse</td>" in delivery and "<td>reminder</td>" not in delivery
+    assert ": inbjuden, inte börjat svara" in contact and ": invited" not in contact
+    consultation, delivery, contact = english
+    assert "(yes/no)" in consultation and ">Waiting</th>" in delivery and "<td>reminder</td>" in delivery
+    assert ": invited, not started" in contact
