@@ -186,6 +186,17 @@ def broadcast_now(request: Request, staff: OfficialForm, consultation_id: int) -
     return render(request, "broadcast.html", texts(request)["broadcast"], staff, consultation=consultation, report=report)
 
 
+@router.get("/consultations/{consultation_id}/close", response_class=HTMLResponse)
+def close_form(request: Request, staff: Official, consultation_id: int) -> Response:
+    """Asks before closing: it cannot be undone, and it stops reminders and tells those mid-dialogue; the
+    button beside "Skicka inbjudningar" is one tap away on a phone."""
+    with app_of(request).session() as session:
+        consultation, _ = _consultation(session, consultation_id)
+    if consultation.status != "open":  # nothing to close: back to the page that shows why
+        return see_other(f"/admin/consultations/{consultation_id}")
+    return render(request, "close.html", texts(request)["close_title"], staff, consultation=consultation)
+
+
 @router.post("/consultations/{consultation_id}/close")
 def close_now(request: Request, staff: OfficialForm, consultation_id: int) -> Response:
     app = app_of(request)

@@ -96,6 +96,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         "open_hint": "Frågorna låses och alla mottagare bjuds in.",
         "broadcast": "Skicka inbjudningar",
         "close": "Stäng samrådet",
+        "close_title": "Stänga samrådet?",
+        "close_text": "Efter det kan ingen svara längre, och samrådet går inte att öppna igen. Påminnelser och "
+                      "inbjudningar som inte har skickats stoppas, och de som är mitt i att svara får besked.",
+        "close_confirm": "Ja, stäng samrådet",
         "opened": "Samrådet är öppet: {n} kontakter bjöds in. Skicka inbjudningarna när du är redo.",
         "closed": "Samrådet är stängt. {n} kontakter mitt i en dialog får besked.",
         "broadcast_done": "{n} inbjudningar lades i kö.",
@@ -581,6 +585,10 @@ TEXTS: dict[Language, dict[str, str]] = {
         "open_hint": "The questions are frozen and the whole audience is invited.",
         "broadcast": "Send invitations",
         "close": "Close the consultation",
+        "close_title": "Close the consultation?",
+        "close_text": "After this nobody can answer any more, and the consultation cannot be opened again. Reminders "
+                      "and invitations not yet sent are stopped, and those in the middle of answering are told.",
+        "close_confirm": "Yes, close the consultation",
         "opened": "The consultation is open: {n} contacts were invited. Send the invitations when you are ready.",
         "closed": "The consultation is closed. {n} contacts in mid-dialogue will be told.",
         "broadcast_done": "{n} invitations were queued.",

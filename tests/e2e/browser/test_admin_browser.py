@@ -92,6 +92,7 @@ PAGES = (
     "/admin/cases",
     "/admin/cases/1",
     "/admin/consultations/1",
+    "/admin/consultations/1/close",  # asks before closing
     "/admin/consultations/new",
     "/admin/consultations/1/preview",
     "/admin/consultations/2/edit",  # a draft

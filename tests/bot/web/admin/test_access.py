@@ -60,6 +60,8 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("POST", "/admin/consultations/1/open", 403, 409, 409),
     ("POST", "/admin/consultations/1/edit", 403, 409, 409),
     ("POST", "/admin/consultations/999/broadcast", 403, 404, 404),
+    ("GET", "/admin/consultations/1/close", 403, 200, 200),  # asks first
+    ("GET", "/admin/consultations/999/close", 403, 404, 404),
     ("POST", "/admin/consultations/999/close", 403, 404, 404),
     ("POST", "/admin/businesses/import", 403, 422, 422),
     ("POST", "/admin/contacts/999/erase", 403, 404, 404),

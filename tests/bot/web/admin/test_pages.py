@@ -83,10 +83,22 @@ def test_a_consultation_from_a_template_is_created_opened_broadcast_and_closed(a
         # No channel is switched on in tests: everyone is listed with a web link to hand out.
         assert sent.status_code == 200 and "0 inbjudningar lades i kö." in sent.text
         assert "Kan inte nås i någon kanal" in sent.text and "Anna Ek" in sent.text and "http://samrad.test/c/" in sent.text
+        # Closing cannot be undone: the page's "Stäng samrådet" leads to a question, and only its button closes.
+        page = browser.get(page_url).text
+        assert f'href="{page_url}/close"' in page and f'action="{page_url}/close"' not in page
+        asked = browser.get(f"{page_url}/close")
+        assert asked.status_code == 200 and "Stänga samrådet?" in asked.text and "går inte att öppna igen" in asked.text
+        assert "Ja, stäng samrådet" in asked.text
+        with app.session() as session:
+            still = session.get(Consultation, consultation_id)
+            assert still is not None and still.status == "open"
         closed = browser.post(f"{page_url}/close", data={"csrf": csrf})
         assert closed.status_code == 303
         again = browser.post(f"{page_url}/close", data={"csrf": csrf})
         assert again.status_code == 409 and "is not open" in again.text
+        # Asked again once it is closed, there is nothing to close: back to the consultation's page.
+        asked_again = browser.get(f"{page_url}/close")
+        assert asked_again.status_code == 303 and asked_again.headers["location"].endswith(f"/consultations/{consultation_id}")
     with app.session() as session:
         consultation = session.get(Consultation, consultation_id)
         assert consultation is not None and consultation.status == "closed"
