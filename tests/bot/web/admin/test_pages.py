@@ -260,6 +260,9 @@ def test_a_drafts_texts_are_edited_in_both_languages_with_the_loaders_messages_a
         form = browser.get(f"{page_url}/edit")
         assert form.status_code == 200
         assert 'name="consultation.questions[0].text.en"' in form.text and 'lang="en"' in form.text
+        # Options are named by their place, as the answer page numbers them, not by their ids.
+        assert "<legend>Svarsalternativ 2 i fråga 3</legend>" in form.text  # "parking"
+        assert "<legend>Svarsalternativ 1 i fråga 4</legend>" in form.text and "morning" not in form.text
         emptied = browser.post(f"{page_url}/edit", data={
             "csrf": csrf, "consultation.questions[0].text.sv": "", "consultation.questions[0].text.en": "",
         })
