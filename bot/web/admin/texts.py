@@ -154,6 +154,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         "outbox": "Utkorgen",
         # Words for the codes the pages would otherwise show as they are stored (yesno, pending, complete):
         # the question kinds, the outbox's statuses and message kinds, and where a contact's answer stands.
+        "channel_web": "webben",
+        "channel_email": "e-post",
+        "channel_telegram": "Telegram",
+        "channel_slack": "Slack",
+        "channel_teams": "Teams",
         "qkind_yesno": "ja/nej",
         "qkind_choice": "ett val",
         "qkind_multi": "flera val",
@@ -641,6 +646,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         "state": "State",
         "state_ok": "reachable",
         "outbox": "The outbox",
+        "channel_web": "web",
+        "channel_email": "e-mail",
+        "channel_telegram": "Telegram",
+        "channel_slack": "Slack",
+        "channel_teams": "Teams",
         "qkind_yesno": "yes/no",
         "qkind_choice": "one choice",
         "qkind_multi": "several choices",

@@ -314,6 +314,7 @@ def test_the_pages_name_question_kinds_outbox_states_and_answer_states_in_words_
     assert "(ja/nej)" in consultation and "(flera val)" in consultation and "(yesno)" not in consultation
     assert ">Väntar</th>" in delivery and ">Gick inte fram</th>" in delivery and ">pending</th>" not in delivery
     assert "<td>påminnelse</td>" in delivery and "<td>reminder</td>" not in delivery
+    assert '<th scope="row">e-post</th>' in delivery and "<td>e-post</td>" in delivery and "<td>email</td>" not in delivery
     assert ": inbjuden, inte börjat svara" in contact and ": invited" not in contact
     consultation, delivery, contact = english
     assert "(yes/no)" in consultation and ">Waiting</th>" in delivery and "<td>reminder</td>" in delivery
