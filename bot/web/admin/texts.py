@@ -96,6 +96,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         "open_hint": "Frågorna låses och alla mottagare bjuds in.",
         "broadcast": "Skicka inbjudningar",
         "close": "Stäng samrådet",
+        "refused_status_draft": "Samrådet är ett utkast: det är inte öppnat än. Öppna det först.",
+        "refused_status_open": "Samrådet är redan öppet.",
+        "refused_status_closed": "Samrådet är redan stängt. Ett stängt samråd går inte att öppna igen.",
+        "refused_closes_passed": "Samrådets stängningstid ({closes}) har redan passerat. Välj en senare "
+                                 "stängningstid under Tider och påminnelser och öppna sedan samrådet.",
         "close_title": "Stänga samrådet?",
         "close_text": "Efter det kan ingen svara längre, och samrådet går inte att öppna igen. Påminnelser och "
                       "inbjudningar som inte har skickats stoppas, och de som är mitt i att svara får besked.",
@@ -590,6 +595,11 @@ TEXTS: dict[Language, dict[str, str]] = {
         "open_hint": "The questions are frozen and the whole audience is invited.",
         "broadcast": "Send invitations",
         "close": "Close the consultation",
+        "refused_status_draft": "The consultation is a draft: it has not been opened yet. Open it first.",
+        "refused_status_open": "The consultation is already open.",
+        "refused_status_closed": "The consultation is already closed. A closed consultation cannot be opened again.",
+        "refused_closes_passed": "The consultation's closing time ({closes}) has already passed. Choose a later "
+                                 "closing time under Times and reminders, then open the consultation.",
         "close_title": "Close the consultation?",
         "close_text": "After this nobody can answer any more, and the consultation cannot be opened again. Reminders "
                       "and invitations not yet sent are stopped, and those in the middle of answering are told.",

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.bootstrap import App
-from bot.services import outreach
+from bot.services import consultations, outreach
 from bot.services.delivery_report import FAILED_SHOWN
+from conversations.consultation_file import load_consultation_file
 from storage.tables import AuditEntry, Business, Consultation, Contact, audit_log_table, outbox_table
 from tests.bot.web.admin.support import add_accounts, signed_in, switch_language
 from tests.live_server import LiveServer
@@ -95,7 +96,7 @@ def test_a_consultation_from_a_template_is_created_opened_broadcast_and_closed(a
         closed = browser.post(f"{page_url}/close", data={"csrf": csrf})
         assert closed.status_code == 303
         again = browser.post(f"{page_url}/close", data={"csrf": csrf})
-        assert again.status_code == 409 and "is not open" in again.text
+        assert again.status_code == 409 and "Samrådet är redan stängt." in again.text and "is not open" not in again.text
         # Asked again once it is closed, there is nothing to close: back to the consultation's page.
         asked_again = browser.get(f"{page_url}/close")
         assert asked_again.status_code == 303 and asked_again.headers["location"].endswith(f"/consultations/{consultation_id}")
@@ -319,3 +320,30 @@ def test_the_pages_name_question_kinds_outbox_states_and_answer_states_in_words_
     consultation, delivery, contact = english
     assert "(yes/no)" in consultation and ">Waiting</th>" in delivery and "<td>reminder</td>" in delivery
     assert ": invited, not started" in contact
+
+
+def test_a_refused_action_says_why_in_the_officials_words_and_what_to_do(app: App, web: LiveServer) -> None:
+    """Opening a draft whose closing time has passed, or sending a draft's invitations, is refused with the
+    reason in Swedish (and the way on), not the command line's English."""
+    add_accounts(app)
+    with app.session() as session:
+        late = consultations.create_consultation(
+            session, load_consultation_file(consultation_yaml(closes=app.clock() - dt.timedelta(hours=1))),
+            now=app.clock() - dt.timedelta(days=2), actor="test",
+        )
+        session.commit()
+        late_id = late.id
+    browser, csrf = signed_in(web, "official")
+    with closing(browser):
+        opened = browser.post(f"/admin/consultations/{late_id}/open", data={"csrf": csrf})
+        sent = browser.post(f"/admin/consultations/{late_id}/broadcast", data={"csrf": csrf})
+        switch_language(browser, "en", csrf=csrf)
+        english = browser.post(f"/admin/consultations/{late_id}/open", data={"csrf": csrf})
+    assert opened.status_code == 409
+    assert "stängningstid" in opened.text and "har redan passerat" in opened.text
+    assert "Tider och påminnelser" in opened.text and "cannot be opened again" not in opened.text
+    assert sent.status_code == 409 and "inte öppnat än" in sent.text and "is not open" not in sent.text
+    assert "Choose a later closing time under Times and reminders" in english.text
+    with app.session() as session:
+        still = session.get(Consultation, late_id)
+        assert still is not None and still.status == "draft"
