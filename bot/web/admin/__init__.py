@@ -47,6 +47,13 @@ def static_file(name: str) -> FileResponse:
     return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
 
 
+@router.get("/{unknown:path}", include_in_schema=False)
+def unknown_page(unknown: str) -> Response:
+    """Any other address under /admin (a mistyped or outdated link) gets the readable 404 page with a way
+    back, not the framework's `{"detail":"Not Found"}`. Declared last, so every page above matches first."""
+    raise Refusal(404, "not_found")
+
+
 async def _invalid_request(request: Request, error: Exception) -> Response:
     """A malformed address on these pages (`/admin/cases/abc`) gets the readable 404 page, and a form
     field past its limit (a hand-made or tampered form: the pages' fields carry the same `maxlength`) a

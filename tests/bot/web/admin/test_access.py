@@ -146,7 +146,8 @@ def test_a_malformed_address_gets_a_readable_page_and_the_api_keeps_its_json(app
     add_accounts(app)
     browser, _ = signed_in(web, "official")
     try:
-        for path in ("/admin/cases/abc", "/admin/consultations/1?n=many", "/admin/contacts/1x"):
+        for path in ("/admin/cases/abc", "/admin/consultations/1?n=many", "/admin/contacts/1x",
+                     "/admin/consultation/1", "/admin/consultations/1/resultat"):  # mistyped: no such page
             response = browser.get(path)
             assert response.status_code == 404, path
             assert "text/html" in response.headers["content-type"] and "Sidan finns inte" in response.text
