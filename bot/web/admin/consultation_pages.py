@@ -18,6 +18,7 @@ from bot.services.dialogue_preview import play
 from bot.services.progress import progress_by_channel, still_sending
 from bot.web.admin.access import Official, OfficialForm, Refusal, Representative, Staff, app_of
 from bot.web.admin.case_pages import model_labels
+from bot.web.admin.condition_words import conditions_in_words
 from bot.web.admin.pages import HEADERS, language, local_time, render, see_other, texts
 from bot.web.admin.uploads import read_upload
 from conversations.consultation_file import ConsultationFile, load_consultation_file
@@ -326,4 +327,5 @@ def preview(request: Request, consultation_id: int, staff: Official) -> Response
     return render(
         request, "preview.html", texts(request)["preview"], staff, consultation=consultation,
         opening=opening, questions=questionnaire.questions, chat=play(questionnaire, language=lang, now=app.clock()),
+        conditions=conditions_in_words(questionnaire.questions, texts(request), lang),
     )
