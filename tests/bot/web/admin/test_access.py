@@ -52,6 +52,7 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("GET", "/admin/contacts/1", 403, 200, 200),
     ("GET", "/admin/contacts/1/erase", 403, 200, 200),
     ("GET", "/admin/delivery", 403, 200, 200),
+    ("GET", "/admin/no-such-page", 404, 404, 404),  # any other address: the readable 404 page
     ("GET", "/admin/audit", 403, 403, 200),
     ("GET", "/admin/users", 403, 403, 200),
     ("POST", "/admin/password", 422, 422, 422),
@@ -119,7 +120,8 @@ def test_the_table_names_every_route_of_the_officials_pages(app: App) -> None:
                 for path in [getattr(route, "path", "")]}
     declared -= {("GET", "/admin/login"), ("POST", "/admin/login"), ("GET", "/admin/language/{code}"),
                  ("POST", "/admin/language/{code}"),
-                 ("GET", "/admin/static/{name}"), ("HEAD", "/admin/static/{name}")}
+                 ("GET", "/admin/static/{name}"), ("HEAD", "/admin/static/{name}"),
+                 ("GET", "/admin/{unknown:path}")}  # tested as /admin/no-such-page
     tested = {(method, path.replace("/999", "/{id}").replace("/1/", "/{id}/").replace("/1", "/{id}"))
               for method, path, *_ in ROUTES}
     normalised = {(method, path.replace("{case_id}", "{id}").replace("{consultation_id}", "{id}")
