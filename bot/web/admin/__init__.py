@@ -25,7 +25,7 @@ from bot.web.admin import (
     summary_pages,
     user_pages,
 )
-from bot.web.admin.access import Refusal
+from bot.web.admin.access import Refusal, Representative
 from bot.web.admin.pages import refusal_response
 
 STATIC = Path(__file__).parent / "static"
@@ -45,6 +45,14 @@ def static_file(name: str) -> FileResponse:
     if path is None:
         raise HTTPException(404)
     return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/{unknown:path}", include_in_schema=False)
+def unknown_page(unknown: str, staff: Representative) -> Response:
+    """Any other address under /admin (a mistyped or outdated link) gets the readable 404 page with a way
+    back, not the framework's `{"detail":"Not Found"}`; signed out, the login first, as every page.
+    Declared last, so every page above matches first."""
+    raise Refusal(404, "not_found")
 
 
 async def _invalid_request(request: Request, error: Exception) -> Response:

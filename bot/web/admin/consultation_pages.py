@@ -18,7 +18,8 @@ from bot.services.dialogue_preview import play
 from bot.services.progress import progress_by_channel, still_sending
 from bot.web.admin.access import Official, OfficialForm, Refusal, Representative, Staff, app_of
 from bot.web.admin.case_pages import model_labels
-from bot.web.admin.pages import HEADERS, language, render, see_other, texts
+from bot.web.admin.condition_words import conditions_in_words
+from bot.web.admin.pages import HEADERS, language, local_time, render, see_other, texts
 from bot.web.admin.uploads import read_upload
 from conversations.consultation_file import ConsultationFile, load_consultation_file
 from conversations.engine import begin
@@ -153,9 +154,25 @@ def _stats_or_404(session: Session, consultation_id: int) -> list[consultations.
         raise Refusal(404, "not_found") from None
 
 
-def _refused(request: Request, staff: Staff, consultation_id: int, error: Exception) -> Response:
+def _refused(
+    request: Request, staff: Staff, consultation_id: int, error: Exception, *, needs: str | None = None
+) -> Response:
+    """The page when an action is refused. The service's reason is written for the command line, in
+    English ("consultation 3 is not open (it is closed)"); where the consultation's state explains the
+    refusal (it is not `needs`, or a draft's closing time has passed), the page says so in the official's
+    language and what to do, and keeps the service's words for anything else (a questionnaire's problems)."""
+    t = texts(request)
+    app = app_of(request)
+    text = str(error)
+    with app.session() as session:
+        consultation = session.get(Consultation, consultation_id)
+    if consultation is not None and needs is not None:
+        if consultation.status != needs:
+            text = t["refused_status_" + consultation.status]
+        elif consultation.closes_at is not None and consultation.closes_at <= app.clock():
+            text = t["refused_closes_passed"].format(closes=local_time(request, consultation.closes_at))
     return render(
-        request, "refused.html", texts(request)["error_title"], staff, status=409, text=str(error),
+        request, "refused.html", t["error_title"], staff, status=409, text=text,
         back=f"/admin/consultations/{consultation_id}",
     )
 
@@ -168,7 +185,8 @@ def open_now(request: Request, staff: OfficialForm, consultation_id: int) -> Res
         try:
             invited = consultations.open_consultation(session, consultation_id, now=app.clock(), actor=staff.actor)
         except (consultations.ConsultationError, QuestionnaireError) as error:
-            return _refused(request, staff, consultation_id, error)
+            session.rollback()  # nothing of the refused opening is kept, nor locks the row _refused reads
+            return _refused(request, staff, consultation_id, error, needs="draft")
         session.commit()
     return see_other(f"/admin/consultations/{consultation_id}?done=opened&n={invited}")
 
@@ -181,9 +199,20 @@ def broadcast_now(request: Request, staff: OfficialForm, consultation_id: int) -
     try:
         report = broadcast(app, consultation_id, actor=staff.actor)
     except consultations.ConsultationError as error:
-        return _refused(request, staff, consultation_id, error)
+        return _refused(request, staff, consultation_id, error, needs="open")
     app.notify_outbox()
     return render(request, "broadcast.html", texts(request)["broadcast"], staff, consultation=consultation, report=report)
+
+
+@router.get("/consultations/{consultation_id}/close", response_class=HTMLResponse)
+def close_form(request: Request, staff: Official, consultation_id: int) -> Response:
+    """Asks before closing: it cannot be undone, and it stops reminders and tells those mid-dialogue; the
+    button beside "Skicka inbjudningar" is one tap away on a phone."""
+    with app_of(request).session() as session:
+        consultation, _ = _consultation(session, consultation_id)
+    if consultation.status != "open":  # nothing to close: back to the page that shows why
+        return see_other(f"/admin/consultations/{consultation_id}")
+    return render(request, "close.html", texts(request)["close_title"], staff, consultation=consultation)
 
 
 @router.post("/consultations/{consultation_id}/close")
@@ -194,7 +223,7 @@ def close_now(request: Request, staff: OfficialForm, consultation_id: int) -> Re
     except consultations.ConsultationError as error:
         with app.session() as session:
             _consultation(session, consultation_id)  # 404 for a consultation that does not exist
-        return _refused(request, staff, consultation_id, error)
+        return _refused(request, staff, consultation_id, error, needs="open")
     app.notify_outbox()
     return see_other(f"/admin/consultations/{consultation_id}?done=closed&n={told}")
 
@@ -215,7 +244,10 @@ def _field_label(field: drafts.TextField, t: dict[str, str], numbers: dict[str, 
         return t["intro"]
     n = numbers[field.question_id or ""]
     if field.what == "option":
-        return t["option_of"].format(option=field.option_id, n=n)
+        # By its place in the list, as the answer page numbers it: its id ("deliveries", from a template in
+        # English) means nothing to an official editing Swedish texts.
+        position = int(field.path.rsplit("options[", 1)[1].split("]", 1)[0]) + 1
+        return t["option_of"].format(option=position, n=n)
     return t["question_n"].format(n=n)
 
 
@@ -295,4 +327,5 @@ def preview(request: Request, consultation_id: int, staff: Official) -> Response
     return render(
         request, "preview.html", texts(request)["preview"], staff, consultation=consultation,
         opening=opening, questions=questionnaire.questions, chat=play(questionnaire, language=lang, now=app.clock()),
+        conditions=conditions_in_words(questionnaire.questions, texts(request), lang),
     )

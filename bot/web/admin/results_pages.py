@@ -75,7 +75,7 @@ def results_page(
         request, "results.html", f"{t['res_title']}: {results.consultation.title}", staff,
         status=422 if errors else 200, consultation=results.consultation, results=results, errors=errors,
         values={"area": area, "industry": industry, "channel": channel},
-        areas_labelled=[(a, a) for a in results.areas], channels_labelled=[(c, c) for c in results.channels],
+        areas_labelled=[(a, a) for a in results.areas], channels_labelled=[(c, t.get("channel_" + c, c)) for c in results.channels],
         selection=selection_text(wanted, t), query=query_string(wanted), **chart_context(results, t, lang),
         respondents=respondents, grouped=lambda number: grouped(number, lang),
     )

@@ -92,6 +92,7 @@ PAGES = (
     "/admin/cases",
     "/admin/cases/1",
     "/admin/consultations/1",
+    "/admin/consultations/1/close",  # asks before closing
     "/admin/consultations/new",
     "/admin/consultations/1/preview",
     "/admin/consultations/2/edit",  # a draft
@@ -160,10 +161,10 @@ def test_a_consultations_progress_refreshes_itself_while_invitations_go_out(
         page = context.new_page()
         log_in(page, web, EMAILS["representative"])
         page.goto(f"{web.url}/admin/consultations/{town.consultation_id}")
-        waiting = page.get_by_role("row", name="email")
-        expect(waiting).to_have_text("email 0 0 1 0", use_inner_text=True)
+        waiting = page.get_by_role("row", name="e-post")
+        expect(waiting).to_have_text("e-post 0 0 1 0", use_inner_text=True)
         with app.engine.begin() as conn:  # the outbox worker delivers it
             conn.execute(outbox_table.update().values(status="sent", sent_at=app.clock()))
-        expect(waiting).to_have_text("email 0 1 0 0", use_inner_text=True, timeout=8_000)
+        expect(waiting).to_have_text("e-post 0 1 0 0", use_inner_text=True, timeout=8_000)
         # The page was not reloaded: its script fetched the progress.
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1

@@ -91,6 +91,12 @@ def test_an_admin_manages_accounts_by_keyboard_without_javascript(app: App, web:
         page.get_by_role("button", name="Nytt engångslösenord (official@kommun.example)").click()
         one_time = page.locator(".one-time code").inner_text()
         assert len(one_time) >= 10
+        # The audit log's date fields are as big a target on the phone as its other fields, not the
+        # browser's small default.
+        page.get_by_role("link", name="Logg").click()
+        who, since = page.get_by_label("Vem").bounding_box(), page.get_by_label("Från och med").bounding_box()
+        assert who is not None and since is not None
+        assert since["height"] >= 40 and since["width"] == who["width"]
     with phone(browser) as context:  # the official's first sign-in with it asks for their own password
         page = context.new_page()
         log_in(page, web, EMAILS["official"], one_time, lands_on="Byt lösenord")

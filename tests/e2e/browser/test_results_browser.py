@@ -46,6 +46,11 @@ def test_an_official_filters_the_results_reads_a_sheet_and_the_report_all_access
         expect(page.get_by_role("heading", level=1)).to_have_text("Svarsblad: Pizzeria Roma")
         expect(page.get_by_role("row", name="Vad oroar er mest?")).to_contain_text(
             "Leveranser, Parkering för kunder, Framkomlighet till entrén")
+        # The board report fits the phone's width: its facts (the longest term is the level's promise) wrap
+        # rather than push the page sideways.
+        page.goto(f"{web.url}/admin/consultations/{town.consultation_id}/report")
+        expect(page.get_by_role("heading", level=2, name="Ärende")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
     # axe runs in the page, so JavaScript is on here; a laptop's screen.
     with laptop(browser) as context:

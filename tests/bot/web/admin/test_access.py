@@ -52,6 +52,7 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("GET", "/admin/contacts/1", 403, 200, 200),
     ("GET", "/admin/contacts/1/erase", 403, 200, 200),
     ("GET", "/admin/delivery", 403, 200, 200),
+    ("GET", "/admin/no-such-page", 404, 404, 404),  # any other address: the readable 404 page
     ("GET", "/admin/audit", 403, 403, 200),
     ("GET", "/admin/users", 403, 403, 200),
     ("POST", "/admin/password", 422, 422, 422),
@@ -60,6 +61,8 @@ ROUTES: list[tuple[str, str, int, int, int]] = [
     ("POST", "/admin/consultations/1/open", 403, 409, 409),
     ("POST", "/admin/consultations/1/edit", 403, 409, 409),
     ("POST", "/admin/consultations/999/broadcast", 403, 404, 404),
+    ("GET", "/admin/consultations/1/close", 403, 200, 200),  # asks first
+    ("GET", "/admin/consultations/999/close", 403, 404, 404),
     ("POST", "/admin/consultations/999/close", 403, 404, 404),
     ("POST", "/admin/businesses/import", 403, 422, 422),
     ("POST", "/admin/contacts/999/erase", 403, 404, 404),
@@ -117,7 +120,8 @@ def test_the_table_names_every_route_of_the_officials_pages(app: App) -> None:
                 for path in [getattr(route, "path", "")]}
     declared -= {("GET", "/admin/login"), ("POST", "/admin/login"), ("GET", "/admin/language/{code}"),
                  ("POST", "/admin/language/{code}"),
-                 ("GET", "/admin/static/{name}"), ("HEAD", "/admin/static/{name}")}
+                 ("GET", "/admin/static/{name}"), ("HEAD", "/admin/static/{name}"),
+                 ("GET", "/admin/{unknown:path}")}  # tested as /admin/no-such-page
     tested = {(method, path.replace("/999", "/{id}").replace("/1/", "/{id}/").replace("/1", "/{id}"))
               for method, path, *_ in ROUTES}
     normalised = {(method, path.replace("{case_id}", "{id}").replace("{consultation_id}", "{id}")
@@ -144,7 +148,8 @@ def test_a_malformed_address_gets_a_readable_page_and_the_api_keeps_its_json(app
     add_accounts(app)
     browser, _ = signed_in(web, "official")
     try:
-        for path in ("/admin/cases/abc", "/admin/consultations/1?n=many", "/admin/contacts/1x"):
+        for path in ("/admin/cases/abc", "/admin/consultations/1?n=many", "/admin/contacts/1x",
+                     "/admin/consultation/1", "/admin/consultations/1/resultat"):  # mistyped: no such page
             response = browser.get(path)
             assert response.status_code == 404, path
             assert "text/html" in response.headers["content-type"] and "Sidan finns inte" in response.text

@@ -73,7 +73,7 @@ def test_the_count_shows_businesses_contacts_and_each_channels_reach_without_jav
                                 data={"csrf": csrf, "area": "Mörby", "org": "559012-3450", "do": "count"})
         assert counted.status_code == 200 and "4 företag, 7 kontakter" in counted.text
         assert _by_channel(counted.text) == {
-            "email": 3, "slack": 2, "Bara via länk (ingen kanal)": 1,
+            "e-post": 3, "slack": 2, "Bara via länk (ingen kanal)": 1,
             "Nås inte (har avböjt utskick eller går inte att nå)": 1,
         }
         # The script's fragment counts the same fields from the query string.

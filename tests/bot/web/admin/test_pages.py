@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.bootstrap import App
-from bot.services import outreach
+from bot.services import consultations, outreach
 from bot.services.delivery_report import FAILED_SHOWN
+from conversations.consultation_file import load_consultation_file
 from storage.tables import AuditEntry, Business, Consultation, Contact, audit_log_table, outbox_table
 from tests.bot.web.admin.support import add_accounts, signed_in, switch_language
 from tests.live_server import LiveServer
@@ -83,10 +84,22 @@ def test_a_consultation_from_a_template_is_created_opened_broadcast_and_closed(a
         # No channel is switched on in tests: everyone is listed with a web link to hand out.
         assert sent.status_code == 200 and "0 inbjudningar lades i kö." in sent.text
         assert "Kan inte nås i någon kanal" in sent.text and "Anna Ek" in sent.text and "http://samrad.test/c/" in sent.text
+        # Closing cannot be undone: the page's "Stäng samrådet" leads to a question, and only its button closes.
+        page = browser.get(page_url).text
+        assert f'href="{page_url}/close"' in page and f'action="{page_url}/close"' not in page
+        asked = browser.get(f"{page_url}/close")
+        assert asked.status_code == 200 and "Stänga samrådet?" in asked.text and "går inte att öppna igen" in asked.text
+        assert "Ja, stäng samrådet" in asked.text
+        with app.session() as session:
+            still = session.get(Consultation, consultation_id)
+            assert still is not None and still.status == "open"
         closed = browser.post(f"{page_url}/close", data={"csrf": csrf})
         assert closed.status_code == 303
         again = browser.post(f"{page_url}/close", data={"csrf": csrf})
-        assert again.status_code == 409 and "is not open" in again.text
+        assert again.status_code == 409 and "Samrådet är redan stängt." in again.text and "is not open" not in again.text
+        # Asked again once it is closed, there is nothing to close: back to the consultation's page.
+        asked_again = browser.get(f"{page_url}/close")
+        assert asked_again.status_code == 303 and asked_again.headers["location"].endswith(f"/consultations/{consultation_id}")
     with app.session() as session:
         consultation = session.get(Consultation, consultation_id)
         assert consultation is not None and consultation.status == "closed"
@@ -248,6 +261,9 @@ def test_a_drafts_texts_are_edited_in_both_languages_with_the_loaders_messages_a
         form = browser.get(f"{page_url}/edit")
         assert form.status_code == 200
         assert 'name="consultation.questions[0].text.en"' in form.text and 'lang="en"' in form.text
+        # Options are named by their place, as the answer page numbers them, not by their ids.
+        assert "<legend>Svarsalternativ 2 i fråga 3</legend>" in form.text  # "parking"
+        assert "<legend>Svarsalternativ 1 i fråga 4</legend>" in form.text and "morning" not in form.text
         emptied = browser.post(f"{page_url}/edit", data={
             "csrf": csrf, "consultation.questions[0].text.sv": "", "consultation.questions[0].text.en": "",
         })
@@ -272,3 +288,62 @@ def test_a_drafts_texts_are_edited_in_both_languages_with_the_loaders_messages_a
         assert consultation.snapshot is not None
         assert consultation.snapshot["questions"][0]["text"]["sv"] == "Berörs ert företag?"
     assert len(_audit(app, "consultation.edit")) == 1
+
+
+def test_the_pages_name_question_kinds_outbox_states_and_answer_states_in_words_not_codes(
+    app: App, web: LiveServer
+) -> None:
+    """An official reads "(ja/nej)" beside a question, "Väntar" over the outbox's column and "inbjuden"
+    beside a contact's consultation, not the stored codes (yesno, pending, invited)."""
+    town = municipality(app)
+    add_accounts(app)
+    with app.engine.begin() as conn:
+        conn.execute(outbox_table.insert().values(
+            channel="email", address="anna@bageri.example", contact_id=town.contact_ids[0],
+            consultation_id=town.consultation_id, kind="reminder", priority=outreach.BULK_PRIORITY, payload={},
+            idempotency_key="t:1", status="failed", attempts=8, last_error="SMTP 451 try later", due_at=app.clock(),
+            created_at=app.clock(),
+        ))
+    browser, csrf = signed_in(web, "official")
+    with closing(browser):
+        pages = [browser.get(f"/admin/consultations/{town.consultation_id}").text,
+                 browser.get("/admin/delivery").text, browser.get(f"/admin/contacts/{town.contact_ids[0]}").text]
+        switch_language(browser, "en", csrf=csrf)
+        english = [browser.get(f"/admin/consultations/{town.consultation_id}").text,
+                   browser.get("/admin/delivery").text, browser.get(f"/admin/contacts/{town.contact_ids[0]}").text]
+    consultation, delivery, contact = pages
+    assert "(ja/nej)" in consultation and "(flera val)" in consultation and "(yesno)" not in consultation
+    assert ">Väntar</th>" in delivery and ">Gick inte fram</th>" in delivery and ">pending</th>" not in delivery
+    assert "<td>påminnelse</td>" in delivery and "<td>reminder</td>" not in delivery
+    assert '<th scope="row">e-post</th>' in delivery and "<td>e-post</td>" in delivery and "<td>email</td>" not in delivery
+    assert ": inbjuden, inte börjat svara" in contact and ": invited" not in contact
+    consultation, delivery, contact = english
+    assert "(yes/no)" in consultation and ">Waiting</th>" in delivery and "<td>reminder</td>" in delivery
+    assert ": invited, not started" in contact
+
+
+def test_a_refused_action_says_why_in_the_officials_words_and_what_to_do(app: App, web: LiveServer) -> None:
+    """Opening a draft whose closing time has passed, or sending a draft's invitations, is refused with the
+    reason in Swedish (and the way on), not the command line's English."""
+    add_accounts(app)
+    with app.session() as session:
+        late = consultations.create_consultation(
+            session, load_consultation_file(consultation_yaml(closes=app.clock() - dt.timedelta(hours=1))),
+            now=app.clock() - dt.timedelta(days=2), actor="test",
+        )
+        session.commit()
+        late_id = late.id
+    browser, csrf = signed_in(web, "official")
+    with closing(browser):
+        opened = browser.post(f"/admin/consultations/{late_id}/open", data={"csrf": csrf})
+        sent = browser.post(f"/admin/consultations/{late_id}/broadcast", data={"csrf": csrf})
+        switch_language(browser, "en", csrf=csrf)
+        english = browser.post(f"/admin/consultations/{late_id}/open", data={"csrf": csrf})
+    assert opened.status_code == 409
+    assert "stängningstid" in opened.text and "har redan passerat" in opened.text
+    assert "Tider och påminnelser" in opened.text and "cannot be opened again" not in opened.text
+    assert sent.status_code == 409 and "inte öppnat än" in sent.text and "is not open" not in sent.text
+    assert "Choose a later closing time under Times and reminders" in english.text
+    with app.session() as session:
+        still = session.get(Consultation, late_id)
+        assert still is not None and still.status == "draft"

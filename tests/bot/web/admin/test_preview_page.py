@@ -17,6 +17,8 @@ def test_the_preview_plays_the_dialogue_as_a_chat_with_its_buttons(app: App, web
     with closing(official):
         page = official.get("/admin/consultations/1/preview")
         assert page.status_code == 200 and "Så ser dialogen ut i en chatt" in page.text
+        # A conditional question says when it is asked in words, not as the file's `affected = True`.
+        assert page.text.count("ställs bara om svaret på fråga 1 är ja") == 2 and "affected = True" not in page.text
         bubbles = page.text.split('<ol class="chat">')[1]
         assert '<span class="who">Företaget:</span> Ja, skicka in</li>' in bubbles
         assert '<ul class="chat-buttons" aria-label="Svarsknappar"><li>Ja</li><li>Nej</li></ul>' in bubbles
@@ -24,3 +26,4 @@ def test_the_preview_plays_the_dialogue_as_a_chat_with_its_buttons(app: App, web
         switch_language(official, "en", csrf=csrf)
         english = official.get("/admin/consultations/1/preview").text
         assert "How the dialogue looks in a chat" in english and "The business:</span> Yes, send</li>" in english
+        assert "asked only if the answer to question 1 is yes" in english
