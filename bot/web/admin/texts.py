@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.channels import REGISTRY
+
 Language = Literal["sv", "en"]
 
 TEXTS: dict[Language, dict[str, str]] = {
@@ -1015,3 +1017,9 @@ TEXTS: dict[Language, dict[str, str]] = {
 }
 
 assert TEXTS["sv"].keys() == TEXTS["en"].keys()
+
+# A platform's channel is named as the platform names itself ("Telegram", "Slack"), in both languages:
+# the registry's title, for every channel the texts above do not translate (web, e-mail).
+for _entry in REGISTRY:
+    for _texts in TEXTS.values():
+        _texts.setdefault(f"channel_{_entry.name}", _entry.title or _entry.name)

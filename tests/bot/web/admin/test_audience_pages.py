@@ -73,14 +73,14 @@ def test_the_count_shows_businesses_contacts_and_each_channels_reach_without_jav
                                 data={"csrf": csrf, "area": "Mörby", "org": "559012-3450", "do": "count"})
         assert counted.status_code == 200 and "4 företag, 7 kontakter" in counted.text
         assert _by_channel(counted.text) == {
-            "e-post": 3, "slack": 2, "Bara via länk (ingen kanal)": 1,
+            "e-post": 3, "Slack": 2, "Bara via länk (ingen kanal)": 1,
             "Nås inte (har avböjt utskick eller går inte att nå)": 1,
         }
         # The script's fragment counts the same fields from the query string.
         fragment = official.get(f"/admin/consultations/{consultation_id}/audience/count",
                                 params=[("tag", "livsmedel"), ("industries", "561")])
         assert fragment.status_code == 200 and "1 företag, 2 kontakter" in fragment.text  # the café only
-        assert _by_channel(fragment.text) == {"slack": 1, "Bara via länk (ingen kanal)": 1,
+        assert _by_channel(fragment.text) == {"Slack": 1, "Bara via länk (ingen kanal)": 1,
                                               "Nås inte (har avböjt utskick eller går inte att nå)": 0}
     with app.session() as session:  # counting changed nothing
         consultation = session.get(Consultation, consultation_id)

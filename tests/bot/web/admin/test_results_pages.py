@@ -44,9 +44,9 @@ def test_the_results_page_shows_each_figure_in_the_chart_and_in_the_table(app: A
         assert _svg_texts(html, "chart-funnel")[:4] == ["Inbjudna", "8 (100\u00a0%)", "Inbjudan skickad", "7 (88\u00a0%)"]
         assert '<tr><th scope="row">Parkering för kunder</th><td class="num">2</td><td class="num">67\u00a0%</td></tr>' in html
         assert "Svarsfrekvens: 50\u00a0%" in html
-        # Channels by their names (e-post, webben), not the stored codes (email, web); a platform's code is
-        # its name (telegram), which only the channel registry may spell out in bot/.
-        telegram = re.search(r'<tr><th scope="row">telegram</th>(.*?)</tr>', html)
+        # Channels by their names (e-post, webben, Telegram: the registry's title), not the stored codes
+        # (email, web, telegram).
+        telegram = re.search(r'<tr><th scope="row">Telegram</th>(.*?)</tr>', html)
         assert '<tr><th scope="row">e-post</th>' in html and '<tr><th scope="row">webben</th>' in html
         assert '<option value="email">e-post</option>' in html and '<th scope="row">email</th>' not in html
         assert '<caption id="channel-caption">Per kanal</caption>' in html and telegram
@@ -130,7 +130,7 @@ def test_the_board_report_is_printable_html_and_a_pdf_without_names(app: App, we
     assert "<title>Rapport: Trafiken under byggtiden i Mörby centrum – Samråd</title>" in html
     assert "<dd>Trafik- och vägarbeten</dd>" in html and "<dd>Tidigt skede</dd>" in html and "<dd>Dialog</dd>" in html
     assert "4 av 8 inbjudna skickade in svar (50\u00a0%). 1 svarade att samrådet inte berör dem." in html
-    assert "e-post: 4 inbjudna" in html and "telegram: 2 inbjudna" in html and "ingen kanal: 1 inbjudna" in html
+    assert "e-post: 4 inbjudna" in html and "Telegram: 2 inbjudna" in html and "ingen kanal: 1 inbjudna" in html
     assert _svg_texts(html, "chart-q4")[:2] == ["Morgon", "1 (25\u00a0%)"]
     assert '<link rel="stylesheet" href="/admin/static/report.css">' in html and "<style>" not in html
     for name in ("Anna Ek", "Cilla", "Eva Lund", "Dan Ro", "anna@bageri.example"):
