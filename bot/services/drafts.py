@@ -33,6 +33,8 @@ class TextField:
     option_id: str | None
     sv: str
     en: str
+    # An option's place in its question's list, from 1 (as the answer page numbers it); None otherwise.
+    option_number: int | None = None
 
 
 def _texts(value: Any) -> tuple[str, str]:
@@ -54,7 +56,8 @@ def text_fields(spec: Mapping[str, Any]) -> list[TextField]:
         fields.append(TextField(f"{base}.text", "question", question["id"], None, *_texts(question.get("text"))))
         for j, option in enumerate(question.get("options") or []):
             fields.append(
-                TextField(f"{base}.options[{j}].text", "option", question["id"], option["id"], *_texts(option.get("text")))
+                TextField(f"{base}.options[{j}].text", "option", question["id"], option["id"], *_texts(option.get("text")),
+                          option_number=j + 1)
             )
     return fields
 

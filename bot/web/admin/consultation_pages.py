@@ -246,8 +246,7 @@ def _field_label(field: drafts.TextField, t: dict[str, str], numbers: dict[str, 
     if field.what == "option":
         # By its place in the list, as the answer page numbers it: its id ("deliveries", from a template in
         # English) means nothing to an official editing Swedish texts.
-        position = int(field.path.rsplit("options[", 1)[1].split("]", 1)[0]) + 1
-        return t["option_of"].format(option=position, n=n)
+        return t["option_of"].format(option=field.option_number, n=n)
     return t["question_n"].format(n=n)
 
 
